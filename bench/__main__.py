@@ -1,0 +1,30 @@
+"""Run the benchmarks: ``python -m bench [name ...]`` (``make bench`` runs all)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    names = argv or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    results_dir = HERE / "results"
+    results_dir.mkdir(exist_ok=True)
+    for name in names:
+        module = importlib.import_module(f"bench.bench_{name}")
+        print(f"\n=== bench {name} ===", flush=True)
+        started = time.perf_counter()
+        figures = module.main()
+        figures["wall_seconds"] = round(time.perf_counter() - started, 2)
+        (results_dir / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
+        print(f"--- {name}: saved to bench/results/{name}.json", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

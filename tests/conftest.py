@@ -1,0 +1,63 @@
+"""Shared fixtures: the corpus, and databases built through the migrations.
+
+Database tests run on SQLite, and on PostgreSQL too when
+``VERIFIER_TEST_PG_URL`` is set (``.ci/run`` sets it when a server answers);
+each PostgreSQL test gets a schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from verifier.store.database import Database, database_url
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("VERIFIER_CORPUS", REPO.parent / "shared" / "corpus"))
+SEEDS = CORPUS / "seeds"
+PG_URL = os.environ.get("VERIFIER_TEST_PG_URL")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def seed(number: int) -> Path:
+    """Path of seed document 000 ... 004."""
+    return next(SEEDS.glob(f"{number:03d}_*.txt"))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.fail(f"corpus not found at {CORPUS}: put ../shared beside the repository")
+    return CORPUS
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database target (path or URL) with nothing in it yet."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "sources.db")
+        return
+    assert PG_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(database_url(PG_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """An open database, migrated to the newest revision."""
+    database = Database(db_url)
+    yield database
+    database.dispose()

@@ -1,0 +1,28 @@
+"""verifier: parse citations, check their links, find archived copies, and
+verify that cited titles and quotations are really in the source.
+
+The stages, in the order data flows: ``parse`` -> ``store`` -> ``fetch`` ->
+``archive`` -> ``match`` -> ``report``. The CLI (``verifier.cli``) only
+parses options and calls this library.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from verifier.errors import DocumentError, InputError, VerifierError
+from verifier.ingest import IngestResult, ingest_paths
+from verifier.settings import Settings, load_settings
+from verifier.store.database import Database
+
+__all__ = [
+    "Database",
+    "DocumentError",
+    "IngestResult",
+    "InputError",
+    "Settings",
+    "VerifierError",
+    "__version__",
+    "ingest_paths",
+    "load_settings",
+]

@@ -1,0 +1,172 @@
+"""The ``verifier`` command line: parses options and calls the library.
+
+Each command's docstring is its ``--help``, with an example; the README lists
+every command and option (a test checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from verifier.errors import DocumentError, VerifierError
+from verifier.ingest import ingest_paths
+from verifier.status import status_summary
+from verifier.store.database import Database
+from verifier.store.documents import StoredDocument
+
+app = typer.Typer(
+    name="verifier",
+    help="Check what citations say: parse notes, fetch their links, find archived "
+    "copies, and verify cited titles and quotations.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="VERIFIER_DB",
+        help="Database: an SQLite file path or a postgresql:// URL.",
+        show_default=True,
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(func: F) -> F:
+    """Turn verifier's errors into a message on stderr and their exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except VerifierError as exc:
+            err.print(f"[bold red]error:[/] {exc}", markup=True)
+            raise typer.Exit(exc.exit_code) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_db(target: str) -> Database:
+    return Database(target)
+
+
+@app.command()
+@reports_errors
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Documents or folders of documents.")],
+    db: DbOption = "sources.db",
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Parse every file as this format (text, markdown, html, docx, pdf, "
+            "wikitext) instead of choosing by suffix and content.",
+        ),
+    ] = None,
+) -> None:
+    """Parse each document's citations into the database.
+
+    Re-ingesting an unchanged file changes nothing; a changed file replaces
+    that document's citations. A file that cannot be read is reported and the
+    others are still ingested (exit code 2).
+
+    Example:
+
+        verifier ingest paper.txt essays/ --db sources.db
+    """
+    database = open_db(db)
+
+    def show(outcome: StoredDocument | DocumentError) -> None:
+        if isinstance(outcome, DocumentError):
+            err.print(f"[red]error:[/] {outcome}", markup=True)
+            return
+        out.print(
+            f"{outcome.action:>9}  {outcome.path}  "
+            f"({outcome.citations} citations, {outcome.urls} URLs, "
+            f"{outcome.attributions} unsourced attributions)"
+        )
+        for warning in outcome.warnings:
+            err.print(f"[yellow]warning:[/] {outcome.path}: {warning}", markup=True)
+
+    result = ingest_paths(database, paths, format, on_document=show)
+    if result.errors:
+        err.print(f"{len(result.errors)} of {len(result.errors) + len(result.stored)} files failed")
+        raise typer.Exit(2)
+
+
+@app.command()
+@reports_errors
+def status(db: DbOption = "sources.db") -> None:
+    """Counts by link status, per document and overall, and unsourced attributions.
+
+    Example:
+
+        verifier status --db sources.db
+    """
+    summary = status_summary(open_db(db))
+    statuses = sorted(summary.statuses)
+    table = Table(title=f"{len(summary.documents)} documents, {summary.urls} distinct URLs")
+    table.add_column("document")
+    table.add_column("citations", justify="right")
+    for name in statuses:
+        table.add_column(name, justify="right")
+    table.add_column("unsourced", justify="right")
+    for doc in summary.documents:
+        table.add_row(
+            doc.path,
+            str(doc.citations),
+            *(str(doc.statuses.get(name, 0)) for name in statuses),
+            str(len(doc.attributions)),
+        )
+    table.add_row(
+        "total",
+        str(summary.citations),
+        *(str(summary.statuses.get(name, 0)) for name in statuses),
+        str(sum(len(d.attributions) for d in summary.documents)),
+        style="bold",
+    )
+    out.print(table)
+    for doc in summary.documents:
+        if doc.attributions:
+            out.print(f"\nUnsourced attributions in {doc.path}:")
+            for cue, sentence in doc.attributions:
+                out.print(f"  [{cue}] {sentence}", markup=False)
+
+
+@db_app.command("upgrade")
+@reports_errors
+def db_upgrade(db: DbOption = "sources.db") -> None:
+    """Bring the database schema to the newest migration.
+
+    Every command does this on its own; this one only migrates.
+
+    Example:
+
+        verifier db upgrade --db postgresql://user@localhost/verifier
+    """
+    database = Database(db, upgrade=False)
+    revisions = database.upgrade()
+    out.print(f"{db}: schema at {', '.join(revisions)}")
+
+
+def main() -> None:
+    app(prog_name="verifier")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Ingest: parse documents and store their citations, one transaction each.
+
+A file that cannot be read or parsed is reported with its reason and the
+others are still ingested; a failure while storing a document rolls back
+that document only, leaving the database as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verifier.errors import DocumentError, InputError
+from verifier.parse import SUFFIXES, parse_path
+from verifier.store.database import Database
+from verifier.store.documents import StoredDocument, store_document
+
+__all__ = ["IngestResult", "expand_paths", "ingest_paths"]
+
+
+@dataclass
+class IngestResult:
+    stored: list[StoredDocument] = field(default_factory=list)
+    errors: list[DocumentError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def expand_paths(paths: Iterable[str]) -> Iterator[tuple[Path, str] | DocumentError]:
+    """Each file to ingest with the name it is stored under; a folder yields
+    the documents below it (by suffix, sorted), an unusable path an error."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+            )
+            if not found:
+                yield DocumentError(raw, "folder contains no documents of a known format")
+            for p in found:
+                yield p, os.path.normpath(str(p))
+        else:
+            yield path, os.path.normpath(raw)
+
+
+def ingest_paths(
+    db: Database,
+    paths: Iterable[str],
+    format_name: str | None = None,
+    on_document: Callable[[StoredDocument | DocumentError], None] | None = None,
+) -> IngestResult:
+    """Parse and store each document; returns what happened to each."""
+    if format_name is not None:
+        from verifier.parse import FORMATS
+
+        if format_name not in FORMATS:
+            raise InputError(
+                f"unknown format {format_name!r}; choose one of {', '.join(sorted(FORMATS))}"
+            )
+    result = IngestResult()
+    for item in expand_paths(paths):
+        outcome: StoredDocument | DocumentError
+        if isinstance(item, DocumentError):
+            outcome = item
+        else:
+            path, display = item
+            try:
+                parsed, source = parse_path(path, format_name, display)
+                with db.session() as session:
+                    outcome = store_document(session, parsed, source.sha256, len(source.data))
+            except DocumentError as exc:
+                outcome = exc
+        if isinstance(outcome, DocumentError):
+            result.errors.append(outcome)
+        else:
+            result.stored.append(outcome)
+        if on_document is not None:
+            on_document(outcome)
+    return result

@@ -1,0 +1,208 @@
+"""Settings in one place.
+
+Each setting has a default here. They are overridden, in order, by a
+``verifier.toml`` (or ``[tool.verifier]`` in ``pyproject.toml``) in the
+current folder, by ``VERIFIER_<NAME>`` environment variables, and by
+command-line options. The CLI reads these defaults, so library and CLI agree.
+
+Example ``verifier.toml``::
+
+    concurrency = 32
+    per_host = 2
+    contact = "factcheck@example.org"
+    exclude = ["^https?://(www\\.)?twitter\\.com/", "\\.local/"]
+
+    [hosts."www.jstor.org"]
+    per_host = 1
+    min_interval = 2.0
+    accept_status = [403]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from verifier.errors import InputError
+
+__all__ = ["HostSettings", "Settings", "load_settings"]
+
+
+@dataclass
+class HostSettings:
+    """Overrides for one host."""
+
+    per_host: int | None = None
+    min_interval: float | None = None
+    # HTTP statuses this host answers for pages that are fine (e.g. a site
+    # that answers 403 to every robot): treated as ``ok``.
+    accept_status: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    db: str = "sources.db"
+
+    # --- fetch ---
+    # At most this many requests in flight in all.
+    concurrency: int = 64
+    # At most this many requests in flight to one host ...
+    per_host: int = 4
+    # ... and at least this many seconds between two requests' starts to one host.
+    min_interval: float = 0.1
+    # Seconds for connecting and for each read.
+    timeout: float = 20.0
+    # Extra attempts after the first for transient failures (see fetch/retry.py).
+    retries: int = 3
+    # Longest Retry-After (seconds) honoured; a longer one ends the retries.
+    max_retry_after: float = 60.0
+    # Body cap on the decompressed bytes; beyond it the status is ``too_large``.
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 10
+    # Skip URLs checked less than this many seconds ago (``--recheck`` forces).
+    stale_after: float = 24 * 3600.0
+    allow_private_hosts: bool = False
+    # Contact put in the User-Agent so site owners can reach a human.
+    contact: str = "https://github.com/verifier/verifier"
+    # Regular expressions: URLs matching one are never fetched (``excluded``).
+    exclude: list[str] = field(default_factory=list)
+    hosts: dict[str, HostSettings] = field(default_factory=dict)
+
+    # --- archive ---
+    archive: bool = True
+    archive_all: bool = False
+    archive_today: bool = False
+    wayback_url: str = "https://web.archive.org"
+    memento_url: str = "https://timetravel.mementoweb.org"
+    archive_today_url: str = "https://archive.ph"
+    # Requests per second to each archive.
+    archive_rate: float = 1.0
+    # Save Page Now credentials ("access:secret"), for ``verifier archive --save``.
+    save_page_now_auth: str | None = None
+
+    def user_agent(self) -> str:
+        from verifier import __version__
+
+        return f"verifier/{__version__} (citation checker; +{self.contact})"
+
+    def host(self, host: str) -> HostSettings:
+        return self.hosts.get(host.lower(), HostSettings())
+
+    def per_host_limit(self, host: str) -> int:
+        return self.host(host).per_host or self.per_host
+
+    def host_interval(self, host: str) -> float:
+        interval = self.host(host).min_interval
+        return self.min_interval if interval is None else interval
+
+    def is_excluded(self, url: str) -> bool:
+        return any(pattern.search(url) for pattern in self._exclude_patterns)
+
+    @property
+    def _exclude_patterns(self) -> list[re.Pattern[str]]:
+        return [re.compile(pattern) for pattern in self.exclude]
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with the given settings changed; ``None`` values are ignored,
+        so CLI options left unset keep the configured value."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def validate(self) -> None:
+        for name in ("concurrency", "per_host", "max_redirects"):
+            if getattr(self, name) < 1:
+                raise InputError(f"{name} must be at least 1 (got {getattr(self, name)})")
+        for name in ("timeout", "archive_rate", "max_bytes"):
+            if getattr(self, name) <= 0:
+                raise InputError(f"{name} must be positive (got {getattr(self, name)})")
+        if self.retries < 0:
+            raise InputError(f"retries must be 0 or more (got {self.retries})")
+        for pattern in self.exclude:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise InputError(f"exclude pattern {pattern!r} is invalid: {exc}") from exc
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Convert a value from a file or an environment variable to the field's type."""
+    kind = _FIELDS[name].type
+    try:
+        if name == "hosts":
+            if not isinstance(value, dict):
+                raise TypeError("a table of host names")
+            return {
+                str(host).lower(): HostSettings(**dict(options)) for host, options in value.items()
+            }
+        if kind == "bool" and isinstance(value, str):
+            if value.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if value.lower() in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(value)
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "list[str]":
+            if isinstance(value, str):
+                return [part for part in value.split() if part]
+            return [str(v) for v in value]
+        if kind in ("str", "str | None"):
+            return str(value)
+        if kind == "bool":
+            return bool(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{source}: setting {name!r} has an invalid value {value!r}") from exc
+    return value
+
+
+def _config_file(folder: Path) -> tuple[dict[str, Any], str] | None:
+    toml_path = folder / "verifier.toml"
+    if toml_path.is_file():
+        return _read_toml(toml_path), str(toml_path)
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        section = _read_toml(pyproject).get("tool", {}).get("verifier")
+        if isinstance(section, dict):
+            return section, f"{pyproject} [tool.verifier]"
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{path}: cannot read settings ({exc})") from exc
+
+
+def load_settings(
+    folder: Path | None = None, environ: dict[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Defaults, then the config file in ``folder`` (default: the current one),
+    then ``VERIFIER_*`` variables, then ``overrides`` (``None`` = not given)."""
+    environ = dict(os.environ) if environ is None else environ
+    values: dict[str, Any] = {}
+    found = _config_file(folder or Path.cwd())
+    if found is not None:
+        data, source = found
+        for key, value in data.items():
+            name = key.replace("-", "_")
+            if name not in _FIELDS:
+                raise InputError(f"{source}: unknown setting {key!r}")
+            values[name] = _coerce(name, value, source)
+    for name in _FIELDS:
+        env_name = f"VERIFIER_{name.upper()}"
+        if name != "hosts" and env_name in environ:
+            values[name] = _coerce(name, environ[env_name], env_name)
+    settings = Settings(**values).replace(**overrides)
+    settings.validate()
+    return settings
