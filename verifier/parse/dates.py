@@ -1,0 +1,230 @@
+"""Dates as citations write them: publication dates and accessed dates.
+
+Notes are written by hand in many styles (``14 August 2022``, ``Aug. 14,
+2022``, ``2022-08-14``, ``14.08.2022``, ``19-Oct-2017``, ``01/22``), in
+English, German and French. Every function here returns a ``datetime.date``
+or ``None``; none of them raises on odd input.
+
+Rules that cannot be read off the text, written down once:
+
+* **Numeric dates with slashes or spaces** (``14/08/2022``, ``9/6/2017``,
+  ``29 08 2016``) are read **day first**, as in the notes of the British,
+  European and Asian publications this tool is used on: ``9/6/2017`` is
+  9 June 2017. Only when the day-first reading is impossible, because the
+  second number is over 12 (``08/14/2022``) or the day does not exist in
+  that month, the date is read month first (14 August 2022); when neither
+  reading is a real date, there is no date.
+* **Dotted numeric dates** (``14.08.2022``) are always day first (German and
+  Russian usage).
+* **Month and year only** (``May 2014``, ``Sept 2016``, ``01/22``,
+  ``01/2022``) give the **first day of that month**: an access date is
+  compared with archive captures, and the start of the month is the earliest
+  day the writer can have meant.
+* Two-digit years are 20xx (``01/22`` is January 2022): accessed dates are
+  web-era dates.
+* A year alone is never an accessed date (``retrieved 2012`` gives ``None``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+__all__ = ["MONTHS", "find_accessed_date", "find_date", "parse_date", "publication_date"]
+
+# Month names and abbreviations (English, German, French), lower case, no dot.
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "january jan januar janv janvier jänner",
+        "february feb feburary februar fév fev févr fevr février fevrier",
+        "march mar märz maerz mars",
+        "april apr avril avr",
+        "may mai",
+        "june jun juni juin",
+        "july jul juli juil juillet",
+        "august aug august août aout",
+        "september sep sept septembre",
+        "october oct oktober okt octobre",
+        "november nov novembre",
+        "december dec dezember dez déc décembre decembre",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS[_name] = _number
+
+_MONTH = "(?:" + "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True)) + ")"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er)?"
+_YEAR = r"(?P<year>(?:1[6-9]|20)\d\d)"
+
+# Each pattern names its groups; they are tried at every position, the
+# earliest match wins, so a note's first date is the one returned.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"(?<!\d)" + _YEAR + r"-(?P<month>[01]?\d)-(?P<day>[0-3]?\d)(?!\d)")),
+    (
+        "dmy",  # 14 August 2022, 14. August 2022, 19-Oct-2017, 28 Jun. 2004, 19 February, 2017
+        re.compile(
+            r"(?<![\w])"
+            + _DAY
+            + r"\.?[\s-]*(?P<mname>"
+            + _MONTH
+            + r")\.?,?[\s-]*"
+            + _YEAR
+            + r"(?!\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "mdy",  # August 14, 2022, Aug. 14 2022, Nov. 13, 2014
+        re.compile(
+            r"(?<![\w])(?P<mname>" + _MONTH + r")\.?\s+" + _DAY + r",?\s+" + _YEAR + r"(?!\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "dotted",  # 14.08.2022
+        re.compile(r"(?<![\d.])(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.\s?" + _YEAR + r"(?!\d)"),
+    ),
+    (
+        "numeric",  # 14/08/2022, 9/6/2017, 29 08 2016
+        re.compile(
+            r"(?<![\d/])(?P<a>[0-3]?\d)(?P<sep>[/ ])(?P<b>[01]?\d)(?P=sep)"
+            r"(?P<year>(?:1[6-9]|20)\d\d|\d\d)(?![\d/])"
+        ),
+    ),
+    (
+        "my",  # May 2014, Sept 2016, September, 2020
+        re.compile(
+            r"(?<![\w])(?P<mname>" + _MONTH + r")\.?,?\s+" + _YEAR + r"(?!\d)", re.IGNORECASE
+        ),
+    ),
+    (
+        "numeric_my",  # 01/22, 01/2022, 1/2022
+        re.compile(r"(?<![\d/.])(?P<month>[01]?\d)/(?P<year>(?:19|20)\d\d|\d\d)(?![\d/])"),
+    ),
+]
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return 2000 + year if year < 100 else year
+
+
+def _make(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _from_match(kind: str, m: re.Match[str]) -> dt.date | None:
+    groups = m.groupdict()
+    if kind == "numeric":
+        a, b, year = int(groups["a"]), int(groups["b"]), _year(groups["year"])
+        # Day first; month first only when day first is impossible.
+        return _make(year, b, a) or _make(year, a, b)
+    year = _year(groups["year"])
+    if groups.get("mname"):
+        month = MONTHS.get(groups["mname"].lower().rstrip("."))
+        if month is None:
+            return None
+    else:
+        month = int(groups["month"])
+    day = int(groups["day"]) if groups.get("day") else 1
+    return _make(year, month, day)
+
+
+def find_date(text: str, start: int = 0) -> tuple[dt.date, int, int] | None:
+    """The first date in ``text[start:]`` with its span, or ``None``."""
+    found = _find(text, start)
+    return found[:3] if found else None
+
+
+def _find(text: str, start: int = 0) -> tuple[dt.date, int, int, str] | None:
+    best: tuple[int, int, str, re.Match[str]] | None = None
+    for order, (kind, pattern) in enumerate(_PATTERNS):
+        m = pattern.search(text, start)
+        while m is not None:
+            # A more specific pattern (earlier in the list) wins at the same position.
+            if best is None or m.start() < best[0] or (m.start() == best[0] and order < best[1]):
+                if _from_match(kind, m) is not None:
+                    best = (m.start(), order, kind, m)
+                    break
+                m = pattern.search(text, m.start() + 1)
+                continue
+            break
+    if best is None:
+        return None
+    _, _, kind, m = best
+    value = _from_match(kind, m)
+    assert value is not None
+    return value, m.start(), m.end(), kind
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first date written in ``text`` (see the module's rules), else ``None``."""
+    if not text:
+        return None
+    found = find_date(text)
+    return found[0] if found else None
+
+
+# Words that introduce an access date. "Retrieved from X" has no date and is
+# skipped because the date must follow within a few words.
+_ACCESS_CUE = re.compile(
+    r"(?:last\s+)?(?:accessed|retrieved|visited|consulted|viewed|seen|downloaded)"
+    r"|accessed\s+on|abruf|abgerufen(?:\s+am)?|zugriff(?:\s+am)?|zugegriffen(?:\s+am)?"
+    r"|stand|consulté(?:\s+le)?|consulte\s+le|dernière\s+consultation|vu\s+le",
+    re.IGNORECASE,
+)
+# How far after the cue the date may start ("Retrieved on October 14, 2015 at").
+_CUE_REACH = 30
+
+
+def find_accessed_date(text: str) -> dt.date | None:
+    """The accessed / retrieved / last visited date of a note, else ``None``.
+
+    Recognises English (accessed, retrieved, last visited, consulted, viewed),
+    German (``Abruf:``, ``abgerufen am``, ``Zugriff am``) and French
+    (``consulté le``) cues; the date must start within a few words of the cue.
+    When a note cites several sources with several access dates, the first
+    one is returned.
+    """
+    if not text:
+        return None
+    for cue in _ACCESS_CUE.finditer(text):
+        word = cue.group(0).lower()
+        if word == "stand" and not re.match(r"\s*:", text[cue.end() :]):
+            continue  # German "Stand: 01.02.2020" only with its colon
+        if cue.start() > 0 and text[cue.start() - 1].isalpha():
+            continue
+        found = find_date(text[cue.end() : cue.end() + _CUE_REACH + 40])
+        if found is None:
+            continue
+        value, start, _ = found
+        gap = text[cue.end() : cue.end() + start]
+        if start <= _CUE_REACH and not re.search(r"\bfrom\b|https?:|www\.", gap, re.IGNORECASE):
+            return value
+    return None
+
+
+_YEAR_ONLY = re.compile(r"(?<![\d/.-])((?:1[6-9]|20)\d\d)[a-z]?(?![\d])")
+
+
+def publication_date(text: str) -> str | None:
+    """The publication date written in ``text``, in ISO form at the precision
+    written: ``2000-11-11`` for a full date, ``2018-05`` for a month and year,
+    ``2017`` for a year alone; ``None`` when there is none."""
+    found = _find(text)
+    year_only = _YEAR_ONLY.search(text)
+    if found is not None and (
+        year_only is None or found[1] <= year_only.start() or year_only.start() < found[2]
+    ):
+        value, _, _, kind = found
+        if kind in ("my", "numeric_my"):
+            return f"{value.year:04d}-{value.month:02d}"
+        return value.isoformat()
+    if year_only is not None:
+        return year_only.group(1)
+    return None

@@ -1,0 +1,443 @@
+"""What one note says: its URLs, access date, title, author and date.
+
+Shared by every format: a Markdown footnote, an HTML endnote, a wikitext
+``<ref>`` without a template and a plain-text note all end up as a string
+that ``analyse_note`` reads. ``resolve_short_forms`` then links "Ibid.",
+"As highlighted in note 41." and repeated short titles to the note they
+repeat, so that they inherit its URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from verifier.parse.dates import _ACCESS_CUE, find_accessed_date, publication_date
+from verifier.parse.model import ParsedCitation, ParsedUrl
+
+__all__ = [
+    "NoteFields",
+    "analyse_note",
+    "find_title",
+    "find_urls",
+    "resolve_short_forms",
+]
+
+# --- URLs -----------------------------------------------------------------
+
+# A DOI split by a PDF line break ("http://dx.doi. org/10...") or written
+# "doi: 10.1000/x"; both are repaired before URLs are looked for.
+_DOI_SPACE = re.compile(r"(doi)\.\s+(org/)", re.IGNORECASE)
+# URLs inside angle brackets may be wrapped over lines: the brackets say
+# where they end. ``<<http://`` (a common slip) is accepted.
+_ANGLED = re.compile(r"<+\s*((?:https?|ftp)://[^<>]{1,2000}?)\s*>", re.IGNORECASE)
+# Bare URLs: with a scheme, starting www., or a host name with a path.
+_BARE = re.compile(
+    r"(?<![\w@/.:-])(?:"
+    r"https?://[^\s<>\"“”‘’«»|\\^`{}]+"
+    r"|www\d?\.[^\s<>\"“”‘’«»|\\^`{}]+"
+    r"|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6}/[^\s<>\"“”‘’«»|\\^`{}]*"
+    r")",
+    re.IGNORECASE,
+)
+_DOI = re.compile(
+    r"(?:\bdoi:\s*|\bdoi\s+|https?://(?:dx\.)?doi\.org/|(?<![\w/.])(?:dx\.)?doi\.org/)"
+    r"(10\.\d{4,9}/[^\s<>\"“”‘’]+)",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?'’”\"*"
+_SCHEMES_SKIPPED = ("mailto:", "data:", "javascript:", "tel:", "file:", "about:")
+
+
+def _trim(url: str) -> str:
+    """Drop trailing punctuation that belongs to the sentence, keeping a
+    closing bracket the URL itself opened (``...S0043-1354(98)00447-3``)."""
+    while url:
+        last = url[-1]
+        if last in _TRAILING:
+            url = url[:-1]
+        elif last in ")]}":
+            opening = {")": "(", "]": "[", "}": "{"}[last]
+            if url.count(opening) < url.count(last):
+                url = url[:-1]
+            else:
+                break
+        else:
+            break
+    return url
+
+
+def _join_wrapped(text: str) -> str:
+    """Rejoin URLs broken over a line break: a URL running to the end of a
+    line continues on the next line when it ends with a character a URL
+    cannot end with (``/ - _ . = ? & %``) or the next line starts with
+    ``/``, ``?`` or ``#`` or a path-like token with no spaces and a slash."""
+    if "\n" not in text:
+        return text
+    return re.sub(
+        r"((?:https?://|www\.)[^\s<>]*?)[ \t]*\n[ \t]*(?=([^\s<>]+))",
+        _wrap_repl,
+        text,
+    )
+
+
+def _wrap_repl(m: re.Match[str]) -> str:
+    head, tail = m.group(1), m.group(2)
+    if head.endswith(("/", "-", "_", "=", "?", "&", "%", ".", "#")) or tail[:1] in "/?#&=":
+        return head
+    if "/" in tail and not tail[:1].isupper() and not tail.startswith(("http", "www")):
+        return head
+    return m.group(0)
+
+
+def _doi_url(doi: str) -> str:
+    return "https://doi.org/" + _trim(doi)
+
+
+def find_urls(text: str) -> list[str]:
+    """Every web URL in a note, in order, each once.
+
+    Handles URLs in ``<...>`` (also the malformed ``<<http://...``), bare
+    URLs followed by ``,`` ``.`` ``)`` ``;``, URLs wrapped over a line break,
+    ``www.`` addresses (given ``http://``) and host-plus-path addresses,
+    and DOIs (``doi:10....``, ``https://dx.doi.org/10....``) as
+    ``https://doi.org/10....``. ``mailto:``, ``data:``, ``javascript:`` and
+    other non-web schemes are skipped.
+    """
+    if not text:
+        return []
+    text = _DOI_SPACE.sub(r"\1.\2", text)
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    for m in _ANGLED.finditer(text):
+        url = re.sub(r"\s+", "", m.group(1))
+        found.append((m.start(), _normalise_found(url)))
+        taken.append((m.start(), m.end()))
+    # Everything else is searched with the angled URLs blanked out.
+    rest = _blank(text, taken)
+    rest = _join_wrapped(rest)
+    taken = []
+    for m in _DOI.finditer(rest):
+        found.append((m.start(), _doi_url(m.group(1))))
+        taken.append((m.start(), m.end()))
+    rest = _blank(rest, taken)
+    for m in _BARE.finditer(rest):
+        raw = m.group(0)
+        before = rest[max(0, m.start() - 12) : m.start()].lower()
+        if any(before.endswith(s) for s in _SCHEMES_SKIPPED) or "@" in raw.split("/")[0]:
+            continue
+        url = _trim(raw)
+        if "://" not in url:
+            host = url.split("/", 1)[0]
+            if not url.lower().startswith("www") and not re.search(r"[a-z]{2,}", host.lower()):
+                continue
+            url = "http://" + url
+        if len(url) < 12:
+            continue
+        found.append((m.start(), _normalise_found(url)))
+    found.sort()
+    urls: list[str] = []
+    for _, url in found:
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
+def _normalise_found(url: str) -> str:
+    url = _trim(url)
+    m = re.match(r"https?://(?:dx\.)?doi\.org/(10\..+)$", url, re.IGNORECASE)
+    if m:
+        return _doi_url(m.group(1))
+    return url
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        parts.append(text[pos:start])
+        parts.append(" " * (end - start))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+# --- Titles -----------------------------------------------------------------
+
+# An opening quote of a title: ‘ “ " « „ at the start of a word.
+_OPENERS = {"‘": "’", "“": "”", '"': '"', "«": "»", "„": "“”"}
+_OPEN_RE = re.compile(r"(?<![\w‘’])[‘“\"«„]")
+
+
+def _closing_at(text: str, opener: str, start: int) -> int | None:
+    """Index of the quote closing the one opened at ``start``.
+
+    For ‘…’ the closing ’ must be followed by the end of the note, by
+    punctuation, or by white space and a bracket or punctuation; a ’ that
+    ends a sentence inside the title (``explained,’ The Guardian``) counts
+    too. Anything else is an apostrophe (``China’s``, ``perenyat’ u``).
+    """
+    closers = _OPENERS[opener]
+    depth = 0
+    i = start + 1
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if opener == "‘" and ch == "‘" and (i == 0 or not text[i - 1].isalnum()):
+            depth += 1
+        elif ch in closers:
+            if opener != "‘":
+                return i
+            nxt = text[i + 1 : i + 3]
+            prev = text[i - 1] if i > 0 else ""
+            ends = (
+                nxt == ""
+                or nxt[0] in ',.;:)]}!?”"»'
+                or (nxt[0].isspace() and (nxt[1:2] in ("", "[", "(", ",", ".", ";", ":", "<")))
+                or (nxt[0].isspace() and prev in ',.?!”"')
+            )
+            if ends:
+                if depth == 0:
+                    return i
+                depth -= 1
+        i += 1
+    if opener == "‘":
+        # No strict end: fall back to the first ’ that is not an apostrophe
+        # (‘Seeds for the Future’ programme).
+        m = re.compile(r"’(?!\w)").search(text, start + 1)
+        if m is not None:
+            return m.start()
+    return None
+
+
+@dataclass
+class _Quoted:
+    start: int
+    end: int  # after the closing quote (or the note's end when unclosed)
+    text: str
+    bracketed: bool
+
+
+def _quoted_passages(text: str) -> list[_Quoted]:
+    passages: list[_Quoted] = []
+    pos = 0
+    while True:
+        m = _OPEN_RE.search(text, pos)
+        if m is None:
+            break
+        opener = m.group(0)
+        close = _closing_at(text, opener, m.start())
+        bracketed = m.start() > 0 and text[: m.start()].rstrip().endswith("[")
+        if close is None:
+            if opener == "‘":
+                # An unclosed title runs to the end of its sentence or note.
+                tail = text[m.start() + 1 :]
+                inner = re.split(r"(?<=[^.])\.\s+(?=[A-Z])|<|https?://", tail)[0]
+                inner = inner.strip().rstrip(".,;")
+                if inner:
+                    passages.append(
+                        _Quoted(m.start(), m.start() + 1 + len(inner), inner, bracketed)
+                    )
+                break
+            pos = m.end()
+            continue
+        inner = text[m.start() + 1 : close].strip().rstrip(",")
+        passages.append(_Quoted(m.start(), close + 1, inner.strip(), bracketed))
+        pos = close + 1
+    return passages
+
+
+def find_title(text: str) -> tuple[str | None, str | None, int, int]:
+    """The cited title of a note, its bracketed translation, and the span
+    from the title's start to the end of the translation (or title).
+
+    The title is the last quoted passage before the note's first URL that
+    is not itself a bracketed translation (so that in "In 2018, Huawei’s
+    ‘Seeds for the Future’ programme launched … Huawei, ‘Huawei Central Asia
+    Innovation Day…’, <url>" the cited page's title wins); without a URL,
+    the first quoted passage.
+    """
+    passages = [p for p in _quoted_passages(text) if p.text]
+    if not passages:
+        return None, None, -1, -1
+    first_url = _first_url_at(text)
+    candidates = [p for p in passages if not p.bracketed]
+    if not candidates:
+        return None, None, -1, -1
+    chosen = candidates[0]
+    if first_url is not None:
+        before = [p for p in candidates if p.start < first_url]
+        if before:
+            chosen = before[-1]
+    translation: str | None = None
+    end = chosen.end
+    after = [p for p in passages if p.bracketed and p.start >= chosen.end]
+    if after and not text[chosen.end : after[0].start].strip(" ,[").strip():
+        translation = after[0].text
+        close_bracket = text.find("]", after[0].end)
+        end = close_bracket + 1 if close_bracket != -1 else after[0].end
+    return chosen.text, translation, chosen.start, end
+
+
+def _first_url_at(text: str) -> int | None:
+    m = re.search(r"<+\s*https?://|https?://|\bwww\.|\bdoi:", text, re.IGNORECASE)
+    return m.start() if m else None
+
+
+# --- One note ---------------------------------------------------------------
+
+
+@dataclass
+class NoteFields:
+    """What ``analyse_note`` reads off one note."""
+
+    urls: list[str] = field(default_factory=list)
+    accessed: dt.date | None = None
+    title: str | None = None
+    translated_title: str | None = None
+    authors: str | None = None
+    published: str | None = None
+
+
+_LEADING_WORDS = re.compile(
+    r"^(?:see\s+also|see|cf\.?|compare|for\s+example,?|e\.g\.,?|quoted\s+in|in)\s+",
+    re.IGNORECASE,
+)
+
+
+def _authors_before(text: str, title_start: int) -> str | None:
+    """The author or publisher written just before the title."""
+    before = text[:title_start]
+    # Only the last sentence before the title ("... in Shanghai. See X, ‘T’").
+    parts = re.split(r"(?<=[a-z\d)’”])[.;]\s+(?=[A-Z])", before)
+    head = parts[-1].strip()
+    head = re.sub(r"^\[?\d{1,4}[\].)]?\s+", "", head)  # a leading note number
+    head = _LEADING_WORDS.sub("", head).strip()
+    head = head.rstrip(" ,:;.–—-").strip()
+    if head.endswith(")") and re.search(r"\((?:19|20)\d\d[a-z]?\)$", head):
+        head = re.sub(r"\s*\((?:19|20)\d\d[a-z]?\)$", "", head).rstrip(" ,.")
+    if not head or len(head) > 200 or head.lower() in {"and", "in", "see"}:
+        return None
+    return head
+
+
+def analyse_note(text: str) -> NoteFields:
+    """Read one note: URLs, accessed date, title (without its translation),
+    the bracketed English translation ``[‘...’]``, author or publisher (as
+    written before the title) and publication date (ISO at the precision
+    written, see ``dates.publication_date``)."""
+    fields = NoteFields(urls=find_urls(text), accessed=find_accessed_date(text))
+    title, translation, start, end = find_title(text)
+    fields.title = _clean_title(title)
+    fields.translated_title = _clean_title(translation)
+    if title is not None:
+        fields.authors = _authors_before(text, start)
+        after = text[end:]
+        stop = _first_url_at(after)
+        cue = _ACCESS_CUE.search(after)
+        limit = min(x for x in (stop, cue.start() if cue else None, len(after)) if x is not None)
+        fields.published = publication_date(after[:limit])
+    return fields
+
+
+def _clean_title(title: str | None) -> str | None:
+    if title is None:
+        return None
+    title = re.sub(r"\s+", " ", title).strip().rstrip(" ,;:.").strip()
+    return title or None
+
+
+# --- Short forms ------------------------------------------------------------
+
+_IBID = re.compile(r"^\W*(?:ibid|ibidem|id|ebenda|ebd|ebda)\b\.?", re.IGNORECASE)
+_NOTE_REF = re.compile(
+    r"\b(?:(?:see|cf\.?|as\s+(?:highlighted|noted|mentioned|discussed|cited|shown)\s+in)\s+)?"
+    r"(?:supra\s+|above\s+)?(?:note|n\.|fn\.?|footnote|endnote)\s+(\d{1,4})\b",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    """Text compared loosely: accents, case, quotes and punctuation ignored."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+def _authors_agree(short: str | None, full: str | None) -> bool:
+    if not short or not full:
+        return True
+    short_words = _fold(short).split()
+    full_words = set(_fold(full).split())
+    if not short_words:
+        return True
+    return short_words[-1] in full_words or _fold(full).endswith(_fold(short))
+
+
+def resolve_short_forms(citations: list[ParsedCitation]) -> None:
+    """Link short forms to the note they repeat, in place.
+
+    A note without URLs of its own that is "Ibid." (the previous note),
+    refers to another note ("As highlighted in note 41.", "See note 12"),
+    or repeats an earlier note's title (the same title, or the start of it,
+    with a compatible author: "SCO, ‘SCO Promotes Transport Links’.") gets
+    ``inherits_from`` set to that note's label and a copy of its URLs marked
+    ``inherited=True``. Only notes (kind "note") are linked.
+    """
+    by_label: dict[str, ParsedCitation] = {}
+    earlier: list[ParsedCitation] = []
+    for citation in citations:
+        if citation.kind != "note":
+            continue
+        if not citation.urls and citation.inherits_from is None:
+            target = _target_of(citation, earlier, by_label)
+            if target is not None and target is not citation:
+                citation.inherits_from = target.label
+                citation.urls = [
+                    ParsedUrl(
+                        url=u.url,
+                        inherited=True,
+                        archive_url=u.archive_url,
+                        archive_date=u.archive_date,
+                    )
+                    for u in target.urls
+                ]
+                if citation.accessed is None:
+                    citation.accessed = target.accessed
+        by_label.setdefault(citation.label, citation)
+        earlier.append(citation)
+
+
+def _target_of(
+    citation: ParsedCitation,
+    earlier: list[ParsedCitation],
+    by_label: dict[str, ParsedCitation],
+) -> ParsedCitation | None:
+    text = citation.raw_text.strip()
+    if earlier and _IBID.match(text):
+        return earlier[-1]
+    m = _NOTE_REF.search(text)
+    if m and len(text) < 200 and m.group(1) in by_label:
+        return by_label[m.group(1)]
+    if citation.title:
+        title = _fold(citation.title)
+        if len(title) < 4:
+            return None
+        matches = [
+            c
+            for c in earlier
+            if c.title
+            and (_fold(c.title) == title or _fold(c.title).startswith(title + " "))
+            and _authors_agree(citation.authors, c.authors)
+        ]
+        with_urls = [c for c in matches if c.urls]
+        if with_urls:
+            return with_urls[-1]
+        if matches:
+            return matches[-1]
+    return None

@@ -1,0 +1,186 @@
+"""Sentences and the quotations in them.
+
+The citing sentence of a note and the passages it quotes are what gets
+verified later, so a sentence must not be cut at "e.g.", "U.S.", "No. 5",
+an initial ("Karl W. Deutsch") or a decimal, nor inside a quotation that
+itself holds several sentences.
+
+Quotation rule (``quotations_in``): a passage in ‘…’, “…”, "…", «…» or
+„…“ is a quotation when it holds **at least two words** (it contains a
+space after trimming). One-word terms in quotes ("the ‘Tmall’ store") are
+names, not passages anyone could misquote. A right single quote followed
+by a letter is an apostrophe (Beijing’s, ’90s), never the end of a
+quotation, and an opening ‘ must start a word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+__all__ = [
+    "quotation_spans",
+    "quotations_in",
+    "sentence_spans",
+    "split_paragraphs",
+    "split_sentences",
+]
+
+# Words after which a full stop does not end a sentence (compared lower case,
+# without the dot).
+ABBREVIATIONS = frozenset(
+    _words(
+        """
+    e.g i.e cf etc vs v al et no nos nr vol vols pp p para ch chap fig figs ed eds
+    mr mrs ms dr prof st mt jr sr gen col lt capt sgt rev hon gov pres sen rep
+    inc ltd co corp dept univ assn bros approx ca est jan feb mar apr jun jul aug
+    sep sept oct nov dec u.s u.k u.n e.u op ibid art sec no
+    """
+    )
+)
+
+# Quotation patterns; each captures the quoted passage in group 1.
+_QUOTE_PATTERNS = [
+    # ‘…’ where ’ followed by a letter is an apostrophe inside the passage.
+    re.compile(r"(?<![\w‘’])‘((?:[^‘’\n]|’(?=\w))+?)’(?!\w)"),
+    re.compile(r"“([^“”\n]+)”"),
+    re.compile(r"(?<![\w\"])\"([^\"\n]+)\"(?!\w)"),
+    re.compile(r"«\s*([^«»\n]+?)\s*»"),
+    re.compile(r"„([^„“”\n]+)[“”]"),
+]
+
+# A candidate sentence end: terminal punctuation, optional closing quotes or
+# brackets, an optional note marker glued on (``Road’.1``), then white space
+# and the start of the next sentence.
+_BOUNDARY = re.compile(
+    r"(?P<end>[.!?…]+[’”\"')\]]*(?:\d{1,3}(?![\d,.]))?)\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
+)
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of every quotation in ``text``, outermost only."""
+    spans: list[tuple[int, int]] = []
+    for pattern in _QUOTE_PATTERNS:
+        for m in pattern.finditer(text):
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    outer: list[tuple[int, int]] = []
+    for span in spans:
+        if outer and span[0] < outer[-1][1]:
+            if span[1] > outer[-1][1] and span[0] == outer[-1][0]:
+                outer[-1] = span
+            continue
+        outer.append(span)
+    return outer
+
+
+def quotations_in(sentence: str) -> list[str]:
+    """The quoted passages of a sentence (see the module's rule), in order."""
+    found: list[str] = []
+    for start, end in quotation_spans(sentence):
+        inner = sentence[start + 1 : end - 1].strip(" ,.;:")
+        inner = inner.strip()
+        if " " in inner and inner not in found:
+            found.append(inner)
+    return found
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` belongs to an abbreviation or initial."""
+    m = _WORD_BEFORE.search(text, 0, dot)
+    if m is None:
+        return False
+    word = m.group(1).lower().rstrip(".")
+    if word in ABBREVIATIONS:
+        return True
+    # An initial (W. in "Karl W. Deutsch") or a dotted acronym (U.S., e.g.).
+    last = word.rsplit(".", 1)[-1]
+    return len(last) == 1 and last.isalpha()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of one paragraph (white space trimmed).
+
+    Never splits inside a quotation, after an abbreviation or initial, or
+    inside a number.
+    """
+    spans: list[tuple[int, int]] = []
+    quotes = quotation_spans(text)
+    qi = 0
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end("end")
+        while qi < len(quotes) and quotes[qi][1] <= m.start():
+            qi += 1
+        if qi < len(quotes) and quotes[qi][0] < m.start() < quotes[qi][1] - 1:
+            continue
+        punct = m.group("end")
+        # A bare full stop after an abbreviation or initial ends nothing.
+        if (
+            punct.startswith(".")
+            and len(punct.rstrip("0123456789")) == 1
+            and _is_abbreviation(text, m.start())
+        ):
+            continue
+        spans.append((start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of one paragraph."""
+    return [text[s:e].strip() for s, e in sentence_spans(text)]
+
+
+_TERMINAL = tuple(".!?:;…’”\"')]")
+
+
+def split_paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    """Paragraphs of plain text with their start offsets.
+
+    Blank lines always separate paragraphs. A single line break joins two
+    lines into one paragraph when the text was wrapped (the line is long and
+    does not end a sentence, it ends with a hyphen, or the next line starts
+    in lower case); short unpunctuated lines such as headings stand alone.
+    The returned paragraph has its line breaks replaced by spaces, so its
+    length equals the original span's length.
+    """
+    pos = 0
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        if not block or not block.strip():
+            pos += len(block)
+            continue
+        lines = block.split("\n")
+        current_start = pos
+        current: list[str] = []
+        offset = pos
+        for i, line in enumerate(lines):
+            current.append(line)
+            offset += len(line) + 1
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if nxt is None:
+                break
+            stripped = line.rstrip()
+            wrapped = (
+                stripped.endswith("-")
+                or nxt.lstrip()[:1].islower()
+                or (len(stripped) >= 60 and not stripped.endswith(_TERMINAL))
+            )
+            if not wrapped:
+                para = "\n".join(current)
+                if para.strip():
+                    yield current_start, para.replace("\n", " ")
+                current = []
+                current_start = offset
+        para = "\n".join(current)
+        if para.strip():
+            yield current_start, para.replace("\n", " ")
+        pos += len(block)
