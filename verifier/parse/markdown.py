@@ -1,0 +1,289 @@
+"""Markdown: footnotes and links, read with markdown-it-py's token stream.
+
+Footnotes are parsed by mdit-py-plugins' footnote plugin (CommonMark/GFM
+``[^1]``, named ``[^note-a]``, multi-paragraph notes, Pandoc inline notes
+``^[...]``), never by regular expressions, so a ``[^1]`` inside a code span is
+not a marker and a note's second indented paragraph stays in that note.
+
+What becomes a citation:
+
+- each footnote that the text references is a ``note``: its label as
+  written (an inline note has none, so it is ``inline-N``, N counting inline
+  notes in order), its text, the URLs of its links and the URLs typed in it,
+  and the body sentence of its first reference with that sentence's
+  quotations;
+- each web link in the body (``[text](url)``, ``<url>`` autolinks,
+  reference-style ``[text][ref]``, and bare URLs typed in running text) is an
+  ``inline_link`` labelled ``link-N``, with its link text and sentence.
+
+Skipped: fenced and indented code blocks and inline code (URLs there are
+examples, not sources), raw HTML blocks, images, and link targets that are
+not web pages (mailto:, data:, fragments, relative links to the author's own
+site). Pandoc's ``[text](!Wikipedia)`` interwiki shorthand (gwern.net) is
+resolved to the English Wikipedia article it names. A link to a Wayback
+Machine capture is the captured URL with the capture as its archived copy.
+
+A YAML front-matter block (``---`` ... ``---`` or ``...``) is skipped; its
+``title:`` is the document's title, else the first level-1 heading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from verifier.parse.anchored import (
+    Body,
+    attributions_in,
+    bare_urls,
+    fill_note,
+    merge_urls,
+    parsed_url,
+    quotations_of,
+)
+from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
+from verifier.parse.notes import resolve_short_forms
+from verifier.parse.reading import Source
+
+__all__ = ["parse", "parse_text"]
+
+_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FM_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.M)
+_WIKIPEDIA_SHORTHAND = "!wikipedia"
+# A footnote definition at the start of a line right after a non-blank line.
+_GLUED_DEFINITION = re.compile(r"(?<=\S)[ \t]*\n(?=\[\^[^\]\s]+\]:)")
+
+
+def _markdown() -> MarkdownIt:
+    # html=True so raw HTML is tokenised as HTML (and skipped), not as text.
+    return MarkdownIt("commonmark", {"html": True}).use(footnote_plugin).enable("table")
+
+
+_MD: MarkdownIt | None = None
+
+
+def _parser() -> MarkdownIt:
+    global _MD
+    if _MD is None:
+        _MD = _markdown()
+    return _MD
+
+
+@dataclass
+class _Note:
+    id: int
+    label: str
+    paragraphs: list[str] = field(default_factory=list)
+    urls: list[ParsedUrl] = field(default_factory=list)
+
+
+def _href(token: Token, link_text: str = "") -> ParsedUrl | None:
+    href = str(token.attrs.get("href", ""))
+    if href.lower() == _WIKIPEDIA_SHORTHAND:
+        # [text](!Wikipedia "Article#Section"): the title, else the text, names the article.
+        article = str(token.attrs.get("title") or link_text).strip()
+        if not article:
+            return None
+        return ParsedUrl(
+            url="https://en.wikipedia.org/wiki/" + quote(article.replace(" ", "_"), safe="/:#(),'")
+        )
+    return parsed_url(href)
+
+
+def _link_text(children: list[Token], start: int) -> str:
+    depth = 0
+    parts: list[str] = []
+    for tok in children[start + 1 :]:
+        if tok.type == "link_open":
+            depth += 1
+        elif tok.type == "link_close":
+            if depth == 0:
+                break
+            depth -= 1
+        elif tok.type in ("text", "code_inline"):
+            parts.append(tok.content)
+    return "".join(parts)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.body = Body()
+        self.notes: dict[int, _Note] = {}
+        self.links: list[tuple[Hashable, ParsedUrl, str | None]] = []
+        # footnote id -> order of first reference in the body
+        self.note_order: list[int] = []
+        self.inline_count = 0
+
+    def walk(self, tokens: list[Token]) -> None:
+        note: _Note | None = None
+        for tok in tokens:
+            if tok.type == "footnote_open":
+                fid = int(tok.meta["id"])
+                label = tok.meta.get("label")
+                if label is None:
+                    self.inline_count += 1
+                    label = f"inline-{self.inline_count}"
+                note = self.notes.setdefault(fid, _Note(fid, str(label)))
+            elif tok.type == "footnote_close":
+                note = None
+            elif tok.type == "inline" and tok.children is not None:
+                if note is not None:
+                    self._note_inline(note, tok.children)
+                else:
+                    self._body_inline(tok.children)
+            # code_block, fence, html_block and the rest carry no citations.
+
+    def _body_inline(self, children: list[Token]) -> None:
+        body = self.body
+        link_depth = 0
+        for i, tok in enumerate(children):
+            kind = tok.type
+            if kind == "text":
+                if link_depth == 0:
+                    self._bare_links(tok.content)
+                else:
+                    body.add(tok.content)
+            elif kind == "code_inline":
+                body.add(tok.content)
+            elif kind in ("softbreak", "hardbreak"):
+                body.space()
+            elif kind == "link_open":
+                text = _link_text(children, i)
+                pu = _href(tok, text)
+                if pu is not None and link_depth == 0:
+                    key = ("link", len(self.links))
+                    self.links.append((key, pu, text or None))
+                    body.link_start(key)
+                link_depth += 1
+            elif kind == "link_close":
+                link_depth = max(link_depth - 1, 0)
+            elif kind == "footnote_ref":
+                fid = int(tok.meta["id"])
+                if fid not in self.note_order:
+                    self.note_order.append(fid)
+                body.marker(("note", fid))
+            elif kind == "image":
+                continue
+        body.end_block()
+
+    def _bare_links(self, text: str) -> None:
+        """Running text, with URLs typed in it (GFM autolinks them) as links."""
+        body = self.body
+        if "://" not in text and "www." not in text:
+            body.add(text)
+            return
+        cursor = 0
+        for url in bare_urls(text):
+            at = text.find(url, cursor)
+            pu = parsed_url(url) if at >= 0 else None
+            if pu is None:
+                continue
+            body.add(text[cursor:at])
+            key = ("link", len(self.links))
+            self.links.append((key, pu, None))
+            body.link_start(key)
+            body.add(url)
+            cursor = at + len(url)
+        body.add(text[cursor:])
+
+    def _note_inline(self, note: _Note, children: list[Token]) -> None:
+        parts: list[str] = []
+        for i, tok in enumerate(children):
+            kind = tok.type
+            if kind in ("text", "code_inline"):
+                parts.append(tok.content)
+            elif kind in ("softbreak", "hardbreak"):
+                parts.append("\n")
+            elif kind == "link_open":
+                pu = _href(tok, _link_text(children, i))
+                if pu is not None:
+                    note.urls.append(pu)
+        text = "".join(parts).strip()
+        if text:
+            note.paragraphs.append(text)
+
+
+def _front_matter(text: str) -> tuple[str, str | None]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return text, None
+    title_match = _FM_TITLE.search(match.group(1))
+    title = title_match.group(1).strip("'\"") if title_match else None
+    # Keep the line count so token line maps still point at the source.
+    blank = "\n" * match.group(0).count("\n")
+    return blank + text[match.end() :], title
+
+
+def _first_heading(tokens: list[Token]) -> str | None:
+    """The document's title when it opens with a level-1 heading."""
+    if len(tokens) > 1 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
+        return tokens[1].content.strip() or None
+    return None
+
+
+def parse_text(text: str, path: str = "<markdown>") -> ParsedDocument:
+    """Parse Markdown text (``parse`` reads it from a ``Source``)."""
+    text, title = _front_matter(text)
+    # Pandoc starts a new note at every "[^label]:" line; CommonMark would read
+    # one glued to the previous line as that paragraph's lazy continuation
+    # (gwern's notes end with an indented quotation and no blank line).
+    text = _GLUED_DEFINITION.sub("\n\n", text)
+    env: dict[str, object] = {}
+    tokens = _parser().parse(text, env)
+    walker = _Walker()
+    walker.walk(tokens)
+    sentences = walker.body.sentences()
+
+    # Body order: each citation at the position of its first anchor.
+    order: dict[Hashable, int] = {}
+    for block_no, block in enumerate(walker.body.blocks):
+        for pos, key in block.anchors:
+            order.setdefault(key, block_no * 10_000_000 + pos)
+
+    keyed: list[tuple[int, ParsedCitation]] = []
+    for fid in walker.note_order:
+        note = walker.notes.get(fid)
+        if note is None:
+            continue
+        raw = "\n\n".join(note.paragraphs)
+        sentence = sentences.get(("note", fid))
+        citation = ParsedCitation(
+            label=note.label,
+            kind="note",
+            raw_text=raw,
+            sentence=sentence,
+            quotations=quotations_of(sentence),
+        )
+        fill_note(citation, raw, merge_urls(note.urls))
+        keyed.append((order.get(("note", fid), 0), citation))
+    resolve_short_forms([c for _, c in keyed])
+    for n, (key, pu, link_text) in enumerate(walker.links, start=1):
+        sentence = sentences.get(key)
+        citation = ParsedCitation(
+            label=f"link-{n}",
+            kind="inline_link",
+            raw_text=link_text or pu.url,
+            urls=[pu],
+            sentence=sentence,
+            quotations=quotations_of(sentence),
+            link_text=link_text,
+        )
+        keyed.append((order.get(key, 0), citation))
+    keyed.sort(key=lambda item: item[0])
+    return ParsedDocument(
+        path=path,
+        format="markdown",
+        title=title or _first_heading(tokens),
+        citations=[c for _, c in keyed],
+        attributions=attributions_in(walker.body, [c for _, c in keyed]),
+    )
+
+
+def parse(source: Source) -> ParsedDocument:
+    return parse_text(source.text, source.path)

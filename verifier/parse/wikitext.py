@@ -1,0 +1,416 @@
+"""Wikitext (MediaWiki source): ``<ref>`` citations, read with mwparserfromhell.
+
+Every ``<ref>`` tag is a citation of kind ``note``. What a ref holds:
+
+- cite templates (``{{cite web}}``, ``{{cite news}}``, ``{{cite book}}``,
+  ``{{cite journal}}``, ``{{citation}}``, any ``{{cite ...}}``): ``url`` (or
+  ``chapter-url``), ``title`` and ``trans-title``, ``access-date``,
+  ``archive-url`` with ``archive-date`` (the archived copy of *that*
+  template's URL, for the archive stage), ``quote`` (a quotation to verify),
+  ``date``, and the author (``author``/``last``/``first``, numbered too) or
+  else the publisher (``work``, ``website``, ``newspaper``, ``publisher``);
+- bare URLs and ``[http://... title]`` links, with the note rules for the
+  accessed date and title of the text around them;
+- a ``{{webarchive |url=...}}`` after a citation: that citation's archived copy.
+
+A ref may bundle several cite templates ("Winners and nominees by year:
+* 2006: {{cite web ...}} * 2007: ..."): one citation with each template's
+  URL, in order, each with its own archived copy.
+
+Labels are the numbers a reader sees: distinct refs are numbered 1, 2, 3 in
+order of first use (per ``group``, a group other than the default is
+written as a prefix: ``note 2``), as MediaWiki renders them.
+
+**Reused refs.** ``<ref name="x">...</ref>`` defines a citation and each
+``<ref name="x" />`` cites it again. Each use is a claim to verify, so each
+use is its own citation with its own citing sentence: the first use carries
+the ref's fields; every later use has the same label, the same fields,
+``inherits_from`` set to that label and its URLs marked ``inherited``. The
+store links all of them to the same URL rows, so the URL is fetched once.
+A name that is reused but never defined (or defined only in
+``{{reflist|refs=...}}``, which is read too) keeps its uses with
+``problem = "ref name=... is never defined"``.
+
+The citing sentence is the sentence of the article text (templates, tables
+markup, comments and file links removed; link text kept) that the ref follows.
+Refs inside a template parameter (an infobox value) get that value as their
+sentence. External links in the article body are not citations: Wikipedia
+keeps sources in refs and further reading in "External links".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import mwparserfromhell
+from mwparserfromhell.nodes import (
+    Comment,
+    ExternalLink,
+    Heading,
+    HTMLEntity,
+    Node,
+    Tag,
+    Template,
+    Text,
+    Wikilink,
+)
+from mwparserfromhell.wikicode import Wikicode
+
+from verifier.parse.anchored import (
+    Body,
+    attributions_in,
+    fill_note,
+    merge_urls,
+    parsed_url,
+    quotations_of,
+)
+from verifier.parse.dates import parse_date, publication_date
+from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
+from verifier.parse.reading import Source
+
+__all__ = ["parse", "parse_text"]
+
+# Tags whose content is not prose.
+_SKIP_TAGS = frozenset(
+    [
+        "math",
+        "chem",
+        "ce",
+        "gallery",
+        "graph",
+        "timeline",
+        "score",
+        "syntaxhighlight",
+        "source",
+        "templatestyles",
+        "mapframe",
+        "maplink",
+        "imagemap",
+        "hiero",
+        "inputbox",
+        "categorytree",
+        "references",
+    ]
+)
+# List, table and definition markup at the start of a line.
+_LINE_MARKUP = re.compile(r"^(?:[*#:;]+|\{\||\|\}|\|-|\|\+|[|!])\s*")
+_FILE_LINK = re.compile(r"^\s*:?\s*(file|image|category|media)\s*:", re.IGNORECASE)
+# Templates whose visible text is their last positional parameter.
+_TEXT_TEMPLATES = frozenset(
+    ["lang", "nowrap", "transl", "nobr", "small", "smaller", "big", "em", "ill"]
+)
+_CITE_NAME = re.compile(r"^\s*(cite[\s_]|citation\s*$|vcite|cite\s*$)", re.IGNORECASE)
+_AUTHOR_PARAMS = ("author", "authors", "author1", "last", "last1", "vauthors")
+_FIRST_PARAMS = ("first", "first1")
+_PUBLISHER_PARAMS = ("work", "website", "newspaper", "magazine", "journal", "publisher", "agency")
+
+
+def _key(name: str) -> str:
+    """A parameter name compared loosely: access-date, accessdate, access_date."""
+    return re.sub(r"[\s_-]+", "", name).lower()
+
+
+class _Params:
+    """A template's named parameters, looked up by their loose name.
+
+    ``Template.has`` strips every parameter name on every call; a cite
+    template is asked for a dozen names, so the index is built once.
+    """
+
+    def __init__(self, template: Template) -> None:
+        self.values: dict[str, Wikicode] = {}
+        for param in template.params:
+            value = param.value
+            if str(value).strip():
+                self.values.setdefault(_key(str(param.name)), value)
+
+    def raw(self, *names: str) -> str:
+        for name in names:
+            value = self.values.get(_key(name))
+            if value is not None:
+                return str(value).strip()
+        return ""
+
+    def text(self, *names: str) -> str:
+        """The parameter's text, wiki markup removed ("" when absent)."""
+        for name in names:
+            value = self.values.get(_key(name))
+            if value is not None:
+                return str(value.strip_code(keep_template_params=False)).strip()
+        return ""
+
+
+def _is_cite(template: Template) -> bool:
+    return bool(_CITE_NAME.match(str(template.name)))
+
+
+def _template_name(template: Template) -> str:
+    return str(template.name).strip().lower().replace("_", " ")
+
+
+@dataclass
+class _Ref:
+    """A ref's content, read once however often it is used."""
+
+    raw: str
+    urls: list[ParsedUrl] = field(default_factory=list)
+    title: str | None = None
+    translated_title: str | None = None
+    accessed_text: str = ""
+    published: str | None = None
+    authors: str | None = None
+    quotes: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+def _read_ref(contents: Wikicode) -> _Ref:
+    ref = _Ref(raw=str(contents).strip())
+    cite_urls: list[ParsedUrl] = []
+    for template in contents.filter_templates(recursive=True):
+        name = _template_name(template)
+        if _is_cite(template):
+            params = _Params(template)
+            url = params.raw("url", "chapter-url", "contribution-url", "article-url")
+            pu = parsed_url(url) if url else None
+            archive = params.raw("archive-url")
+            if pu is not None and archive:
+                archived = parsed_url(archive)
+                pu.archive_url = archived.archive_url or archive if archived else archive
+                pu.archive_date = parse_date(params.text("archive-date")) or (
+                    archived.archive_date if archived else None
+                )
+            elif pu is None and archive:
+                # Only an archived copy given: cite the captured URL.
+                pu = parsed_url(archive)
+            if pu is not None:
+                cite_urls.append(pu)
+            if ref.title is None:
+                ref.title = params.text("title", "chapter", "contribution") or None
+                ref.translated_title = params.text("trans-title") or None
+            if not ref.accessed_text:
+                ref.accessed_text = params.text("access-date")
+            if ref.published is None:
+                date = params.text("date", "year", "publication-date")
+                ref.published = (publication_date(date) or date or None) if date else None
+            if ref.authors is None:
+                author = params.text(*_AUTHOR_PARAMS)
+                first = params.text(*_FIRST_PARAMS)
+                if author and first:
+                    author = f"{author}, {first}"
+                ref.authors = author or params.text(*_PUBLISHER_PARAMS) or None
+            quote = params.text("quote")
+            if quote and quote not in ref.quotes:
+                ref.quotes.append(quote)
+        elif name == "webarchive" and cite_urls:
+            params = _Params(template)
+            archive = params.raw("url")
+            if archive and cite_urls[-1].archive_url is None:
+                archived = parsed_url(archive)
+                cite_urls[-1].archive_url = archive
+                cite_urls[-1].archive_date = parse_date(params.text("date")) or (
+                    archived.archive_date if archived else None
+                )
+    link_urls = [
+        pu
+        for link in contents.filter_external_links(recursive=True)
+        if (pu := parsed_url(str(link.url))) is not None
+    ]
+    ref.urls = merge_urls(cite_urls, link_urls)
+    ref.text = " ".join(str(contents.strip_code(keep_template_params=False)).split())
+    return ref
+
+
+def _citation(label: str, ref: _Ref | None, sentence: str | None) -> ParsedCitation:
+    citation = ParsedCitation(
+        label=label,
+        kind="note",
+        raw_text=ref.raw if ref else "",
+        sentence=sentence,
+    )
+    if ref is None:
+        citation.quotations = quotations_of(sentence)
+        return citation
+    citation.urls = [
+        ParsedUrl(pu.url, pu.inherited, pu.archive_url, pu.archive_date) for pu in ref.urls
+    ]
+    citation.title = ref.title
+    citation.translated_title = ref.translated_title
+    citation.authors = ref.authors
+    citation.published = ref.published
+    citation.accessed = parse_date(ref.accessed_text) if ref.accessed_text else None
+    # Typed URLs and the note rules fill what the templates did not give.
+    fill_note(citation, ref.text)
+    citation.quotations = list(ref.quotes)
+    for quotation in quotations_of(sentence):
+        if quotation not in citation.quotations:
+            citation.quotations.append(quotation)
+    return citation
+
+
+class _Article:
+    def __init__(self) -> None:
+        self.body = Body()
+        # each ref use in order: (key, group, name, contents or None)
+        self.uses: list[tuple[int, str, str | None, Wikicode | None]] = []
+        self.definitions: dict[tuple[str, str], Wikicode] = {}
+
+    def walk(self, nodes: Iterable[Node]) -> None:
+        body = self.body
+        for node in nodes:
+            if isinstance(node, Text):
+                self._text(str(node))
+            elif isinstance(node, Tag):
+                self._tag(node)
+            elif isinstance(node, Wikilink):
+                title = str(node.title)
+                if _FILE_LINK.match(title):
+                    self._refs_in_template(node.text)
+                    continue
+                shown = node.text if node.text is not None else node.title
+                body.add(str(shown.strip_code()))
+            elif isinstance(node, ExternalLink):
+                if node.title is not None:
+                    body.add(str(node.title.strip_code()))
+            elif isinstance(node, Template):
+                self._template(node)
+            elif isinstance(node, Heading):
+                body.end_block()
+                body.add(str(node.title.strip_code()))
+                body.end_block()
+            elif isinstance(node, HTMLEntity):
+                body.add(node.normalize())
+            elif isinstance(node, Comment):
+                continue
+
+    def _text(self, text: str) -> None:
+        # One line of wikitext is one paragraph, list item or table cell.
+        for i, line in enumerate(text.split("\n")):
+            if i:
+                self.body.end_block()
+                line = _LINE_MARKUP.sub("", line)
+            self.body.add(line.replace("||", " "))
+
+    def _tag(self, node: Tag) -> None:
+        name = str(node.tag).strip().lower()
+        if name == "ref":
+            self._ref(node)
+        elif name == "br":
+            self.body.space()
+        elif name in _SKIP_TAGS or node.contents is None:
+            if name == "references" and node.contents is not None:
+                self._list_defined(node.contents)
+        else:
+            self.walk(node.contents.nodes)
+
+    def _template(self, node: Template) -> None:
+        name = _template_name(node)
+        if name.startswith("reflist") or name == "references":
+            if node.has("refs"):
+                self._list_defined(node.get("refs").value)
+            return
+        if name in _TEXT_TEMPLATES and node.params:
+            positional = [p for p in node.params if not p.showkey]
+            if positional:
+                self.body.add(str(positional[-1].value.strip_code()))
+            return
+        self._refs_in_template(node)
+
+    def _refs_in_template(self, code: Wikicode | Template | None) -> None:
+        """Refs inside an infobox value or a caption: the value is their sentence."""
+        if code is None:
+            return
+        values: list[Wikicode] = (
+            [p.value for p in code.params] if isinstance(code, Template) else [code]
+        )
+        for value in values:
+            if not any(
+                str(t.tag).strip().lower() == "ref" for t in value.filter_tags(recursive=True)
+            ):
+                continue
+            self.body.end_block()
+            self.walk(value.nodes)
+            self.body.end_block()
+
+    def _list_defined(self, code: Wikicode) -> None:
+        for tag in code.filter_tags(recursive=False):
+            if str(tag.tag).strip().lower() == "ref" and tag.contents is not None:
+                group, name = _ref_id(tag)
+                if name:
+                    self.definitions.setdefault((group, name), tag.contents)
+
+    def _ref(self, node: Tag) -> None:
+        group, name = _ref_id(node)
+        contents = (
+            node.contents if node.contents is not None and str(node.contents).strip() else None
+        )
+        if contents is not None and name:
+            self.definitions.setdefault((group, name), contents)
+        key = len(self.uses)
+        self.uses.append((key, group, name, contents))
+        self.body.marker(("ref", key))
+
+
+def _ref_id(tag: Tag) -> tuple[str, str | None]:
+    def attr(name: str) -> str | None:
+        if tag.has(name):
+            value = str(tag.get(name).value).strip().strip("\"'")
+            return value or None
+        return None
+
+    return attr("group") or "", attr("name")
+
+
+def parse_text(text: str, path: str = "<wikitext>") -> ParsedDocument:
+    """Parse MediaWiki source text (``parse`` reads it from a ``Source``)."""
+    code = mwparserfromhell.parse(text)
+    article = _Article()
+    article.walk(code.nodes)
+    article.body.end_block()
+    sentences = article.body.sentences()
+
+    numbers: dict[str, int] = {}
+    seen: dict[tuple[str, str], str] = {}
+    refs: dict[tuple[str, str], _Ref] = {}
+    citations: list[ParsedCitation] = []
+    for key, group, name, contents in article.uses:
+        sentence = sentences.get(("ref", key))
+        ident = (group, name) if name else None
+        if ident is not None and ident in seen:
+            label = seen[ident]
+            citation = _citation(label, refs.get(ident), sentence)
+            citation.inherits_from = label
+            for pu in citation.urls:
+                pu.inherited = True
+            if ident not in refs:
+                citation.problem = f"ref name={name} is never defined"
+            citations.append(citation)
+            continue
+        numbers[group] = numbers.get(group, 0) + 1
+        label = f"{group} {numbers[group]}" if group else str(numbers[group])
+        definition = contents
+        if definition is None and ident is not None:
+            definition = article.definitions.get(ident)
+        ref = _read_ref(definition) if definition is not None else None
+        if ident is not None:
+            seen[ident] = label
+            if ref is not None:
+                refs[ident] = ref
+        citation = _citation(label, ref, sentence)
+        if ref is None:
+            citation.problem = (
+                f"ref name={name} is never defined" if name else "empty <ref></ref> tag"
+            )
+        citations.append(citation)
+    return ParsedDocument(
+        path=path,
+        format="wikitext",
+        title=None,
+        citations=citations,
+        attributions=attributions_in(article.body, citations),
+    )
+
+
+def parse(source: Source) -> ParsedDocument:
+    return parse_text(source.text, source.path)
