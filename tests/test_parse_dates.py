@@ -77,7 +77,8 @@ def test_numeric_and_month_year_rules(text: str, expected: dt.date | None) -> No
         # No date after the cue, or a publication date only: no access date.
         ("Retrieved from http://www.theatlantic.com/politics/archive/2016/03/x/", None),
         (
-            "Shamil Baigin, ‘Uzbekistan, China Sign Major Gas Pipeline Deal’, Reuters, 30 April 2007.",
+            "Shamil Baigin, ‘Uzbekistan, China Sign Major Gas Pipeline Deal’, Reuters, "
+            "30 April 2007.",
             None,
         ),
         ("Retrieved 2012 from somewhere", None),

@@ -44,7 +44,8 @@ from verifier.parse.notes import analyse_note, find_urls, resolve_short_forms
             ["https://www.kcp.kz/company/history?language=en"],
         ),
         (
-            "Available at http://www.inacipe.gob.mx/stories/publicaciones/\ntemas_selectos/LaBestia.pdf [Accessed",
+            "Available at http://www.inacipe.gob.mx/stories/publicaciones/\n"
+            "temas_selectos/LaBestia.pdf [Accessed",
             ["http://www.inacipe.gob.mx/stories/publicaciones/temas_selectos/LaBestia.pdf"],
         ),
         # www. and host-plus-path forms get http://.
@@ -117,7 +118,8 @@ def test_cited_title_is_the_one_before_the_url() -> None:
 def test_american_style_title_and_double_quotes() -> None:
     fields = analyse_note(
         "‘Is this a Muslim ban? Trump's executive order explained,’ The Guardian, "
-        "31 January 2017, https://www.theguardian.com/us-news/2017/jan/28/x, accessed 19 February, 2017."
+        "31 January 2017, https://www.theguardian.com/us-news/2017/jan/28/x, "
+        "accessed 19 February, 2017."
     )
     assert fields.title == "Is this a Muslim ban? Trump's executive order explained"
     assert fields.accessed == dt.date(2017, 2, 19)
@@ -146,7 +148,8 @@ def test_resolve_short_forms() -> None:
         _note(
             "25",
             "Shanghai Cooperation Organisation (SCO), ‘SCO Promotes Transport Links’, "
-            "July 2017, <http://eng.sectsco.org/news/20170706/306862.html>, accessed 14 August 2022.",
+            "July 2017, <http://eng.sectsco.org/news/20170706/306862.html>, "
+            "accessed 14 August 2022.",
         ),
         _note("26", "SCO, ‘SCO Promotes Transport Links’."),
         _note("27", "Ibid."),
@@ -163,7 +166,8 @@ def test_resolve_short_forms() -> None:
         _note(
             "74",
             "Raffaello Pantucci, ‘Beijing Binds: COVID-19 and the China-Central Asia "
-            "Relationship’, 19 June 2020, <https://www.centralasiaprogram.org/x.pdf>, accessed 14 August 2022.",
+            "Relationship’, 19 June 2020, <https://www.centralasiaprogram.org/x.pdf>, "
+            "accessed 14 August 2022.",
         ),
         _note(
             "77",
