@@ -164,6 +164,88 @@ def db_upgrade(db: DbOption = "sources.db") -> None:
     out.print(f"{db}: schema at {', '.join(revisions)}")
 
 
+# --- report options, shared by `report` and `audit` --------------------------
+
+OutputOption = Annotated[
+    str | None,
+    typer.Option("-o", "--output", help="Write the report to this file (stdout when absent)."),
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="csv, json, md or html; by default from -o's suffix, else csv.",
+    ),
+]
+ExcelOption = Annotated[
+    bool,
+    typer.Option("--excel", help="Start the CSV with a UTF-8 BOM so Excel reads accents right."),
+]
+OnlyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--only",
+        help="'broken': only rows whose status is not ok/redirected, or whose title or "
+        "quotation is absent or only in the archive.",
+    ),
+]
+DocumentOption = Annotated[
+    str | None,
+    typer.Option("--document", help="Only this document (its path as ingested)."),
+]
+FailOnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-on",
+        help="What makes the exit code 1 (repeatable): dead (dead or soft-404 links), "
+        "quote (quotations absent from page and archive), any (every failed check and "
+        "every absent or archive-only title or quotation). Default: dead and quote.",
+    ),
+]
+MinFailuresOption = Annotated[
+    int | None,
+    typer.Option(
+        "--min-failures",
+        help="Count a failing link only once it failed this many checks in a row "
+        "(a nightly job's guard against links that are down for a night).",
+    ),
+]
+
+
+@app.command()
+@reports_errors
+def report(
+    db: DbOption = "sources.db",
+    format: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
+    only: OnlyOption = None,
+    document: DocumentOption = None,
+) -> None:
+    """Write the report of every ingested citation: one row per (citation, URL).
+
+    CSV has exactly the contract's columns; JSON the same keys plus each
+    document's unsourced attributions; Markdown suits a pull request or an
+    email; HTML is one self-contained page to sort and filter, with the
+    evidence for every verdict.
+
+    Example:
+
+        verifier report --format html -o report.html
+        verifier report --only broken --excel -o broken.csv
+    """
+    from verifier.report import parse_format, parse_only, produce_report
+
+    fmt = parse_format(format) if format else None
+    only_broken = parse_only(only)
+    rows = produce_report(
+        open_db(db), output, fmt, excel=excel, only_broken=only_broken, document=document
+    )
+    if output:
+        err.print(f"{rows} rows written to {output}")
+
+
 def main() -> None:
     app(prog_name="verifier")
 

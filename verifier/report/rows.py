@@ -1,0 +1,483 @@
+"""The one result model every report reads: a ``ReportRow`` per (citation, URL).
+
+Every formatter (CSV, JSON, Markdown, HTML), the exit-code rule and the
+terminal summary read these rows, so "what is broken" is decided once.
+
+A row's columns are exactly those of ../shared/CONTRACT.md, in that order
+(``COLUMNS``); ``detail`` carries the evidence the human-facing reports show
+beside them (the note's text, the citing sentence, the matched passage in its
+context) and is never written to the CSV.
+
+Rows are built from the database in batches of citations, so a report over
+hundreds of thousands of citations never holds them all in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from verifier.errors import InputError
+from verifier.store.database import Database
+from verifier.store.models import (
+    Attribution,
+    Check,
+    Citation,
+    CitationUrl,
+    Document,
+    LinkStatus,
+    Match,
+    Quote,
+    QuoteKind,
+    Url,
+    Verdict,
+)
+
+__all__ = [
+    "BROKEN_VERDICTS",
+    "COLUMNS",
+    "FAILING_STATUSES",
+    "FINE_STATUSES",
+    "QuoteEvidence",
+    "ReportRow",
+    "RowDetail",
+    "UnsourcedAttribution",
+    "format_timestamp",
+    "report_rows",
+    "resolve_document",
+    "unsourced_attributions",
+    "worst_verdict",
+]
+
+COLUMNS: tuple[str, ...] = (
+    "document",
+    "note",
+    "url",
+    "accessed",
+    "status",
+    "http_status",
+    "final_url",
+    "archive_url",
+    "archive_date",
+    "title",
+    "title_match",
+    "quote",
+    "quote_match",
+    "match_score",
+    "checked_at",
+    "failing_since",
+    "failures_in_a_row",
+    "error",
+)
+
+# A link that works: everything else is listed by ``--only broken``.
+FINE_STATUSES = frozenset({LinkStatus.OK.value, LinkStatus.REDIRECTED.value})
+# Statuses that are the outcome of a check that failed. ``no_url``,
+# ``excluded`` and ``unchecked`` are not: nothing was fetched.
+FAILING_STATUSES = frozenset(
+    s.value
+    for s in LinkStatus
+    if s not in (LinkStatus.OK, LinkStatus.REDIRECTED, LinkStatus.NO_URL, LinkStatus.EXCLUDED)
+    and s is not LinkStatus.UNCHECKED
+)
+# Verdicts that mean the cited text is not (or no longer) in the live page.
+BROKEN_VERDICTS = frozenset({Verdict.ABSENT.value, Verdict.ARCHIVE_ONLY.value})
+
+# Worst-of order. ``unchecked`` sits between the found and the not-found
+# verdicts: a set of quotes of which one was never compared is not "exact",
+# but nothing shows it is missing either.
+_VERDICT_RANK = {
+    Verdict.EXACT.value: 0,
+    Verdict.FUZZY.value: 1,
+    Verdict.UNCHECKED.value: 2,
+    Verdict.ARCHIVE_ONLY.value: 3,
+    Verdict.ABSENT.value: 4,
+}
+
+QUOTE_SEPARATOR = " | "
+
+# Citations per batch: each batch is a handful of ``IN (...)`` queries,
+# below SQLite's bound-variable limit.
+_BATCH = 400
+
+
+def worst_verdict(verdicts: Iterable[str]) -> str:
+    """The worst of several match verdicts ("" when there are none)."""
+    worst = ""
+    for verdict in verdicts:
+        if not worst or _VERDICT_RANK.get(verdict, 2) > _VERDICT_RANK.get(worst, 2):
+            worst = verdict
+    return worst
+
+
+def format_timestamp(value: dt.datetime | None) -> str:
+    """ISO 8601 in UTC to the second (the database keeps naive UTC)."""
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+@dataclass(frozen=True)
+class QuoteEvidence:
+    """What matching found for one title or quotation: the evidence an
+    editor needs to trust (or overrule) the verdict."""
+
+    kind: str
+    text: str
+    verdict: str
+    score: float | None = None
+    # "live" or "archive": which text the passage comes from.
+    source: str | None = None
+    passage: str | None = None
+    context: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RowDetail:
+    """Evidence shown by the Markdown and HTML reports, not a CSV column."""
+
+    note_text: str = ""
+    sentence: str | None = None
+    quotes: tuple[QuoteEvidence, ...] = ()
+    # The archive the snapshot came from ("wayback", "document", ...).
+    archive: str | None = None
+    # Why the link itself failed (the check's error), without the text verdicts.
+    link_error: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One (citation, URL) row with exactly the contract's columns."""
+
+    document: str
+    note: str
+    url: str
+    accessed: dt.date | None
+    status: str
+    http_status: int | None
+    final_url: str | None
+    archive_url: str | None
+    archive_date: dt.date | None
+    title: str | None
+    title_match: str
+    quote: str
+    quote_match: str
+    match_score: float | None
+    checked_at: dt.datetime | None
+    failing_since: dt.datetime | None
+    failures_in_a_row: int | None
+    error: str | None
+    detail: RowDetail = field(default_factory=RowDetail, compare=False, repr=False)
+
+    @property
+    def is_broken(self) -> bool:
+        """Listed by ``--only broken``: any status but ok/redirected, or a
+        title or quotation that is absent or only in the archive."""
+        return (
+            self.status not in FINE_STATUSES
+            or self.title_match in BROKEN_VERDICTS
+            or self.quote_match in BROKEN_VERDICTS
+        )
+
+    @property
+    def verdicts(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.title_match, self.quote_match) if v)
+
+    def as_record(self) -> dict[str, Any]:
+        """The columns with JSON-friendly values (None for empty)."""
+        return {
+            "document": self.document,
+            "note": self.note,
+            "url": self.url or None,
+            "accessed": self.accessed.isoformat() if self.accessed else None,
+            "status": self.status,
+            "http_status": self.http_status,
+            "final_url": self.final_url or None,
+            "archive_url": self.archive_url or None,
+            "archive_date": self.archive_date.isoformat() if self.archive_date else None,
+            "title": self.title or None,
+            "title_match": self.title_match or None,
+            "quote": self.quote or None,
+            "quote_match": self.quote_match or None,
+            "match_score": self.match_score,
+            "checked_at": format_timestamp(self.checked_at) or None,
+            "failing_since": format_timestamp(self.failing_since) or None,
+            "failures_in_a_row": self.failures_in_a_row,
+            "error": self.error or None,
+        }
+
+    def as_strings(self) -> dict[str, str]:
+        """The columns as CSV cells: empty string for nothing."""
+        record = self.as_record()
+        cells: dict[str, str] = {}
+        for name in COLUMNS:
+            value = record[name]
+            if value is None:
+                cells[name] = ""
+            elif isinstance(value, float):
+                cells[name] = f"{value:g}"
+            else:
+                cells[name] = str(value)
+        return cells
+
+
+@dataclass(frozen=True)
+class UnsourcedAttribution:
+    """A sentence in a document that credits a source without citing it."""
+
+    document: str
+    sentence: str
+    cue: str
+    source: str | None
+
+
+# --- building rows ----------------------------------------------------------
+
+SnapshotFinder = Callable[[Session, int, "dt.date | None"], Any]
+
+
+def _snapshot_finder() -> SnapshotFinder | None:
+    """The archive stage's ``best_snapshot``, when that stage is installed."""
+    try:
+        from verifier import archive
+    except ImportError:
+        return None
+    finder = getattr(archive, "best_snapshot", None)
+    return finder if callable(finder) else None
+
+
+def resolve_document(db: Database, document: str) -> str:
+    """The stored path of ``--document``; ``InputError`` when it was never ingested."""
+    with db.session() as session:
+        found = session.get(Document, _document_id(session, document))
+        assert found is not None
+        return found.path
+
+
+def _document_id(session: Session, document: str) -> int:
+    wanted = {document, os.path.normpath(document)}
+    found = session.scalar(select(Document.id).where(Document.path.in_(wanted)))
+    if found is None:
+        known = session.scalars(select(Document.path).order_by(Document.path).limit(10)).all()
+        hint = f"; ingested: {', '.join(known)}" if known else "; nothing is ingested yet"
+        raise InputError(f"--document {document!r}: no such document in the database{hint}")
+    return found
+
+
+def _score(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def _latest_matches(session: Session, quote_ids: list[int]) -> dict[tuple[int, int], Match]:
+    """The newest Match per (quote, URL) for these quotes."""
+    if not quote_ids:
+        return {}
+    newest = (
+        select(func.max(Match.id))
+        .where(Match.quote_id.in_(quote_ids))
+        .group_by(Match.quote_id, Match.url_id)
+    )
+    return {
+        (m.quote_id, m.url_id): m
+        for m in session.scalars(select(Match).where(Match.id.in_(newest)))
+    }
+
+
+def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, Check]:
+    if not url_ids:
+        return {}
+    newest = select(func.max(Check.id)).where(Check.url_id.in_(url_ids)).group_by(Check.url_id)
+    return {c.url_id: c for c in session.scalars(select(Check).where(Check.id.in_(newest)))}
+
+
+def _error_text(
+    status: str, check: Check | None, problem: str | None, evidence: list[QuoteEvidence]
+) -> str | None:
+    """A short human-readable reason, when the row is not simply fine."""
+    parts: list[str] = []
+    if status not in FINE_STATUSES:
+        if check is not None and check.error:
+            parts.append(check.error)
+        elif problem:
+            parts.append(problem)
+        elif status == LinkStatus.NO_URL.value:
+            parts.append("the note gives no URL")
+        elif status == LinkStatus.UNCHECKED.value:
+            parts.append("not checked yet")
+    for ev in evidence:
+        if ev.verdict in BROKEN_VERDICTS:
+            what = "title" if ev.kind == QuoteKind.TITLE.value else "quote"
+            reason = ev.reason or (
+                "only in the archived copy"
+                if ev.verdict == Verdict.ARCHIVE_ONLY.value
+                else "not found in the page"
+            )
+            parts.append(f"{what} {ev.verdict}: {reason}")
+    return "; ".join(parts) or None
+
+
+def _rows_for_batch(
+    session: Session, citation_ids: list[int], finder: SnapshotFinder | None
+) -> Iterator[ReportRow]:
+    citations = {
+        c.id: (c, path)
+        for c, path in session.execute(
+            select(Citation, Document.path)
+            .join(Document, Document.id == Citation.document_id)
+            .where(Citation.id.in_(citation_ids))
+        )
+    }
+    links: dict[int, list[tuple[CitationUrl, Url]]] = {}
+    for link_row, url_row in session.execute(
+        select(CitationUrl, Url)
+        .join(Url, Url.id == CitationUrl.url_id)
+        .where(CitationUrl.citation_id.in_(citation_ids))
+        .order_by(CitationUrl.citation_id, CitationUrl.position)
+    ):
+        links.setdefault(link_row.citation_id, []).append((link_row, url_row))
+    quotes: dict[int, list[Quote]] = {}
+    for quote in session.scalars(
+        select(Quote)
+        .where(Quote.citation_id.in_(citation_ids))
+        .order_by(Quote.citation_id, Quote.position)
+    ):
+        quotes.setdefault(quote.citation_id, []).append(quote)
+    matches = _latest_matches(session, [q.id for qs in quotes.values() for q in qs])
+    checks = _latest_checks(session, sorted({u.id for found in links.values() for _, u in found}))
+
+    for citation_id in citation_ids:
+        citation, path = citations[citation_id]
+        cited = quotes.get(citation_id, [])
+        pairs: list[tuple[CitationUrl | None, Url | None]] = list(links.get(citation_id, []))
+        if not pairs:
+            pairs = [(None, None)]
+        for link, url in pairs:
+            check = checks.get(url.id) if url is not None else None
+            if url is None:
+                status = LinkStatus.NO_URL.value
+            elif check is None:
+                status = LinkStatus.UNCHECKED.value
+            else:
+                status = check.status
+
+            evidence: list[QuoteEvidence] = []
+            for quote in cited:
+                match = matches.get((quote.id, url.id)) if url is not None else None
+                evidence.append(
+                    QuoteEvidence(
+                        kind=quote.kind,
+                        text=quote.text,
+                        verdict=match.verdict if match else Verdict.UNCHECKED.value,
+                        score=_score(match.score) if match else None,
+                        source=match.source if match else None,
+                        passage=match.passage if match else None,
+                        context=match.context if match else None,
+                        reason=match.reason if match else None,
+                    )
+                )
+            titles = [e for e in evidence if e.kind == QuoteKind.TITLE.value]
+            quotations = [e for e in evidence if e.kind != QuoteKind.TITLE.value]
+            # An unchecked verdict's score measured nothing: it does not count.
+            scores = [
+                e.score
+                for e in evidence
+                if e.score is not None and e.verdict != Verdict.UNCHECKED.value
+            ]
+
+            archive_url: str | None = None
+            archive_date: dt.date | None = None
+            archive_name: str | None = None
+            if url is not None and finder is not None:
+                snapshot = finder(session, url.id, citation.accessed)
+                if snapshot is not None:
+                    archive_url = snapshot.snapshot_url
+                    archive_date = snapshot.captured_at.date()
+                    archive_name = snapshot.archive
+            if archive_url is None and link is not None and link.archive_url:
+                archive_url, archive_date = link.archive_url, link.archive_date
+                archive_name = "document"
+
+            title = citation.title or (titles[0].text if titles else None)
+            yield ReportRow(
+                document=path,
+                note=citation.label,
+                url=link.written if link is not None else "",
+                accessed=citation.accessed,
+                status=status,
+                http_status=check.http_status if check is not None else None,
+                final_url=check.final_url if check is not None else None,
+                archive_url=archive_url,
+                archive_date=archive_date,
+                title=title,
+                title_match=worst_verdict(e.verdict for e in titles),
+                quote=QUOTE_SEPARATOR.join(e.text for e in quotations),
+                quote_match=worst_verdict(e.verdict for e in quotations),
+                match_score=min(scores) if scores else None,
+                checked_at=check.checked_at if check is not None else None,
+                failing_since=url.failing_since if url is not None else None,
+                failures_in_a_row=(url.failures_in_a_row or 0) if url is not None else None,
+                error=_error_text(status, check, citation.problem, evidence),
+                detail=RowDetail(
+                    note_text=citation.raw_text,
+                    sentence=citation.sentence,
+                    quotes=tuple(evidence),
+                    archive=archive_name,
+                    link_error=_error_text(status, check, citation.problem, []),
+                ),
+            )
+
+
+def report_rows(
+    db: Database, *, only_broken: bool = False, document: str | None = None
+) -> Iterator[ReportRow]:
+    """Every ingested citation as report rows, documents by path, notes in
+    document order; checked or not (an unchecked link has status
+    ``unchecked``, a citation without a URL one ``no_url`` row).
+
+    Rows are read in batches of citations: memory stays flat however large
+    the database.
+    """
+    finder = _snapshot_finder()
+    with db.session() as session:
+        order = (
+            select(Citation.id)
+            .join(Document, Document.id == Citation.document_id)
+            .order_by(Document.path, Citation.position)
+        )
+        if document is not None:
+            order = order.where(Citation.document_id == _document_id(session, document))
+        # Only the ids are held: a few bytes per citation.
+        ids = list(session.scalars(order))
+        for start in range(0, len(ids), _BATCH):
+            for row in _rows_for_batch(session, ids[start : start + _BATCH], finder):
+                if not only_broken or row.is_broken:
+                    yield row
+            # Forget the batch's objects so the identity map stays small.
+            session.expunge_all()
+
+
+def unsourced_attributions(
+    db: Database, *, document: str | None = None
+) -> list[UnsourcedAttribution]:
+    """Each document's sentences that credit a source without citing it."""
+    with db.session() as session:
+        stmt = (
+            select(Document.path, Attribution.sentence, Attribution.cue, Attribution.source)
+            .join(Document, Document.id == Attribution.document_id)
+            .order_by(Document.path, Attribution.position)
+        )
+        if document is not None:
+            stmt = stmt.where(Attribution.document_id == _document_id(session, document))
+        return [
+            UnsourcedAttribution(document=path, sentence=sentence, cue=cue, source=source)
+            for path, sentence, cue, source in session.execute(stmt)
+        ]

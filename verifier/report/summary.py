@@ -1,0 +1,203 @@
+"""Counts over report rows, and the terminal table printed at the end of
+``check`` and ``audit``.
+
+``ReportSummary`` is filled row by row while a report streams out, so the
+summary costs no second pass over the database.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from verifier.report.outcome import Outcome
+from verifier.report.rows import FAILING_STATUSES, FINE_STATUSES, ReportRow
+from verifier.store.models import LinkStatus, Verdict
+
+__all__ = ["DocumentCounts", "ReportSummary", "print_summary", "status_style"]
+
+# Statuses in the order a reader scans them: fine, then worst first.
+STATUS_ORDER = [
+    LinkStatus.OK.value,
+    LinkStatus.REDIRECTED.value,
+    LinkStatus.DEAD.value,
+    LinkStatus.SOFT_404.value,
+    LinkStatus.BLOCKED.value,
+    LinkStatus.RATE_LIMITED.value,
+    LinkStatus.SERVER_ERROR.value,
+    LinkStatus.TIMEOUT.value,
+    LinkStatus.DNS_ERROR.value,
+    LinkStatus.TLS_ERROR.value,
+    LinkStatus.CONNECTION_ERROR.value,
+    LinkStatus.TOO_LARGE.value,
+    LinkStatus.INVALID_URL.value,
+    LinkStatus.REFUSED_PRIVATE.value,
+    LinkStatus.EXCLUDED.value,
+    LinkStatus.NO_URL.value,
+    LinkStatus.UNCHECKED.value,
+]
+VERDICT_ORDER = [v.value for v in Verdict]
+
+
+def status_style(status: str) -> str:
+    """A rich style per status: green fine, red dead, yellow inconclusive."""
+    if status in FINE_STATUSES:
+        return "green"
+    if status in (LinkStatus.DEAD.value, LinkStatus.SOFT_404.value):
+        return "bold red"
+    if status in FAILING_STATUSES:
+        return "yellow"
+    return "dim"
+
+
+def ordered(counts: Counter[str], order: list[str]) -> list[tuple[str, int]]:
+    known = [(name, counts[name]) for name in order if counts.get(name)]
+    extra = sorted((name, n) for name, n in counts.items() if name not in order and n)
+    return known + extra
+
+
+@dataclass
+class DocumentCounts:
+    document: str
+    rows: int = 0
+    broken: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    verdicts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def dead(self) -> int:
+        return self.statuses[LinkStatus.DEAD.value] + self.statuses[LinkStatus.SOFT_404.value]
+
+    @property
+    def absent(self) -> int:
+        return self.verdicts[Verdict.ABSENT.value]
+
+    @property
+    def severity(self) -> tuple[int, int, int]:
+        """Sort key, worst first: dead links, absent text, anything broken."""
+        return (self.dead, self.absent, self.broken)
+
+
+@dataclass
+class ReportSummary:
+    rows: int = 0
+    broken: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    title_verdicts: Counter[str] = field(default_factory=Counter)
+    quote_verdicts: Counter[str] = field(default_factory=Counter)
+    documents: dict[str, DocumentCounts] = field(default_factory=dict)
+
+    def add(self, row: ReportRow) -> None:
+        self.rows += 1
+        self.statuses[row.status] += 1
+        if row.title_match:
+            self.title_verdicts[row.title_match] += 1
+        if row.quote_match:
+            self.quote_verdicts[row.quote_match] += 1
+        doc = self.documents.get(row.document)
+        if doc is None:
+            doc = self.documents[row.document] = DocumentCounts(row.document)
+        doc.rows += 1
+        doc.statuses[row.status] += 1
+        for verdict in row.verdicts:
+            doc.verdicts[verdict] += 1
+        if row.is_broken:
+            self.broken += 1
+            doc.broken += 1
+
+    def tally(self, rows: Iterable[ReportRow]) -> Iterator[ReportRow]:
+        """Pass rows through, counting them on the way."""
+        for row in rows:
+            self.add(row)
+            yield row
+
+    @classmethod
+    def of(cls, rows: Iterable[ReportRow]) -> ReportSummary:
+        summary = cls()
+        for row in rows:
+            summary.add(row)
+        return summary
+
+    @property
+    def verdicts(self) -> Counter[str]:
+        return self.title_verdicts + self.quote_verdicts
+
+    def worst_documents(self) -> list[DocumentCounts]:
+        return sorted(
+            self.documents.values(),
+            key=lambda d: (*(-n for n in d.severity), d.document),
+        )
+
+
+def print_summary(
+    console: Console,
+    summary: ReportSummary,
+    *,
+    outcome: Outcome | None = None,
+    report_path: str | None = None,
+    max_documents: int = 15,
+) -> None:
+    """The rich table at the end of ``check`` and ``audit``."""
+    totals = Table(title="Links and verdicts", title_justify="left", show_edge=False)
+    totals.add_column("status")
+    totals.add_column("rows", justify="right")
+    totals.add_column(" ")
+    totals.add_column("verdict")
+    totals.add_column("titles", justify="right")
+    totals.add_column("quotes", justify="right")
+    statuses = ordered(summary.statuses, STATUS_ORDER)
+    verdicts = [v for v in VERDICT_ORDER if summary.verdicts.get(v)]
+    for i in range(max(len(statuses), len(verdicts))):
+        status_cells: list[str | Text] = ["", ""]
+        if i < len(statuses):
+            name, count = statuses[i]
+            status_cells = [Text(name, style=status_style(name)), str(count)]
+        verdict_cells: list[str | Text] = ["", "", ""]
+        if i < len(verdicts):
+            v = verdicts[i]
+            style = "red" if v == Verdict.ABSENT.value else "yellow" if v == "archive_only" else ""
+            verdict_cells = [
+                Text(v, style=style),
+                str(summary.title_verdicts.get(v, 0)),
+                str(summary.quote_verdicts.get(v, 0)),
+            ]
+        totals.add_row(*status_cells, "", *verdict_cells)
+    console.print(totals)
+
+    if summary.documents:
+        docs = Table(title="Documents, worst first", title_justify="left", show_edge=False)
+        docs.add_column("document", overflow="fold")
+        docs.add_column("rows", justify="right")
+        docs.add_column("dead", justify="right")
+        docs.add_column("absent", justify="right")
+        docs.add_column("broken", justify="right")
+        docs.add_column("ok", justify="right")
+        worst = summary.worst_documents()
+        for doc in worst[:max_documents]:
+            fine = sum(doc.statuses[s] for s in FINE_STATUSES)
+            docs.add_row(
+                doc.document,
+                str(doc.rows),
+                Text(str(doc.dead), style="bold red" if doc.dead else "dim"),
+                Text(str(doc.absent), style="red" if doc.absent else "dim"),
+                Text(str(doc.broken), style="yellow" if doc.broken else "dim"),
+                str(fine),
+            )
+        if len(worst) > max_documents:
+            docs.add_row(f"... and {len(worst) - max_documents} more", "", "", "", "", "")
+        console.print(docs)
+
+    line = Text(f"{summary.rows} rows, {summary.broken} with problems")
+    if outcome is not None:
+        if outcome.failures:
+            line.append(f"; {len(outcome.failures)} fail the run (exit 1)", style="bold red")
+        else:
+            line.append("; nothing fails the run (exit 0)", style="green")
+    console.print(line)
+    if report_path:
+        console.print(Text("report written to ") + Text(report_path, style="bold"))
