@@ -22,6 +22,8 @@ CORPUS = Path(os.environ.get("VERIFIER_CORPUS", REPO.parent / "shared" / "corpus
 SEEDS = CORPUS / "seeds"
 PG_URL = os.environ.get("VERIFIER_TEST_PG_URL")
 
+pytest_plugins = ["loopback"]
+
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 

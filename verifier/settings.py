@@ -61,6 +61,11 @@ class Settings:
     retries: int = 3
     # Longest Retry-After (seconds) honoured; a longer one ends the retries.
     max_retry_after: float = 60.0
+    # First wait (seconds) before a retry; it doubles each time, with jitter.
+    retry_backoff: float = 1.0
+    # Probe a random sibling URL once per host and folder to catch sites that
+    # answer every URL with the same page (catch-all soft 404s).
+    probe_soft_404: bool = True
     # Body cap on the decompressed bytes; beyond it the status is ``too_large``.
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 10
@@ -119,6 +124,9 @@ class Settings:
         for name in ("timeout", "archive_rate", "max_bytes"):
             if getattr(self, name) <= 0:
                 raise InputError(f"{name} must be positive (got {getattr(self, name)})")
+        for name in ("min_interval", "retry_backoff", "stale_after", "max_retry_after"):
+            if getattr(self, name) < 0:
+                raise InputError(f"{name} must be 0 or more (got {getattr(self, name)})")
         if self.retries < 0:
             raise InputError(f"retries must be 0 or more (got {self.retries})")
         for pattern in self.exclude:
