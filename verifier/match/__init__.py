@@ -1,1 +1,38 @@
-"""The match stage."""
+"""The match stage: is the cited title, is every quotation, really in the source?
+
+``match_quote`` gives the verdict for one title or quotation against one
+page text; ``verify_run`` records a verdict for every title and quotation of
+a run (live text first, then the archived copy); ``drifted_url_ids`` tells
+the archive stage which live pages no longer hold what their citations
+quote.
+"""
+
+from verifier.match.matcher import (
+    FUZZY_THRESHOLD,
+    MIN_FUZZY_CHARS,
+    MatchResult,
+    PageLike,
+    match_quote,
+    match_text,
+    prepare,
+)
+from verifier.match.normalize import Normalized, fold_accents, normalize, normalize_text
+from verifier.match.quotes import MAX_GAP, split_quotation
+from verifier.match.titles import match_title
+
+__all__ = [
+    "FUZZY_THRESHOLD",
+    "MAX_GAP",
+    "MIN_FUZZY_CHARS",
+    "MatchResult",
+    "Normalized",
+    "PageLike",
+    "fold_accents",
+    "match_quote",
+    "match_text",
+    "match_title",
+    "normalize",
+    "normalize_text",
+    "prepare",
+    "split_quotation",
+]

@@ -1,0 +1,46 @@
+"""Normalisation: what counts as the same text, and the map back to the page."""
+
+from __future__ import annotations
+
+from verifier.match.normalize import fold_accents, normalize, normalize_text
+
+
+def test_quotes_dashes_ellipsis_case_space() -> None:
+    text = "  “It’s  done”\u00a0— he said…\n\nThe END "
+    assert normalize_text(text) == "'it's done' - he said... the end"
+
+
+def test_digits_are_never_compatibility_folded() -> None:
+    assert normalize_text("10²") == "10²"
+    assert normalize_text("10²") != normalize_text("102")
+    assert normalize_text("½") == "½"
+    assert normalize_text("H₂O") == "h₂o"
+
+
+def test_invisible_characters_and_entities() -> None:
+    assert normalize_text("Wash\u00adington\u200b DC") == "washington dc"
+    assert normalize_text("Fish &amp; Chips&nbsp;&#8211; &rsquo;s") == "fish & chips - 's"
+    assert normalize_text("&unknownentity; x") == "&unknownentity; x"
+
+
+def test_nfc_and_case_folding() -> None:
+    decomposed = "Cafe\u0301 STRASSE"
+    assert normalize_text(decomposed) == normalize_text("Café Straße")
+
+
+def test_accent_insensitive_pass() -> None:
+    assert fold_accents(normalize("Łódź, São Paulo, Øresund")).text == "lodz, sao paulo, oresund"
+    assert fold_accents(normalize("plain ascii")).text == "plain ascii"
+
+
+def test_offsets_map_back_to_the_original() -> None:
+    text = "Zum  Beispiel:\n“Die Straße” &amp; Cafe\u0301 — ende"
+    n = normalize(text)
+    at = n.text.index("strasse")
+    assert n.original(at, at + len("strasse")) == "Straße"
+    at = n.text.index("café")
+    assert n.original(at, at + len("café")) == "Cafe\u0301"
+    folded = fold_accents(n)
+    at = folded.text.index("cafe - ende")
+    assert folded.original(at, len(folded.text)) == "Cafe\u0301 — ende"
+    assert len(n.starts) == len(n.ends) == len(n.text)

@@ -1,0 +1,113 @@
+"""Is the cited title the page's title?
+
+A page states its title in several places: ``<title>`` (usually with the
+site's name: "... | Reuters", "... - BBC News"), the ``<h1>`` heading, the
+``og:title`` meta tag, and the text. The cited title matches when it is one
+of them, with or without a site name before or after it; on either side, a
+segment separated by `` | ``, `` - ``, `` – ``, `` — ``, `` · ``, `` :: ``
+or `` » `` counts as a site name. A colon does not: "Title: Subtitle" is one
+title. Failing the metadata, the title is looked for in the page text like a
+quotation.
+
+A bracketed translation after the title (``[‘...’]``) is the citing
+author's, never expected in the source, and is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
+
+from verifier.match.guards import compare_bags, compare_words, tokens
+from verifier.match.normalize import fold_accents, normalize
+from verifier.store.models import Verdict
+
+if TYPE_CHECKING:
+    from verifier.match.matcher import MatchResult, PageLike
+
+__all__ = ["match_title", "title_variants"]
+
+_SITE_SEPARATOR = re.compile(r" (?:\||-|--|·|•|::|»|/) ")
+_TRANSLATION = re.compile(r"\s*\[[^\[\]]*\]\s*$")
+_OUTER_QUOTES = "\"'‘’“”„‚«»‹› "
+# A segment longer than this is not a site name.
+_MAX_SITE_NAME = 60
+
+
+def _folded(text: str) -> str:
+    return fold_accents(normalize(text)).text
+
+
+def title_variants(title: str) -> list[str]:
+    """``title`` folded (see ``normalize``), and without a site name before
+    or after it, longest first."""
+    folded = _folded(title)
+    variants = [folded]
+    parts = _SITE_SEPARATOR.split(folded)
+    if len(parts) > 1:
+        spans = [m.span() for m in _SITE_SEPARATOR.finditer(folded)]
+        if len(parts[-1]) <= _MAX_SITE_NAME:
+            variants.append(folded[: spans[-1][0]])
+        if len(parts[0]) <= _MAX_SITE_NAME:
+            variants.append(folded[spans[0][1] :])
+        if len(parts) > 2 and len(parts[0]) <= _MAX_SITE_NAME and len(parts[-1]) <= _MAX_SITE_NAME:
+            variants.append(folded[spans[0][1] : spans[-1][0]])
+    return [v for v in dict.fromkeys(variants) if v.strip()]
+
+
+def _clean(title: str) -> str:
+    title = _TRANSLATION.sub("", title) if "[" in title else title
+    return title.strip().strip(_OUTER_QUOTES).rstrip(" .,;:")
+
+
+def _guarded(cited: str, found: str) -> str | None:
+    quote, page = tokens(normalize(cited)), tokens(normalize(found))
+    return compare_words(quote, page).reason and compare_bags(quote, page)
+
+
+def match_title(title: str, page: PageLike) -> MatchResult:
+    """The verdict for a cited title: the page's metadata first, then its text."""
+    from verifier.match.matcher import FUZZY_THRESHOLD, MatchResult, match_text
+
+    cited = _clean(title)
+    if not cited:
+        return MatchResult(Verdict.ABSENT, 0.0, "none", reason="empty title")
+    mine = title_variants(cited)
+    fields = [("title", page.title), ("h1", page.h1), ("og_title", page.og_title)]
+    best: tuple[float, str, str] | None = None
+    for method, value in fields:
+        if not value:
+            continue
+        theirs = title_variants(value)
+        if set(mine) & set(theirs):
+            return MatchResult(Verdict.EXACT, 100.0, method, passage=value, context=value)
+        for a in mine:
+            for b in theirs:
+                # a site may reorder its headline's words (see compare_bags)
+                score = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+                if best is None or score > best[0]:
+                    best = (score, method, value)
+    in_text = match_text(cited, page.text)
+    if in_text.found:
+        return in_text
+    if best is not None and best[0] >= FUZZY_THRESHOLD:
+        score, method, value = best
+        reason = _guarded(cited, value)
+        if reason is None:
+            return MatchResult(Verdict.FUZZY, round(score, 1), method, passage=value, context=value)
+        return MatchResult(
+            Verdict.ABSENT, round(score, 1), method, passage=value, context=value, reason=reason
+        )
+    if best is not None and best[0] > in_text.score:
+        score, method, value = best
+        return MatchResult(
+            Verdict.ABSENT,
+            round(score, 1),
+            method,
+            passage=value,
+            context=value,
+            reason=f"closest title scores {score:.0f}, below {FUZZY_THRESHOLD:.0f}",
+        )
+    return in_text
