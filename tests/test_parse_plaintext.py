@@ -1,0 +1,132 @@
+"""Seed 000 note by note, and the plain-text rules on small real excerpts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import seed
+from data.seed000_expected import (
+    NO_URL,
+    NOTES,
+    SHORT_FORMS,
+    THREE_URLS,
+    TWO_URLS,
+)
+
+from verifier.parse.model import ParsedDocument
+from verifier.parse.plaintext import find_markers, find_notes_section, parse_text
+
+
+@pytest.fixture(scope="module")
+def seed000() -> ParsedDocument:
+    return parse_text(seed(0).read_text(encoding="utf-8"), "seed000.txt")
+
+
+def test_seed000_has_89_notes_in_order(seed000: ParsedDocument) -> None:
+    assert [c.label for c in seed000.citations] == [str(n) for n in range(1, 90)]
+    assert all(c.kind == "note" for c in seed000.citations)
+    assert seed000.warnings == []
+
+
+@pytest.mark.parametrize("label", list(NOTES))
+def test_seed000_note(seed000: ParsedDocument, label: str) -> None:
+    note = next(c for c in seed000.citations if c.label == label)
+    want = NOTES[label]
+    assert tuple(u.url for u in note.urls) == want.urls
+    assert all(u.inherited == (want.inherits is not None) for u in note.urls)
+    assert note.title == want.title
+    assert note.translated_title == want.translated
+    assert note.accessed == (dt.date.fromisoformat(want.accessed) if want.accessed else None)
+    assert note.inherits_from == want.inherits
+    assert note.sentence, f"note {label} has no citing sentence"
+    assert note.raw_text.strip()
+
+
+def test_seed000_url_counts(seed000: ParsedDocument) -> None:
+    by_count: dict[int, set[str]] = {}
+    for c in seed000.citations:
+        by_count.setdefault(len(c.urls), set()).add(c.label)
+    assert by_count[0] == NO_URL
+    assert by_count[2] == TWO_URLS
+    assert by_count[3] == THREE_URLS
+    assert set(by_count) == {0, 1, 2, 3}
+    assert {c.label: c.inherits_from for c in seed000.citations if c.inherits_from} == SHORT_FORMS
+
+
+@pytest.mark.parametrize(
+    ("label", "sentence_start", "sentence_end"),
+    [
+        ("1", "Seen through China’s eyes", "realising a new ‘Silk Road’."),
+        ("3", "Starting in Central Asia", "developing a Digital Silk Road (DSR)."),
+        ("8", "However, a series of terrorist incidents", "Uzbekistan in particular."),
+        ("13", "Yet, while the security side of the SCO thrived,", "failed to move forwards."),
+        ("39", "All of this took place", "between 2014 and 2018."),
+        ("65", "Huawei’s own overseas academy", "in Uzbekistan in 2016 and Kazakhstan in 2017."),
+        ("66", "Huawei’s own overseas academy", "in Uzbekistan in 2016 and Kazakhstan in 2017."),
+        ("78", "Kazakh President Kassym-Jomart Tokayev", "emulating the Chinese model."),
+        ("87", "Ozon, which could be seen", "compete with it at home."),
+    ],
+)
+def test_seed000_markers_glued_to_words_years_and_punctuation(
+    seed000: ParsedDocument, label: str, sentence_start: str, sentence_end: str
+) -> None:
+    note = next(c for c in seed000.citations if c.label == label)
+    assert note.sentence is not None
+    assert note.sentence.startswith(sentence_start)
+    assert note.sentence.endswith(sentence_end)
+
+
+def test_seed000_quotations_go_to_the_marker_after_them(seed000: ParsedDocument) -> None:
+    notes = {c.label: c for c in seed000.citations}
+    assert notes["1"].quotations == ["Silk Road"]
+    assert notes["26"].quotations == [
+        "the Agreement is the SCO’s practical contribution to the development and "
+        "implementation of the Silk Road Economic Belt project"
+    ]
+    # 34 and 35 share a sentence; the quotation sits between their markers.
+    assert notes["34"].sentence == notes["35"].sentence
+    assert notes["34"].quotations == []
+    assert notes["35"].quotations[0].startswith("affecting all aspects of national security")
+    # A quotation of several sentences stays whole.
+    assert notes["79"].quotations[0].startswith("have gone far ahead, they deeply digitalized")
+    assert notes["79"].quotations[0].endswith("just before our capital’s leadership")
+    assert notes["84"].quotations[0].startswith("the country’s oldest football club")
+
+
+def test_seed000_body_attribution_without_marker(seed000: ParsedDocument) -> None:
+    assert [(a.cue, a.source) for a in seed000.attributions] == [("according to", "StatCounter")]
+
+
+def test_markers_are_not_years_or_quantities() -> None:
+    body = (
+        "In 1996, the first treaty covered 3,000 km and 45% of trade.4 Then in "
+        "Tashkent5 – in 20166 and 0.19 to 0.79 – G20 leaders met.7"
+    )
+    markers = find_markers(body, ["4", "5", "6", "7"])
+    assert {k: body[v[0] - 5 : v[1]] for k, v in markers.items()} == {
+        "4": "rade.4",
+        "5": "hkent5",
+        "6": " 20166",
+        "7": " met.7",
+    }
+
+
+def test_notes_section_without_heading_and_wrapped_notes() -> None:
+    text = (
+        "Body text citing a source.1 And another.2 And a third.3\n\n"
+        "1. Author, ‘A Title That Wraps\nover Two Lines’, <https://example.org/a/\nb.html>, "
+        "accessed 1 May 2020.\n"
+        "2. Ibid.\n"
+        "3. Other, ‘Third’, https://example.org/c, accessed 2020-05-02.\n"
+    )
+    start, notes = find_notes_section(text)
+    assert text[start:].startswith("1. Author")
+    assert [n.label for n in notes] == ["1", "2", "3"]
+    doc = parse_text(text)
+    first, second, third = doc.citations
+    assert first.title == "A Title That Wraps over Two Lines"
+    assert [u.url for u in first.urls] == ["https://example.org/a/b.html"]
+    assert second.inherits_from == "1" and second.urls[0].inherited
+    assert third.accessed == dt.date(2020, 5, 2)
+    assert first.sentence == "Body text citing a source."

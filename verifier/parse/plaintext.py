@@ -1,0 +1,339 @@
+"""Plain-text documents: numbered endnotes, page footnotes, author-date citations.
+
+The reference case is an article pasted from a web page: the body, then a
+"Notes" heading and numbered notes (``1. People’s Republic of China …``).
+Body markers are bare digits glued to the text (``Silk Road’.1``,
+``Tashkent8 –``, even ``in 201665`` for 2016 + note 65), so they are told
+apart from years and quantities by looking for each note's number in turn,
+after the previous marker, in a position only a marker can take.
+
+Text extracted from a PDF (line-wrapped, hyphenated, with running heads and
+page footnotes) is cleaned first; author-date citations are read by
+``verifier.parse.authordate``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from verifier.parse import authordate
+from verifier.parse.attributions import find_attributions
+from verifier.parse.authordate import Note
+from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
+from verifier.parse.notes import analyse_note, resolve_short_forms
+from verifier.parse.reading import Source
+from verifier.parse.sentences import quotation_spans, sentence_spans, split_paragraphs
+
+__all__ = ["Note", "find_markers", "find_notes_section", "parse", "parse_text"]
+
+_HEADING = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:notes|endnotes|end\s+notes|footnotes|references|sources|"
+    r"bibliography|works\s+cited|notes\s+and\s+references|references\s+and\s+notes|"
+    r"quellen|anmerkungen|einzelnachweise|fußnoten|endnoten|références|sources\s+et\s+notes)"
+    r"[ \t]*:?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "1. text", "1) text", "[1] text", "(1) text", "1  text" (a PDF footnote).
+_NUMBERED = re.compile(
+    r"^[ \t]*(?:\[(?P<a>\d{1,4})\]|\((?P<b>\d{1,4})\)|(?P<c>\d{1,4})[.)]|(?P<d>\d{1,4})(?=[ \t]))"
+    r"[ \t]*(?P<rest>\S.*)?$"
+)
+
+
+def _numbered(line: str) -> tuple[str, str] | None:
+    m = _NUMBERED.match(line)
+    if m is None:
+        return None
+    number = m.group("a") or m.group("b") or m.group("c") or m.group("d")
+    return number, (m.group("rest") or "")
+
+
+def _continues(line: str, note_text: str) -> bool:
+    """Whether a line after a blank line still belongs to the note."""
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if stripped[0].islower() or stripped.startswith(("<", "http", "www.", "doi:")):
+        return True
+    # An angle-bracketed URL left open continues.
+    return note_text.count("<") > note_text.count(">")
+
+
+def split_notes(text: str, start: int) -> tuple[list[Note], int]:
+    """Numbered notes from ``start`` on, numbered 1, 2, 3 … in order.
+
+    A line starting with the next number starts a note; other lines continue
+    the current note (notes wrapped over lines). After a blank line, a line
+    that neither starts the next note nor continues the current one ends the
+    section ("Leave a comment"). Returns the notes and where they end.
+    """
+    notes: list[Note] = []
+    expected = 1
+    blank = False
+    pos = start
+    end = start
+    for line in text[start:].split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        numbered = _numbered(line)
+        if numbered is not None and int(numbered[0]) == expected:
+            notes.append(Note(numbered[0], numbered[1].strip(), line_start))
+            expected += 1
+            blank = False
+            end = pos
+            continue
+        if not line.strip():
+            blank = True
+            continue
+        if not notes:
+            # Text between the heading and the first note: not a notes section.
+            return [], start
+        if blank and not _continues(line, notes[-1].text):
+            break
+        notes[-1].text += "\n" + line.strip()
+        blank = False
+        end = pos
+    return notes, min(end, len(text))
+
+
+def find_notes_section(text: str) -> tuple[int, list[Note]]:
+    """Where the notes section starts and its notes; ``(len(text), [])`` if none.
+
+    The last heading (Notes, Endnotes, Footnotes, References, Sources,
+    Bibliography, …) followed by notes numbered from 1 wins; without one, a
+    trailing run of at least three numbered paragraphs from 1 that reaches
+    the end of the document (give or take a short trailer) is the section.
+    """
+    for heading in reversed(list(_HEADING.finditer(text))):
+        notes, _ = split_notes(text, heading.end() + 1)
+        if notes:
+            return heading.start(), notes
+    for m in reversed(list(re.finditer(r"^[ \t]*(?:\[1\]|\(1\)|1[.)])[ \t]+\S", text, re.M))):
+        notes, end = split_notes(text, m.start())
+        if len(notes) >= 3 and len(text[end:].strip()) < 300:
+            return m.start(), notes
+    return len(text), []
+
+
+# --- Body markers -------------------------------------------------------------
+
+_MARKER_BEFORE = set(".,;:)]’”\"'!?…*")
+_YEAR_BEFORE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d$")
+
+
+def _is_marker_at(body: str, i: int, label: str) -> bool:
+    end = i + len(label)
+    after = body[end : end + 2]
+    if after and (after[0].isalnum() or after[0] in "%°/"):
+        return False
+    if after[:1] and after[0] in ".," and after[1:2].isdigit():
+        return False  # 1.5, 10,000
+    if i == 0:
+        return False
+    prev = body[i - 1]
+    if prev.isalpha():
+        # "G20", "F16": a lone capital before the digits is a name, not a word.
+        return not (prev.isupper() and (i < 2 or not body[i - 2].isalpha()))
+    if prev in _MARKER_BEFORE:
+        if prev in ".," and i >= 2 and body[i - 2].isdigit():
+            # After a number only when that number is a year ("in 2018.39").
+            return _YEAR_BEFORE.search(body, 0, i - 1) is not None
+        return True
+    if prev.isdigit():
+        # Glued to a year: "in 201665" is 2016 + marker 65.
+        return _YEAR_BEFORE.search(body, 0, i) is not None
+    return False
+
+
+def find_markers(body: str, labels: list[str]) -> dict[str, tuple[int, int]]:
+    """Span of each note's marker in the body, found in label order.
+
+    Markers run in increasing order, so each is looked for after the
+    previous one; a label with no acceptable position is left out (and the
+    search goes on from the last marker found).
+    """
+    found: dict[str, tuple[int, int]] = {}
+    pos = 0
+    for label in labels:
+        if not label.isdigit():
+            continue
+        i = body.find(label, pos)
+        while i != -1 and not _is_marker_at(body, i, label):
+            i = body.find(label, i + 1)
+        if i == -1:
+            continue
+        found[label] = (i, i + len(label))
+        pos = i + len(label)
+    return found
+
+
+def _without_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """``text`` with the spans removed, and where each span was in the result."""
+    parts: list[str] = []
+    where: list[int] = []
+    pos = 0
+    length = 0
+    for start, end in spans:
+        parts.append(text[pos:start])
+        length += start - pos
+        where.append(length)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts), where
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    for pstart, paragraph in split_paragraphs(text):
+        for s, e in sentence_spans(paragraph):
+            out.append(_Sentence(pstart + s, pstart + e, paragraph[s:e].strip()))
+    return out
+
+
+def _sentence_at(sentences: list[_Sentence], starts: list[int], offset: int) -> int | None:
+    """Index of the sentence that contains ``offset`` (or ends just before it)."""
+    k = bisect.bisect_right(starts, offset) - 1
+    if k < 0:
+        return None
+    if offset <= sentences[k].end + 1:
+        return k
+    return None
+
+
+def attach_sentences(
+    text: str, anchors: list[tuple[int, int]]
+) -> list[tuple[str | None, list[str]]]:
+    """For each anchor (start, end) in ``text`` (a marker's place, or an
+    in-text citation's span), its sentence and the quotations it cites.
+
+    A quotation belongs to the first anchor at or after it in the same
+    sentence ("‘…’.35"), quotations after the sentence's last anchor to
+    that last anchor.
+    """
+    sentences = _sentences(text)
+    starts = [s.start for s in sentences]
+    located = [_sentence_at(sentences, starts, a[0]) for a in anchors]
+    result: list[tuple[str | None, list[str]]] = []
+    for anchor, k in zip(anchors, located, strict=True):
+        if k is None:
+            result.append((None, []))
+            continue
+        sentence = sentences[k]
+        same = sorted(anchors[j] for j in range(len(anchors)) if located[j] == k)
+        idx = same.index(anchor)
+        lo = same[idx - 1][1] if idx > 0 else sentence.start
+        hi = anchor[0] if idx < len(same) - 1 else sentence.end
+        quotes: list[str] = []
+        for qs, qe in quotation_spans(text[sentence.start : sentence.end]):
+            qs += sentence.start
+            qe += sentence.start
+            if lo <= qs and qe <= hi + 2:
+                inner = text[qs + 1 : qe - 1].strip(" ,.;:")
+                if " " in inner.strip() and inner not in quotes:
+                    quotes.append(re.sub(r"\s+", " ", inner))
+        result.append((re.sub(r"\s+", " ", sentence.text), quotes))
+    return result
+
+
+def _citation_from_note(note: Note) -> ParsedCitation:
+    fields = analyse_note(note.text)
+    return ParsedCitation(
+        label=note.label,
+        kind="note",
+        raw_text=note.text,
+        urls=[ParsedUrl(url=u) for u in fields.urls],
+        accessed=fields.accessed,
+        title=fields.title,
+        translated_title=fields.translated_title,
+        authors=fields.authors,
+        published=fields.published,
+    )
+
+
+def _title(text: str) -> str | None:
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            return line[:300] if len(line) <= 300 else None
+    return None
+
+
+def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
+    """Parse plain text (see the module docstring)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    doc = ParsedDocument(path=path, format="text", title=_title(text))
+    notes_start, notes = find_notes_section(text)
+    body, page_notes = authordate.clean_pdf_text(text[:notes_start])
+    notes_from_section = bool(notes)
+    if not notes:
+        notes = page_notes
+    citations = [_citation_from_note(n) for n in notes]
+
+    markers = find_markers(body, [c.label for c in citations])
+    order = [c for c in citations if c.label in markers]
+    spans = [markers[c.label] for c in order]
+    clean, where = _without_spans(body, spans)
+    offsets: dict[int, int] = {}
+    anchors = [(w, w) for w in where]
+    for citation, (sentence, quotes) in zip(order, attach_sentences(clean, anchors), strict=True):
+        citation.sentence = sentence
+        citation.quotations = quotes
+    for citation, w in zip(order, where, strict=True):
+        offsets[id(citation)] = w
+    for citation in citations:
+        if citation.label not in markers:
+            doc.warnings.append(f"note {citation.label}: no marker found in the text")
+
+    in_text = authordate.find_citations(clean)
+    if in_text:
+        references = authordate.reference_entries(text[notes_start:] if notes else "")
+        anchors = [(c.start, c.end) for c in in_text]
+        for found, (sentence, quotes) in zip(
+            in_text, attach_sentences(clean, anchors), strict=True
+        ):
+            citation = authordate.to_citation(found, references)
+            citation.sentence = sentence
+            citation.quotations = quotes
+            offsets[id(citation)] = found.start
+            citations.append(citation)
+
+    # Citations inside page footnotes ("2  Karl W. Deutsch (1969, p. 5) …")
+    # come right after their footnote.
+    if not notes_from_section:
+        for citation in citations[: len(notes)]:
+            for found in authordate.find_citations(citation.raw_text):
+                inner = authordate.to_citation(found, {})
+                inner.sentence, inner.quotations = attach_sentences(
+                    citation.raw_text, [(found.start, found.end)]
+                )[0]
+                offsets[id(inner)] = offsets.get(id(citation), len(clean))
+                citations.append(inner)
+
+    # Document order: by place in the text; notes without a marker keep
+    # their place after the note before them.
+    last = -1
+    keyed: list[tuple[int, int, ParsedCitation]] = []
+    for n, citation in enumerate(citations):
+        last = offsets.get(id(citation), last)
+        keyed.append((last, n, citation))
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    doc.citations = [c for _, _, c in keyed]
+    resolve_short_forms(doc.citations)
+
+    cited = [c.sentence for c in doc.citations if c.sentence]
+    doc.attributions = find_attributions(clean, cited)
+    return doc
+
+
+def parse(source: Source) -> ParsedDocument:
+    """Parse a plain-text document read by ``verifier.parse.reading``."""
+    return parse_text(source.text, source.path)
