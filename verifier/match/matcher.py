@@ -345,13 +345,13 @@ def match_pieces(pieces: list[str], page: PreparedText) -> MatchResult:
         score = min(score, FUZZY_THRESHOLD - 1)
         reason = f"piece {len(fuzzy_hits) + 1} of {len(folded_pieces)} not found after the previous"
         return _result(Verdict.ABSENT, score, "partial_ratio", page.folded, fuzzy_hits, reason)
-    guarded = next((h.reason for h in fuzzy_hits if h.reason), None)
-    if guarded:
-        return _result(Verdict.ABSENT, score, "partial_ratio", page.folded, fuzzy_hits, guarded)
     worst = min(h.score for h in fuzzy_hits)
     if worst < FUZZY_THRESHOLD:
         reason = f"closest passage scores {worst:.0f}, below {FUZZY_THRESHOLD:.0f}"
         return _result(Verdict.ABSENT, score, "partial_ratio", page.folded, fuzzy_hits, reason)
+    guarded = next((h.reason for h in fuzzy_hits if h.reason), None)
+    if guarded:
+        return _result(Verdict.ABSENT, score, "partial_ratio", page.folded, fuzzy_hits, guarded)
     short = min(_weight(p.text) for p in folded_pieces)
     if short < MIN_FUZZY_CHARS:
         reason = f"not found exactly, and too short ({short} characters) for a fuzzy match"
