@@ -111,14 +111,30 @@ def ingest(
 
 @app.command()
 @reports_errors
-def status(db: DbOption = "sources.db") -> None:
-    """Counts by link status, per document and overall, and unsourced attributions.
+def status(
+    db: DbOption = "sources.db",
+    since: Annotated[
+        int | None,
+        typer.Option(
+            "--since",
+            metavar="RUN",
+            help="Compare the newest run with this run (its number) instead of the one before.",
+        ),
+    ] = None,
+) -> None:
+    """Counts by link status, per document and overall, unsourced attributions,
+    and what changed since the previous run: newly broken, recovered, newly drifted.
 
     Example:
 
         verifier status --db sources.db
+        verifier status --since 12
     """
-    summary = status_summary(open_db(db))
+    from verifier.report import diff_runs, print_run_diff
+
+    database = open_db(db)
+    diff = diff_runs(database, since=since)
+    summary = status_summary(database)
     statuses = sorted(summary.statuses)
     table = Table(title=f"{len(summary.documents)} documents, {summary.urls} distinct URLs")
     table.add_column("document")
@@ -146,6 +162,8 @@ def status(db: DbOption = "sources.db") -> None:
             out.print(f"\nUnsourced attributions in {doc.path}:")
             for cue, sentence in doc.attributions:
                 out.print(f"  [{cue}] {sentence}", markup=False)
+    out.print()
+    print_run_diff(out, diff)
 
 
 @db_app.command("upgrade")

@@ -24,7 +24,8 @@ from verifier.report.rows import (
     report_rows,
     unsourced_attributions,
 )
-from verifier.report.summary import ReportSummary, print_summary
+from verifier.report.runs import LinkChange, RunDiff, RunInfo, TextChange, diff_runs, list_runs
+from verifier.report.summary import ReportSummary, print_run_diff, print_summary
 from verifier.report.writer import (
     ReportFormat,
     format_for_path,
@@ -39,18 +40,25 @@ __all__ = [
     "COLUMNS",
     "FailOn",
     "FailurePolicy",
+    "LinkChange",
     "Outcome",
     "QuoteEvidence",
     "ReportFormat",
     "ReportRow",
     "ReportSummary",
     "RowDetail",
+    "RunDiff",
+    "RunInfo",
+    "TextChange",
     "UnsourcedAttribution",
+    "diff_runs",
     "format_for_path",
     "judge",
+    "list_runs",
     "open_report",
     "parse_format",
     "parse_only",
+    "print_run_diff",
     "print_summary",
     "produce_report",
     "report_rows",

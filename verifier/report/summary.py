@@ -7,6 +7,7 @@ summary costs no second pass over the database.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,9 +18,10 @@ from rich.text import Text
 
 from verifier.report.outcome import Outcome
 from verifier.report.rows import FAILING_STATUSES, FINE_STATUSES, ReportRow
+from verifier.report.runs import RunDiff
 from verifier.store.models import LinkStatus, Verdict
 
-__all__ = ["DocumentCounts", "ReportSummary", "print_summary", "status_style"]
+__all__ = ["DocumentCounts", "ReportSummary", "print_run_diff", "print_summary", "status_style"]
 
 # Statuses in the order a reader scans them: fine, then worst first.
 STATUS_ORDER = [
@@ -201,3 +203,79 @@ def print_summary(
     console.print(line)
     if report_path:
         console.print(Text("report written to ") + Text(report_path, style="bold"))
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "not finished"
+
+
+def print_run_diff(console: Console, diff: RunDiff, *, limit: int = 50) -> None:
+    """What changed since the previous run (or ``--since``), for ``status``."""
+    if diff.run is None:
+        console.print("No run recorded yet: `verifier check` records one.")
+        return
+    head = f"Run {diff.run.id} ({_when(diff.run.started_at)}, {diff.run.checks} checks)"
+    if diff.since is None:
+        console.print(Text(f"{head}: the first run, nothing to compare with.", style="bold"))
+    else:
+        console.print(
+            Text(
+                f"Changes since run {diff.since.id} ({_when(diff.since.started_at)}) "
+                f"to run {diff.run.id} ({_when(diff.run.started_at)}):",
+                style="bold",
+            )
+        )
+    console.print(
+        f"  {len(diff.newly_broken)} newly broken, {len(diff.recovered)} recovered, "
+        f"{len(diff.newly_drifted)} newly drifted, {diff.still_broken} still broken"
+    )
+    for title, changes, style in (
+        ("Newly broken", diff.newly_broken, "bold red"),
+        ("Recovered", diff.recovered, "green"),
+    ):
+        if not changes:
+            continue
+        table = Table(title=title, title_justify="left", title_style=style, show_edge=False)
+        table.add_column("was")
+        table.add_column("now")
+        table.add_column("in a row", justify="right")
+        table.add_column("url", overflow="fold")
+        table.add_column("cited by", overflow="fold")
+        table.add_column("error", overflow="fold")
+        for change in changes[:limit]:
+            cited = ", ".join(f"{doc} #{note}" for doc, note in change.cited_by[:3])
+            if len(change.cited_by) > 3:
+                cited += f" (+{len(change.cited_by) - 3})"
+            table.add_row(
+                Text(change.before or "new", style=status_style(change.before or "")),
+                Text(change.after, style=status_style(change.after)),
+                str(change.failures_in_a_row),
+                Text(change.url),
+                Text(cited),
+                Text(change.error or ""),
+            )
+        console.print(table)
+        if len(changes) > limit:
+            console.print(f"  ... and {len(changes) - limit} more")
+    if diff.newly_drifted:
+        table = Table(
+            title="Newly drifted", title_justify="left", title_style="magenta", show_edge=False
+        )
+        table.add_column("document", overflow="fold")
+        table.add_column("note")
+        table.add_column("was")
+        table.add_column("now")
+        table.add_column("text", overflow="fold")
+        table.add_column("reason", overflow="fold")
+        for text_change in diff.newly_drifted[:limit]:
+            table.add_row(
+                Text(text_change.document),
+                Text(text_change.note),
+                text_change.before or "new",
+                text_change.after,
+                Text(f"{text_change.kind}: {text_change.text}"),
+                Text(text_change.reason or ""),
+            )
+        console.print(table)
+        if len(diff.newly_drifted) > limit:
+            console.print(f"  ... and {len(diff.newly_drifted) - limit} more")
