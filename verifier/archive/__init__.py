@@ -1,1 +1,26 @@
-"""The archive stage."""
+"""The archive stage: the archived copy the author actually saw.
+
+For a cited URL that is gone or has changed, find the archived copy closest
+to the note's accessed date (the rule: :mod:`verifier.archive.choose`),
+store it with its extracted text, and let the match stage verify against it
+and the report show ``archive_url`` and ``archive_date``.
+
+Public API:
+
+* :func:`archive_fallback` (async): look up and store copies for a run's URLs;
+* :func:`best_snapshot`: the stored copy that stands for a citation;
+* :func:`save_pages` (async): submit live pages to Save Page Now.
+"""
+
+from verifier.archive.choose import candidate_order
+from verifier.archive.lookup import ArchiveSummary, archive_fallback, best_snapshot
+from verifier.archive.save import SaveOutcome, save_pages
+
+__all__ = [
+    "ArchiveSummary",
+    "SaveOutcome",
+    "archive_fallback",
+    "best_snapshot",
+    "candidate_order",
+    "save_pages",
+]

@@ -1,0 +1,94 @@
+"""Which archived copy stands for a citation: the one place that decides.
+
+The rule, for a note accessed on day D:
+
+1. A copy the document itself gives (wikitext ``archive-url``, a Markdown
+   link to a capture) comes first: the author named it.
+2. Otherwise the capture closest to D *at or before* it (any time on day D
+   counts as "at"): the version the author could have read.
+3. When there is none at or before D, the first capture after D: the
+   closest later version is the best evidence left.
+4. With no accessed date, the latest good capture: the page as it last was.
+5. A capture that answers with an error, or that redirects to an error,
+   is skipped for the next one in this order. An archive's listing gives
+   the order; fetching decides which capture is good (the listing's status
+   is what the archive saw, the fetch is what it serves now).
+
+Captures at or before D are tried latest first, then captures after D
+earliest first, so "next closest" always means the next one in this order.
+Captures listed with a known status other than 200 are never candidates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+__all__ = ["candidate_order", "cutoff", "pick"]
+
+T = TypeVar("T")
+
+
+def cutoff(accessed: dt.date) -> dt.datetime:
+    """The last moment that counts as "at or before" the accessed date:
+    a note dated D was written after reading the page some time on D."""
+    return dt.datetime.combine(accessed, dt.time(23, 59, 59))
+
+
+def candidate_order(
+    items: Iterable[T],
+    accessed: dt.date | None,
+    when: Callable[[T], dt.datetime],
+    *,
+    status: Callable[[T], int | None] = lambda _item: None,
+    given: Callable[[T], bool] = lambda _item: False,
+) -> list[T]:
+    """``items`` in the order they should be tried, by the rule above.
+
+    ``when`` gives an item's capture time (naive UTC); ``status`` the HTTP
+    status an archive listed for it (``None`` when unknown); ``given``
+    whether the document itself named it. Items at the same capture time
+    are kept once (CDX listings repeat rows).
+    """
+    seen: set[dt.datetime] = set()
+    kept: list[T] = []
+    for item in items:
+        code = status(item)
+        if code is not None and code != 200:
+            continue
+        moment = when(item)
+        key = moment.replace(microsecond=0)
+        if key in seen and not given(item):
+            continue
+        seen.add(key)
+        kept.append(item)
+    named = [item for item in kept if given(item)]
+    found = [item for item in kept if not given(item)]
+    if accessed is None:
+        ordered = sorted(found, key=when, reverse=True)
+    else:
+        limit = cutoff(accessed)
+        before = sorted((i for i in found if when(i) <= limit), key=when, reverse=True)
+        after = sorted((i for i in found if when(i) > limit), key=when)
+        ordered = before + after
+    named.sort(key=lambda item: _distance(when(item), accessed))
+    return named + ordered
+
+
+def _distance(moment: dt.datetime, accessed: dt.date | None) -> float:
+    if accessed is None:
+        return 0.0
+    return abs((moment - cutoff(accessed)).total_seconds())
+
+
+def pick(
+    items: Sequence[T],
+    accessed: dt.date | None,
+    when: Callable[[T], dt.datetime],
+    *,
+    given: Callable[[T], bool] = lambda _item: False,
+) -> T | None:
+    """The first choice of :func:`candidate_order`, or ``None``."""
+    ordered = candidate_order(items, accessed, when, given=given)
+    return ordered[0] if ordered else None

@@ -1,0 +1,240 @@
+"""Talking to archives politely: one HTTP client for every archive request.
+
+Each request waits for its archive's rate limiter, is retried by the fetch
+stage's rule (:mod:`verifier.fetch.retry`: 408, 429, 5xx, time-outs and
+dropped connections, with Retry-After honoured), and never follows
+redirects on its own: the archive modules follow them, because a redirect
+inside an archive means something (another capture, a historical redirect).
+
+An archived page that answered 429 or 503 when it was captured is not the
+archive refusing us: such answers carry ``Memento-Datetime`` and are never
+retried (the reddit capture in the recorded cassettes is one).
+
+An archive that still fails after its retries counts a failure; after
+``DOWN_AFTER`` failures in a row it is considered down for the rest of the
+run: later requests fail at once without reaching it, and the summary
+names it once instead of once per URL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+import httpx
+
+from verifier.archive.limiter import ArchiveLimiters
+from verifier.fetch.retry import (
+    Retryable,
+    is_retryable_status,
+    parse_retry_after,
+    with_retries,
+)
+from verifier.settings import Settings
+
+__all__ = [
+    "DOWN_AFTER",
+    "ArchiveClient",
+    "ArchiveResponse",
+    "ArchiveUnavailable",
+    "CaptureResult",
+]
+
+# Consecutive exhausted requests after which an archive is left alone.
+DOWN_AFTER = 3
+# Seconds of the first retry wait for archives (the fetch stage's default
+# when its setting is absent).
+DEFAULT_BACKOFF = 1.0
+
+
+class ArchiveUnavailable(Exception):
+    """The archive could not be reached or kept refusing (rate limit, 5xx)."""
+
+    def __init__(self, archive: str, reason: str) -> None:
+        super().__init__(f"{archive}: {reason}")
+        self.archive = archive
+        self.reason = reason
+
+
+@dataclass
+class ArchiveResponse:
+    """An answer read in full (up to the size cap)."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    attempts: int = 1
+    truncated: bool = False
+
+    @property
+    def memento_datetime(self) -> str | None:
+        return self.headers.get("memento-datetime")
+
+    @property
+    def location(self) -> str | None:
+        return self.headers.get("location")
+
+
+@dataclass
+class CaptureResult:
+    """What fetching one capture gave: content, or why it is not usable."""
+
+    archive: str
+    requested_url: str
+    # The copy to show a reader (no ``id_``): the report's archive_url.
+    snapshot_url: str | None = None
+    captured_at: dt.datetime | None = None
+    # The status the archived page answered with when it was captured.
+    status: int | None = None
+    body: bytes = b""
+    content_type: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status == 200 and self.captured_at is not None
+
+
+@dataclass
+class _Failure:
+    kind: str
+    message: str
+
+
+class ArchiveClient:
+    """Rate-limited, retried GET/POST to the archives of one run."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        limiters: ArchiveLimiters | None = None,
+        backoff: float | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self.limiters = limiters or ArchiveLimiters(settings.archive_rate)
+        # The retry rule reads its first wait from the settings; archives get
+        # their own (tests shorten it) without changing the run's settings.
+        self._retry_settings = dataclasses.replace(settings)
+        wait = backoff if backoff is not None else getattr(settings, "retry_backoff", None)
+        object.__setattr__(
+            self._retry_settings, "retry_backoff", DEFAULT_BACKOFF if wait is None else wait
+        )
+        self._http = http or httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.timeout),
+            follow_redirects=False,
+            headers={"User-Agent": settings.user_agent()},
+        )
+        self._failures: dict[str, int] = {}
+        # Archive -> why it is considered down for this run.
+        self.down: dict[str, str] = {}
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ArchiveClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def get(
+        self,
+        archive: str,
+        url: str,
+        *,
+        params: list[tuple[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> ArchiveResponse:
+        return await self.request("GET", archive, url, params=params, headers=headers)
+
+    async def request(
+        self,
+        method: str,
+        archive: str,
+        url: str,
+        *,
+        params: list[tuple[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+        data: dict[str, str] | None = None,
+    ) -> ArchiveResponse:
+        """One logical request, retried; raises :class:`ArchiveUnavailable`
+        when the archive is down or still failing after the retries."""
+        if archive in self.down:
+            raise ArchiveUnavailable(archive, self.down[archive])
+        limiter = self.limiters[archive]
+
+        async def attempt() -> ArchiveResponse | _Failure:
+            await limiter.wait()
+            try:
+                return await self._send(method, url, params, headers, data)
+            except httpx.TimeoutException as exc:
+                return _Failure("timeout", f"timed out ({type(exc).__name__})")
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                return _Failure("connection", f"{type(exc).__name__}: {exc}")
+
+        def judge(outcome: ArchiveResponse | _Failure) -> Retryable:
+            if isinstance(outcome, _Failure):
+                return Retryable(retry=outcome.kind in ("timeout", "connection"))
+            if outcome.memento_datetime or not is_retryable_status(outcome.status):
+                return Retryable(retry=False)
+            after = parse_retry_after(outcome.headers.get("retry-after"))
+            if after is not None:
+                limiter.push_back(min(after, self.settings.max_retry_after))
+            return Retryable(retry=True, retry_after=after)
+
+        outcome, attempts = await with_retries(self._retry_settings, attempt, judge)()
+        if isinstance(outcome, _Failure):
+            self._failed(archive, outcome.message)
+        if isinstance(outcome, ArchiveResponse) and (
+            is_retryable_status(outcome.status) and not outcome.memento_datetime
+        ):
+            self._failed(archive, f"HTTP {outcome.status} after {attempts} attempts")
+        assert isinstance(outcome, ArchiveResponse)
+        outcome.attempts = attempts
+        self._failures[archive] = 0
+        return outcome
+
+    def _failed(self, archive: str, reason: str) -> None:
+        count = self._failures.get(archive, 0) + 1
+        self._failures[archive] = count
+        if count >= DOWN_AFTER:
+            self.down[archive] = reason
+        raise ArchiveUnavailable(archive, reason)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        params: list[tuple[str, str]] | None,
+        headers: dict[str, str] | None,
+        data: dict[str, str] | None,
+    ) -> ArchiveResponse:
+        cap = self.settings.max_bytes
+        request = self._http.build_request(
+            method, url, params=tuple(params) if params else None, headers=headers, data=data
+        )
+        response = await self._http.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            truncated = False
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > cap:
+                    truncated = True
+                    break
+            body = b"".join(chunks)[:cap]
+        finally:
+            await response.aclose()
+        return ArchiveResponse(
+            url=str(response.url),
+            status=response.status_code,
+            headers=response.headers,
+            body=body,
+            truncated=truncated,
+        )

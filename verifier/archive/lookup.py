@@ -1,0 +1,430 @@
+"""Archive fallback for a run: find, fetch and store the archived copies.
+
+For each URL handed over by the pipeline, and each distinct accessed date
+among the citations citing it, one archived copy is looked for, chosen by
+the rule in :mod:`verifier.archive.choose`, fetched, its text extracted and
+stored (``contents``), and recorded as a ``snapshots`` row. Every attempt
+is an ``archive_lookups`` row, which is what makes two promises hold:
+
+* within a run, the same URL and date is never looked up twice;
+* a copy found in an earlier run is reused: no archive is asked again.
+
+Sources, in order: a copy the document itself gives (used directly, no
+lookup); the Wayback Machine; the Memento aggregator (other archives);
+archive.today only with ``settings.archive_today``. All requests go through
+one :class:`~verifier.archive.client.ArchiveClient`: per-archive rate
+limits, retries, and an archive that keeps failing is reported once in the
+summary while the run goes on with the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from verifier.archive.archive_today import ARCHIVE_TODAY, ARCHIVE_TODAY_HOSTS, archive_today
+from verifier.archive.cdx import CdxCapture
+from verifier.archive.choose import candidate_order, cutoff
+from verifier.archive.client import ArchiveClient, ArchiveUnavailable, CaptureResult
+from verifier.archive.memento import Memento, MementoSource
+from verifier.archive.wayback import WAYBACK, Wayback, parse_capture_url
+from verifier.fetch.content import extract_page
+from verifier.settings import Settings
+from verifier.store.contents import store_content
+from verifier.store.database import Database
+from verifier.store.models import ArchiveLookup, Citation, CitationUrl, Snapshot, Url, utcnow
+from verifier.urls import host_of
+
+__all__ = [
+    "ARCHIVE_TODAY",
+    "DOCUMENT",
+    "MEMENTO",
+    "ArchiveSummary",
+    "archive_fallback",
+    "best_snapshot",
+]
+
+DOCUMENT = "document"
+MEMENTO = "memento"
+# Captures listed per listing request, and fetched at most per source and
+# date: enough to step over a few error captures, few enough to stay polite.
+CANDIDATES = 5
+TRIES = 3
+# Lookups in flight at once; the per-archive limiter sets the real pace.
+IN_FLIGHT = 8
+_CHUNK = 500
+_NETWORK = (WAYBACK, MEMENTO, ARCHIVE_TODAY)
+
+
+@dataclass
+class ArchiveSummary:
+    """What the archive fallback did in one run."""
+
+    urls: int = 0
+    # (URL, accessed date) pairs asked of the archives over the network.
+    looked_up: int = 0
+    found: int = 0
+    # Copies found by an earlier run and used again without a request.
+    reused: int = 0
+    # Copies the documents themselves give.
+    from_document: int = 0
+    not_found: int = 0
+    # Pairs already looked up earlier in this run.
+    repeated: int = 0
+    # Archive -> why it failed; each archive once, however many URLs it failed.
+    failing: dict[str, str] = field(default_factory=dict)
+    # Requests started per archive.
+    requests: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Target:
+    url_id: int
+    url: str
+    accessed: dt.date | None
+    # Archived copies the citing documents give: (address, date).
+    given: list[tuple[str, dt.date | None]] = field(default_factory=list)
+
+
+@dataclass
+class _Outcome:
+    archive: str
+    outcome: str
+    result: CaptureResult | None = None
+    error: str | None = None
+
+
+def _chunks(items: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _targets(session: Session, url_ids: Collection[int]) -> list[_Target]:
+    """One target per URL and distinct accessed date among its citations."""
+    found: dict[tuple[int, dt.date | None], _Target] = {}
+    for chunk in _chunks(sorted(set(url_ids))):
+        rows = session.execute(
+            select(
+                Url.id,
+                Url.url,
+                Citation.accessed,
+                CitationUrl.archive_url,
+                CitationUrl.archive_date,
+            )
+            .join(CitationUrl, CitationUrl.url_id == Url.id, isouter=True)
+            .join(Citation, Citation.id == CitationUrl.citation_id, isouter=True)
+            .where(Url.id.in_(chunk))
+            .order_by(Url.id, Citation.accessed)
+        ).all()
+        for url_id, url, accessed, archive_url, archive_date in rows:
+            target = found.setdefault((url_id, accessed), _Target(url_id, url, accessed))
+            if archive_url and (archive_url, archive_date) not in target.given:
+                target.given.append((archive_url, archive_date))
+    return list(found.values())
+
+
+def _previous(session: Session, target: _Target, run_id: int) -> tuple[bool, int | None]:
+    """(looked up in this run already, snapshot found by an earlier run)."""
+    lookups = session.execute(
+        select(ArchiveLookup.run_id, ArchiveLookup.snapshot_id)
+        .where(ArchiveLookup.url_id == target.url_id)
+        .where(
+            ArchiveLookup.target_date.is_(None)
+            if target.accessed is None
+            else ArchiveLookup.target_date == target.accessed
+        )
+        .order_by(ArchiveLookup.id.desc())
+    ).all()
+    if any(run == run_id for run, _snapshot in lookups):
+        return True, None
+    for _run, snapshot_id in lookups:
+        if snapshot_id is not None:
+            snapshot = session.get(Snapshot, snapshot_id)
+            if snapshot is not None and snapshot.content_hash is not None:
+                return False, snapshot_id
+    return False, None
+
+
+def _store_snapshot(
+    session: Session, url_id: int, archive: str, result: CaptureResult
+) -> Snapshot | None:
+    """Extract the copy's text and record it; ``None`` when it has no text."""
+    assert result.captured_at is not None
+    try:
+        page = extract_page(result.body, result.content_type, result.snapshot_url)
+    except Exception as exc:
+        result.error = f"cannot extract the archived page's text ({type(exc).__name__})"
+        return None
+    digest = store_content(session, page)
+    captured = result.captured_at.replace(microsecond=0)
+    snapshot = session.execute(
+        select(Snapshot).where(
+            Snapshot.url_id == url_id,
+            Snapshot.archive == archive,
+            Snapshot.captured_at == captured,
+        )
+    ).scalar_one_or_none()
+    if snapshot is None:
+        snapshot = Snapshot(url_id=url_id, archive=archive, captured_at=captured)
+        session.add(snapshot)
+    snapshot.snapshot_url = result.snapshot_url or result.requested_url
+    snapshot.status = result.status
+    snapshot.content_hash = digest
+    snapshot.fetched_at = utcnow()
+    session.flush()
+    return snapshot
+
+
+def best_snapshot(session: Session, url_id: int, accessed: dt.date | None) -> Snapshot | None:
+    """Among the stored copies of a URL that have text, the one the choice
+    rule (:mod:`verifier.archive.choose`) picks for ``accessed``; copies the
+    documents give come first."""
+    snapshots = list(
+        session.execute(
+            select(Snapshot).where(Snapshot.url_id == url_id, Snapshot.content_hash.is_not(None))
+        ).scalars()
+    )
+    if not snapshots:
+        return None
+    given = set(
+        session.execute(
+            select(ArchiveLookup.snapshot_id).where(
+                ArchiveLookup.url_id == url_id,
+                ArchiveLookup.outcome == DOCUMENT,
+                ArchiveLookup.snapshot_id.is_not(None),
+            )
+        ).scalars()
+    )
+    ordered = candidate_order(
+        snapshots,
+        accessed,
+        lambda s: s.captured_at,
+        status=lambda s: s.status,
+        given=lambda s: s.id in given,
+    )
+    return ordered[0] if ordered else None
+
+
+class _Lookup:
+    """The archives of one run and how to ask each of them."""
+
+    def __init__(self, settings: Settings, client: ArchiveClient) -> None:
+        self.settings = settings
+        self.client = client
+        self.wayback = Wayback(client, settings.wayback_url)
+        wayback_host = host_of(settings.wayback_url)
+        self.memento = MementoSource(
+            client, settings.memento_url, MEMENTO, skip_hosts={wayback_host, "web.archive.org"}
+        )
+        self.today = archive_today(client, settings.archive_today_url)
+
+    def sources(self) -> list[str]:
+        names = [WAYBACK, MEMENTO]
+        if self.settings.archive_today:
+            names.append(ARCHIVE_TODAY)
+        return names
+
+    async def document_copy(self, address: str, given_date: dt.date | None) -> CaptureResult:
+        """Fetch a copy the document names, through the configured archive
+        base when it is on the Wayback or archive.today."""
+        capture = parse_capture_url(address)
+        host = host_of(address)
+        if capture is not None and (
+            host.endswith("archive.org") or host == host_of(self.settings.wayback_url)
+        ):
+            return await self.wayback.fetch(*capture)
+        when = dt.datetime.combine(given_date, dt.time()) if given_date else utcnow()
+        if host in ARCHIVE_TODAY_HOSTS:
+            path = address.split(host, 1)[1]
+            address = self.settings.archive_today_url.rstrip("/") + path
+            return await self.today.fetch(Memento(address, when))
+        return await self.memento.fetch(Memento(address, when))
+
+    async def try_wayback(self, target: _Target) -> CaptureResult | None:
+        url, accessed = target.url, target.accessed
+        try:
+            if accessed is None:
+                listing = await self.wayback.latest(url, CANDIDATES)
+            else:
+                listing = await self.wayback.captures_before(url, cutoff(accessed), CANDIDATES)
+        except ArchiveUnavailable:
+            # CDX refuses or is down: the TimeGate still finds the nearest copy.
+            when = cutoff(accessed) if accessed else utcnow()
+            nearest = await self.wayback.timegate(url, when)
+            return nearest if nearest.ok else None
+        found = await self._first_good(listing, accessed)
+        if found is None and accessed is not None:
+            later = await self.wayback.captures_after(url, cutoff(accessed), CANDIDATES)
+            found = await self._first_good(later, accessed)
+        return found
+
+    async def _first_good(
+        self, listing: list[CdxCapture], accessed: dt.date | None
+    ) -> CaptureResult | None:
+        ordered = candidate_order(
+            listing, accessed, lambda c: c.captured_at, status=lambda c: c.status
+        )
+        for capture in ordered[:TRIES]:
+            result = await self.wayback.fetch(capture.timestamp, capture.original)
+            if result.ok:
+                return result
+        return None
+
+    async def try_memento(self, source: MementoSource, target: _Target) -> CaptureResult | None:
+        listed = await source.timemap(target.url)
+        ordered = candidate_order(listed, target.accessed, lambda m: m.captured_at)
+        for memento in ordered[:TRIES]:
+            result = await source.fetch(memento)
+            if result.ok:
+                return result
+        return None
+
+    async def search(self, target: _Target) -> list[_Outcome]:
+        """Ask each source in turn until one gives a good copy."""
+        outcomes: list[_Outcome] = []
+        for name in self.sources():
+            if name in self.client.down:
+                outcomes.append(_Outcome(name, "archive_down", error=self.client.down[name]))
+                continue
+            try:
+                if name == WAYBACK:
+                    result = await self.try_wayback(target)
+                else:
+                    source = self.memento if name == MEMENTO else self.today
+                    result = await self.try_memento(source, target)
+            except ArchiveUnavailable as exc:
+                outcomes.append(_Outcome(name, "error", error=exc.reason))
+                continue
+            if result is not None:
+                archive = name
+                if name == MEMENTO and result.snapshot_url:
+                    archive = (host_of(result.snapshot_url) or MEMENTO)[:32]
+                outcomes.append(_Outcome(archive, "found", result=result))
+                return outcomes
+            outcomes.append(_Outcome(name, "not_found"))
+        return outcomes
+
+
+async def archive_fallback(
+    db: Database,
+    settings: Settings,
+    run_id: int,
+    url_ids: Collection[int],
+    *,
+    client: ArchiveClient | None = None,
+) -> ArchiveSummary:
+    """Find and store the archived copy closest to each citing note's
+    accessed date for ``url_ids`` (see the module docstring).
+
+    Never raises for an archive's failure: it is named once in
+    ``ArchiveSummary.failing`` and the other URLs and archives go on.
+    """
+    summary = ArchiveSummary()
+    if not settings.archive or not url_ids:
+        return summary
+    with db.session() as session:
+        targets = _targets(session, url_ids)
+    summary.urls = len({t.url_id for t in targets})
+    own_client = client is None
+    archive_client = client or ArchiveClient(settings)
+    lookup = _Lookup(settings, archive_client)
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(target: _Target) -> None:
+        with db.session() as session:
+            repeated, earlier = _previous(session, target, run_id)
+            if repeated:
+                summary.repeated += 1
+                return
+            if earlier is not None:
+                session.add(
+                    ArchiveLookup(
+                        url_id=target.url_id,
+                        archive=session.get(Snapshot, earlier).archive,  # type: ignore[union-attr]
+                        target_date=target.accessed,
+                        run_id=run_id,
+                        snapshot_id=earlier,
+                        outcome="reused",
+                    )
+                )
+                summary.reused += 1
+                return
+            # Claim the pair for this run before any await, so a concurrent
+            # task for the same pair sees it.
+            claim = ArchiveLookup(
+                url_id=target.url_id,
+                archive="pending",
+                target_date=target.accessed,
+                run_id=run_id,
+                outcome="pending",
+            )
+            session.add(claim)
+            session.flush()
+            claim_id = claim.id
+        async with gate:
+            outcomes = await _resolve(lookup, target)
+        with db.session() as session:
+            stored = False
+            for number, outcome in enumerate(outcomes):
+                snapshot_id = None
+                if outcome.result is not None and outcome.outcome in ("found", DOCUMENT):
+                    snapshot = _store_snapshot(
+                        session, target.url_id, outcome.archive, outcome.result
+                    )
+                    if snapshot is None:
+                        outcome.outcome, outcome.error = "error", outcome.result.error
+                    else:
+                        snapshot_id = snapshot.id
+                        stored = True
+                        if outcome.outcome == DOCUMENT:
+                            summary.from_document += 1
+                        else:
+                            summary.found += 1
+                if outcome.outcome == "error" and outcome.archive in _NETWORK:
+                    summary.failing.setdefault(outcome.archive, outcome.error or "failed")
+                row = session.get(ArchiveLookup, claim_id) if number == 0 else None
+                if row is None:
+                    row = ArchiveLookup(
+                        url_id=target.url_id, target_date=target.accessed, run_id=run_id
+                    )
+                    session.add(row)
+                row.archive = outcome.archive
+                row.outcome = outcome.outcome
+                row.snapshot_id = snapshot_id
+                row.error = outcome.error
+                row.looked_up_at = utcnow()
+            if any(o.outcome != DOCUMENT for o in outcomes):
+                summary.looked_up += 1
+            if not stored:
+                summary.not_found += 1
+
+    try:
+        await asyncio.gather(*(one(target) for target in targets))
+    finally:
+        summary.failing.update(archive_client.down)
+        summary.requests = archive_client.limiters.counts()
+        if own_client:
+            await archive_client.aclose()
+    return summary
+
+
+async def _resolve(lookup: _Lookup, target: _Target) -> list[_Outcome]:
+    """A document's own copy when it gives a usable one, else the archives."""
+    outcomes: list[_Outcome] = []
+    for address, given_date in target.given:
+        try:
+            result = await lookup.document_copy(address, given_date)
+        except ArchiveUnavailable as exc:
+            outcomes.append(_Outcome(DOCUMENT, "error", error=exc.reason))
+            continue
+        if result.ok:
+            archive = WAYBACK if result.archive == WAYBACK else DOCUMENT
+            outcomes.append(_Outcome(archive, DOCUMENT, result=result))
+            return outcomes
+        outcomes.append(_Outcome(DOCUMENT, "error", error=result.error))
+    return outcomes + await lookup.search(target)
