@@ -71,8 +71,9 @@ class FailurePolicy:
         )
 
     def _link_counts(self, row: ReportRow) -> bool:
-        # A row without a failure count (never checked) cannot have failed N times.
-        return (row.failures_in_a_row or 0) >= self.min_failures
+        # The row's own failed check counts once even when the stage that
+        # keeps the counter has not caught up with it.
+        return max(row.failures_in_a_row or 0, 1) >= self.min_failures
 
     def reasons(self, row: ReportRow) -> list[str]:
         """Why this row fails the run (empty when it does not)."""
