@@ -54,7 +54,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:a|an|the|one|this|that|another|recent|latest|new)\s+(?:[\w-]+\s+){0,3}?"
             r"(?P<noun>report|study|survey|analysis|poll|assessment|investigation|paper)"
             r"(?:\s+(?:by|from|of|published\s+by|published\s+in|released\s+by|conducted\s+by)"
-            r"\s+(?P<source>[^,.;:!?()]{2,80}?))?(?:\s+[\w-]+){0,6}?\s+"
+            r"\s+(?P<source>(?:the\s+)?[A-Z][\w’'&.-]*(?:\s+(?:(?:of|and|for|&)\s+)?[A-Z][\w’'&.-]*)*))?"
+            r"(?:\s+[\w-]+){0,6}?\s+"
             r"(?P<verb>revealed|found|finds|showed|shows|concluded|concludes|suggests|"
             r"suggested|estimated|estimates|reported|reports|warned|warns|noted|says|said)\b",
             re.IGNORECASE,

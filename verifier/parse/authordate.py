@@ -28,6 +28,7 @@ __all__ = [
     "Note",
     "clean_pdf_text",
     "find_citations",
+    "find_reference_list",
     "reference_entries",
     "to_citation",
 ]
@@ -227,6 +228,24 @@ def _key_word(who: str) -> str:
     while len(words) > 1 and re.fullmatch(_PARTICLE, words[0]):
         words.pop(0)
     return _fold(words[0]).strip(".’'") if words else ""
+
+
+_REFERENCES_HEADING = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:references|reference\s+list|bibliography|works\s+cited|"
+    r"literature(?:\s+cited)?|sources|literatur|literaturverzeichnis|quellen|bibliographie|"
+    r"références|références\s+bibliographiques)[ \t]*:?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def find_reference_list(text: str) -> tuple[int, dict[tuple[str, str], str]]:
+    """Where the reference list starts and its entries; ``(len(text), {})``
+    when the document has none (the last matching heading wins)."""
+    for heading in reversed(list(_REFERENCES_HEADING.finditer(text))):
+        entries = reference_entries(text[heading.end() :])
+        if entries:
+            return heading.start(), entries
+    return len(text), {}
 
 
 def reference_entries(text: str) -> dict[tuple[str, str], str]:

@@ -26,7 +26,11 @@ from verifier.parse.notes import analyse_note, resolve_short_forms
 from verifier.parse.reading import Source
 from verifier.parse.sentences import quotation_spans, sentence_spans, split_paragraphs
 
-__all__ = ["Note", "find_markers", "find_notes_section", "parse", "parse_text"]
+# Fewer author-date citations than this, and no reference list: not an
+# author-date document.
+MIN_AUTHOR_DATE = 3
+
+__all__ = ["MIN_AUTHOR_DATE", "Note", "find_markers", "find_notes_section", "parse", "parse_text"]
 
 _HEADING = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]*)?(?:notes|endnotes|end\s+notes|footnotes|references|sources|"
@@ -219,6 +223,7 @@ def attach_sentences(
     sentence ("‘…’.35"), quotations after the sentence's last anchor to
     that last anchor.
     """
+    text = text.replace("\n", " ")  # same length: offsets stay valid
     sentences = _sentences(text)
     starts = [s.start for s in sentences]
     located = [_sentence_at(sentences, starts, a[0]) for a in anchors]
@@ -272,7 +277,8 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     doc = ParsedDocument(path=path, format="text", title=_title(text))
     notes_start, notes = find_notes_section(text)
-    body, page_notes = authordate.clean_pdf_text(text[:notes_start])
+    references_start, references = authordate.find_reference_list(text)
+    body, page_notes = authordate.clean_pdf_text(text[: min(notes_start, references_start)])
     notes_from_section = bool(notes)
     if not notes:
         notes = page_notes
@@ -294,8 +300,12 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
             doc.warnings.append(f"note {citation.label}: no marker found in the text")
 
     in_text = authordate.find_citations(clean)
+    # One or two "Name (2024)" in a news piece without a reference list are
+    # a turn of phrase ("a study published in AlterEconomics (2024)"), not a
+    # citation style: they are left to the attribution check.
+    if len(in_text) < MIN_AUTHOR_DATE and not references:
+        in_text = []
     if in_text:
-        references = authordate.reference_entries(text[notes_start:] if notes else "")
         anchors = [(c.start, c.end) for c in in_text]
         for found, (sentence, quotes) in zip(
             in_text, attach_sentences(clean, anchors), strict=True
