@@ -19,14 +19,18 @@ from verifier.match.matcher import (
 from verifier.match.normalize import Normalized, fold_accents, normalize, normalize_text
 from verifier.match.quotes import MAX_GAP, split_quotation
 from verifier.match.titles import match_title
+from verifier.match.verify import LIVE_STATUSES, VerifySummary, drifted_url_ids, verify_run
 
 __all__ = [
     "FUZZY_THRESHOLD",
+    "LIVE_STATUSES",
     "MAX_GAP",
     "MIN_FUZZY_CHARS",
     "MatchResult",
     "Normalized",
     "PageLike",
+    "VerifySummary",
+    "drifted_url_ids",
     "fold_accents",
     "match_quote",
     "match_text",
@@ -35,4 +39,5 @@ __all__ = [
     "normalize_text",
     "prepare",
     "split_quotation",
+    "verify_run",
 ]

@@ -63,6 +63,10 @@ FUZZY_THRESHOLD = 90.0
 # string one or two changed characters are a different word, and in a long
 # page some short string always scores 90.
 MIN_FUZZY_CHARS = 16
+# Below this score the closest passage is not the quotation's counterpart
+# (a passage from another page scores up to the low 80s but mostly far
+# lower), so the reason given is the score, not which number or name differs.
+_COUNTERPART_SCORE = 75.0
 # rapidfuzz aligns needles up to this length optimally.
 ALIGN_LIMIT = 64
 # At most this many chunks of a long piece are aligned on their own.
@@ -346,12 +350,12 @@ def match_pieces(pieces: list[str], page: PreparedText) -> MatchResult:
         reason = f"piece {len(fuzzy_hits) + 1} of {len(folded_pieces)} not found after the previous"
         return _result(Verdict.ABSENT, score, "partial_ratio", page.folded, fuzzy_hits, reason)
     worst = min(h.score for h in fuzzy_hits)
+    guarded = next((h.reason for h in fuzzy_hits if h.reason), None)
+    if guarded and worst >= _COUNTERPART_SCORE:
+        return _result(Verdict.ABSENT, score, "partial_ratio", page.folded, fuzzy_hits, guarded)
     if worst < FUZZY_THRESHOLD:
         reason = f"closest passage scores {worst:.0f}, below {FUZZY_THRESHOLD:.0f}"
         return _result(Verdict.ABSENT, score, "partial_ratio", page.folded, fuzzy_hits, reason)
-    guarded = next((h.reason for h in fuzzy_hits if h.reason), None)
-    if guarded:
-        return _result(Verdict.ABSENT, score, "partial_ratio", page.folded, fuzzy_hits, guarded)
     short = min(_weight(p.text) for p in folded_pieces)
     if short < MIN_FUZZY_CHARS:
         reason = f"not found exactly, and too short ({short} characters) for a fuzzy match"

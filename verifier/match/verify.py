@@ -1,0 +1,310 @@
+"""Recording a verdict for every cited title and quotation of a run.
+
+For each quote (a ``quotes`` row: the citation's title or a quotation from
+the citing sentence) and each URL of its citation:
+
+1. the URL's live text: the text stored with its latest check, when that
+   check reached the page (``ok``, ``redirected``, or ``too_large`` with the
+   part read). A blocked page, a soft 404 or an error page is not the
+   source, so its text is never matched: a bot wall would make every quote
+   look ``absent``;
+2. when the quote is not ``exact``/``fuzzy`` there, the archived copy the
+   archive stage chose for the note's accessed date
+   (``verifier.archive.best_snapshot``): found there -> ``archive_only``
+   (content drift, or a dead link whose copy still says it);
+3. otherwise ``absent`` (with the live passage and reason as evidence), or
+   ``unchecked`` when there was no text at all: no live page and no copy.
+
+``drifted_url_ids`` runs step 1 alone, so the pipeline can send the URLs
+whose live text lacks something to the archive stage before ``verify_run``.
+Results are written in one place (``_write``), in batches; running
+``verify_run`` again for a run replaces that run's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from verifier.match.matcher import MatchResult, PageLike, match_quote
+from verifier.store.database import Database
+from verifier.store.models import (
+    Check,
+    Citation,
+    CitationUrl,
+    LinkStatus,
+    Match,
+    Quote,
+    Snapshot,
+    Verdict,
+    utcnow,
+)
+
+__all__ = ["LIVE_STATUSES", "VerifySummary", "drifted_url_ids", "verify_run"]
+
+# Checks whose stored text is the cited page itself.
+LIVE_STATUSES = frozenset({LinkStatus.OK, LinkStatus.REDIRECTED, LinkStatus.TOO_LARGE})
+# Rows per INSERT and per ``IN (...)``: below SQLite's variable limit.
+_BATCH = 500
+
+
+@dataclass
+class VerifySummary:
+    """What ``verify_run`` recorded: matches written and counts per verdict."""
+
+    run_id: int
+    matches: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    # matched against the archived copy (found there or not)
+    archive_used: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "matches": self.matches,
+            "verdicts": dict(sorted(self.verdicts.items())),
+            "archive_used": self.archive_used,
+        }
+
+
+@dataclass(frozen=True)
+class _Target:
+    quote_id: int
+    kind: str
+    text: str
+    url_id: int
+    accessed: dt.date | None
+
+
+def _chunks(items: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]
+
+
+def _targets(session: Session) -> list[_Target]:
+    """Every (quote, URL) pair to verify, grouped by URL."""
+    rows = session.execute(
+        select(Quote.id, Quote.kind, Quote.text, CitationUrl.url_id, Citation.accessed)
+        .join(Citation, Citation.id == Quote.citation_id)
+        .join(CitationUrl, CitationUrl.citation_id == Citation.id)
+        .order_by(CitationUrl.url_id, Quote.id)
+    ).all()
+    seen: set[tuple[int, int]] = set()
+    targets = []
+    for quote_id, kind, text, url_id, accessed in rows:
+        if (quote_id, url_id) in seen or not (text or "").strip():
+            continue
+        seen.add((quote_id, url_id))
+        targets.append(_Target(quote_id, kind, text, url_id, accessed))
+    return targets
+
+
+def _live_hashes(session: Session, url_ids: Iterable[int]) -> dict[int, str]:
+    """The text hash of each URL's latest check, when that check reached the page."""
+    latest: dict[int, tuple[dt.datetime, int, str, str | None]] = {}
+    for chunk in _chunks(sorted(set(url_ids))):
+        rows = session.execute(
+            select(
+                Check.url_id, Check.checked_at, Check.id, Check.status, Check.content_hash
+            ).where(Check.url_id.in_(chunk))
+        ).all()
+        for url_id, checked_at, check_id, status, content_hash in rows:
+            key = (checked_at, check_id)
+            if url_id not in latest or key > latest[url_id][:2]:
+                latest[url_id] = (checked_at, check_id, status, content_hash)
+    return {
+        url_id: content_hash
+        for url_id, (_, _, status, content_hash) in latest.items()
+        if content_hash and status in LIVE_STATUSES
+    }
+
+
+class _Pages:
+    """Page texts by hash, loaded once each and kept while their URL is matched."""
+
+    def __init__(self, session: Session) -> None:
+        from verifier.store.contents import load_content
+
+        self._load = load_content
+        self.session = session
+        self._pages: dict[str, PageLike | None] = {}
+
+    def get(self, content_hash: str | None) -> PageLike | None:
+        if not content_hash:
+            return None
+        if content_hash not in self._pages:
+            if len(self._pages) > 16:
+                self._pages.clear()
+            try:
+                self._pages[content_hash] = self._load(self.session, content_hash)
+            except KeyError:
+                self._pages[content_hash] = None
+        return self._pages[content_hash]
+
+
+@lru_cache(maxsize=8192)
+def _cached_match(content_hash: str, kind: str, text: str, page_ref: _PageRef) -> MatchResult:
+    """One match per (text, quote): ``drifted_url_ids`` and ``verify_run``
+    share it within a pipeline run."""
+    return match_quote(text, page_ref.page, "title" if kind == "title" else "quotation")
+
+
+class _PageRef:
+    """A page handed to the cache without making it part of the key."""
+
+    __slots__ = ("page",)
+
+    def __init__(self, page: PageLike) -> None:
+        self.page = page
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _PageRef)
+
+
+def _match(content_hash: str, page: PageLike, target: _Target) -> MatchResult:
+    return _cached_match(content_hash, target.kind, target.text, _PageRef(page))
+
+
+def drifted_url_ids(db: Database, run_id: int) -> set[int]:
+    """URLs whose live text lacks a title or quotation of a citation citing them.
+
+    Only URLs whose latest check reached the page count: a failing URL goes
+    to the archive stage for its status anyway. ``run_id`` is the run the
+    pipeline is in; the latest check of a URL not due in this run (checked
+    recently) is used as it is.
+    """
+    drifted: set[int] = set()
+    with db.session() as session:
+        targets = _targets(session)
+        live = _live_hashes(session, (t.url_id for t in targets))
+        pages = _Pages(session)
+        for target in targets:
+            content_hash = live.get(target.url_id)
+            if target.url_id in drifted or content_hash is None:
+                continue
+            page = pages.get(content_hash)
+            if page is not None and not _match(content_hash, page, target).found:
+                drifted.add(target.url_id)
+    return drifted
+
+
+def _best_snapshot(session: Session, url_id: int, accessed: dt.date | None) -> Snapshot | None:
+    """The archive stage's choice of copy, or ``None`` without an archive stage."""
+    try:
+        from verifier.archive import best_snapshot
+    except ImportError:
+        return None
+    snapshot: Snapshot | None = best_snapshot(session, url_id, accessed)
+    return snapshot
+
+
+def _row(run_id: int, target: _Target, result: MatchResult, **extra: Any) -> dict[str, Any]:
+    row = {
+        "run_id": run_id,
+        "quote_id": target.quote_id,
+        "url_id": target.url_id,
+        "verdict": str(result.verdict),
+        "score": float(result.score),
+        "method": result.method[:32],
+        "source": None,
+        "snapshot_id": None,
+        "content_hash": None,
+        "passage": result.passage,
+        "passage_start": result.start,
+        "passage_end": result.end,
+        "context": result.context,
+        "reason": result.reason,
+        "matched_at": utcnow(),
+    }
+    row.update(extra)
+    return row
+
+
+def _verdict(
+    session: Session,
+    run_id: int,
+    target: _Target,
+    live_hash: str | None,
+    pages: _Pages,
+    snapshots: dict[tuple[int, dt.date | None], Snapshot | None],
+) -> tuple[dict[str, Any], bool]:
+    """The match row for one (quote, URL), and whether the archive was used."""
+    live_page = pages.get(live_hash)
+    live: MatchResult | None = None
+    if live_page is not None and live_hash is not None:
+        live = _match(live_hash, live_page, target)
+        if live.found:
+            return _row(run_id, target, live, source="live", content_hash=live_hash), False
+    key = (target.url_id, target.accessed)
+    if key not in snapshots:
+        snapshots[key] = _best_snapshot(session, target.url_id, target.accessed)
+    snapshot = snapshots[key]
+    archived_page = pages.get(snapshot.content_hash) if snapshot is not None else None
+    if snapshot is not None and archived_page is not None and snapshot.content_hash:
+        archived = _match(snapshot.content_hash, archived_page, target)
+        extra = {
+            "source": "archive",
+            "snapshot_id": snapshot.id,
+            "content_hash": snapshot.content_hash,
+        }
+        if archived.found:
+            note = f"not in the live page ({live.reason})" if live and live.reason else None
+            if live is None:
+                note = "no live page text; found in the archived copy"
+            row = _row(run_id, target, archived, **extra)
+            row.update(verdict=str(Verdict.ARCHIVE_ONLY), reason=note)
+            return row, True
+        if live is None:
+            return _row(run_id, target, archived, **extra), True
+        row = _row(run_id, target, live, source="live", content_hash=live_hash)
+        row["reason"] = f"{live.reason or 'not found'}; not in the archived copy either"
+        return row, True
+    if live is not None:
+        return _row(run_id, target, live, source="live", content_hash=live_hash), False
+    unchecked = MatchResult(
+        Verdict.UNCHECKED,
+        0.0,
+        "none",
+        reason="no page text to match: the link did not return the page and no archived copy",
+    )
+    return _row(run_id, target, unchecked), False
+
+
+def _write(session: Session, run_id: int, rows: list[dict[str, Any]]) -> None:
+    """The one place match rows are written: the run's old rows out, the new in."""
+    session.execute(delete(Match).where(Match.run_id == run_id))
+    for start in range(0, len(rows), _BATCH):
+        session.execute(insert(Match), rows[start : start + _BATCH])
+
+
+def verify_run(db: Database, run_id: int) -> VerifySummary:
+    """Match every cited title and quotation against its URLs' texts and
+    record the verdicts of run ``run_id`` (see the module docstring)."""
+    summary = VerifySummary(run_id=run_id)
+    with db.session() as session:
+        targets = _targets(session)
+        live = _live_hashes(session, (t.url_id for t in targets))
+        pages = _Pages(session)
+        snapshots: dict[tuple[int, dt.date | None], Snapshot | None] = {}
+        rows = []
+        verdicts: Counter[str] = Counter()
+        for target in targets:
+            row, archive_used = _verdict(
+                session, run_id, target, live.get(target.url_id), pages, snapshots
+            )
+            rows.append(row)
+            verdicts[row["verdict"]] += 1
+            summary.archive_used += archive_used
+        _write(session, run_id, rows)
+    summary.matches = len(rows)
+    summary.verdicts = dict(verdicts)
+    return summary
