@@ -57,6 +57,19 @@ from verifier.parse.notes import analyse_note, find_urls, resolve_short_forms
             "1967. classiques.uqac.ca/classiques/Durkheim_emile/t1.pdf (accessed",
             ["http://classiques.uqac.ca/classiques/Durkheim_emile/t1.pdf"],
         ),
+        # A PDF line break left as a space inside a URL, but not before a word.
+        (
+            "Retrieved from http://www.spencer.org/content.cfm/data-use-and -educational-details",
+            ["http://www.spencer.org/content.cfm/data-use-and-educational-details"],
+        ),
+        (
+            "RFID J., http://www.rfidjournal. com/article/2779/-1/1. Accessed",
+            ["http://www.rfidjournal.com/article/2779/-1/1"],
+        ),
+        (
+            "see http://a.example/x/ and the rest at www.b.example/y/ today",
+            ["http://a.example/x/", "http://www.b.example/y/"],
+        ),
         # Non-web schemes and publisher names that are domains are skipped.
         ("mailto:editor@www.example.com data:text/plain,hello javascript:void(0)", []),
         ("qdcaijing.com, ‘Zǒng tóuzī’, 20 November 2020.", []),

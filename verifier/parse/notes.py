@@ -83,6 +83,33 @@ def _join_wrapped(text: str) -> str:
     )
 
 
+_SPACED = re.compile(r"((?:https?://|www\.)[^\s<>\"“”]*)[ \t](?=([^\s<>\"“”]+))", re.IGNORECASE)
+_FILE_END = re.compile(r"\.(?:pdf|s?html?|aspx?|php|jsp|cfm|docx?|xlsx?|pptx?)\W*$", re.IGNORECASE)
+
+
+def _join_spaced(text: str) -> str:
+    """Rejoin URLs that a PDF line break turned into a space: the part after
+    the space continues the URL when it can only be a path ("-educational",
+    "/assets", "com/article/…", "development/assets/x.pdf",
+    "Sovereign_Credibility.pdf", "hello-world-2" after a slash)."""
+    return _SPACED.sub(_spaced_repl, text)
+
+
+def _spaced_repl(m: re.Match[str]) -> str:
+    head, tail = m.group(1), m.group(2)
+    if re.match(r"(?:https?:|www\.|doi:)", tail, re.IGNORECASE) or not head.strip(_TRAILING):
+        return m.group(0)
+    joined = (
+        tail[0] in "-/_?&=#"
+        or (head.endswith(".") and re.match(r"[a-z]{2,6}/", tail) is not None)
+        or ("/" in tail.rstrip("/.,;)") and not tail[0].isupper() and head.count("/") >= 3)
+        or (head.endswith("/") and _FILE_END.search(tail) is not None)
+        or (head.endswith("/") and re.search(r"[-_]", tail) is not None and tail[0].islower())
+        or (_FILE_END.search(tail) is not None and head.count("/") >= 3 and "." not in tail[:-5])
+    )
+    return head if joined else m.group(0)
+
+
 def _wrap_repl(m: re.Match[str]) -> str:
     head, tail = m.group(1), m.group(2)
     if head.endswith(("/", "-", "_", "=", "?", "&", "%", ".", "#")) or tail[:1] in "/?#&=":
@@ -118,7 +145,7 @@ def find_urls(text: str) -> list[str]:
         taken.append((m.start(), m.end()))
     # Everything else is searched with the angled URLs blanked out.
     rest = _blank(text, taken)
-    rest = _join_wrapped(rest)
+    rest = _join_spaced(_join_wrapped(rest))
     taken = []
     for m in _DOI.finditer(rest):
         found.append((m.start(), _doi_url(m.group(1))))
