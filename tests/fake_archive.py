@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import gzip
 import json
 import re
@@ -131,6 +132,7 @@ def _decoded(body: bytes) -> bytes:
     return gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
 
 
+@functools.cache
 def load_cassette(name: str) -> list[tuple[str, str, Answer]]:
     """(method, recorded URL, answer) for each interaction of a cassette."""
     data = yaml.safe_load((CASSETTES / name).read_text())
@@ -156,6 +158,7 @@ def load_cassette(name: str) -> list[tuple[str, str, Answer]]:
     return out
 
 
+@functools.cache
 def recorded_link_headers() -> dict[str, list[str]]:
     """Recorded Link headers from several archives, keyed by ``url_key`` of
     their ``rel="original"`` URL (pywb-sample/link_headers.yaml)."""
@@ -169,6 +172,7 @@ def recorded_link_headers() -> dict[str, list[str]]:
     return found
 
 
+@functools.cache
 def warc_records() -> dict[str, list[tuple[str, Answer]]]:
     """HTTP 200 responses of the recorded iana.org WARC, by ``url_key``."""
     data = (PYWB / "iana.warc.gz").read_bytes()
@@ -206,6 +210,7 @@ class FakeArchives:
         self._cdx_replay: dict[tuple[tuple[str, str], ...], Answer] = {}
         # Capture index and content held, by url_key.
         self.index: dict[str, list[Row]] = {}
+        self._indexed: set[tuple[str, str, str]] = set()
         self.content: dict[tuple[str, str], Answer] = {}
         self.memento_links: dict[str, list[str]] = {}
         self.today: dict[str, dict[str, Answer]] = {}
@@ -224,7 +229,9 @@ class FakeArchives:
         for role in ("wayback", "memento", "today"):
             server = ThreadingHTTPServer((self.host, 0), _handler(self, role))
             server.daemon_threads = True
-            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            )
             thread.start()
             self._servers[role] = server
             self._threads.append(thread)
@@ -266,19 +273,12 @@ class FakeArchives:
 
     def load_cassettes(self, *names: str) -> FakeArchives:
         """Replay these cassettes (all of them when none are named)."""
-        for name in names or tuple(p.name for p in sorted(CASSETTES.glob("*.yaml"))):
-            for method, uri, answer in load_cassette(name):
-                if method != "GET":
-                    continue
-                parts = urlsplit(uri)
-                if parts.path == "/cdx/search/cdx":
-                    self._cdx_replay[_param_key(parts.query)] = answer
-                    for row in _cdx_rows(_decoded(answer.body)):
-                        self._index(row)
-                    continue
-                path = parts.path + (f"?{parts.query}" if parts.query else "")
-                self._replay[("wayback", path)] = answer
-                self._index_memento(path, answer)
+        chosen = names or tuple(p.name for p in sorted(CASSETTES.glob("*.yaml")))
+        replay, cdx_replay, rows = _tables(chosen)
+        self._replay.update(replay)
+        self._cdx_replay.update(cdx_replay)
+        for row in rows:
+            self._index(row)
         return self
 
     def load_link_headers(self) -> FakeArchives:
@@ -331,18 +331,14 @@ class FakeArchives:
     # --- index -------------------------------------------------------------
 
     def _index(self, row: Row) -> None:
-        rows = self.index.setdefault(url_key(row.original), [])
-        if not any(r.timestamp == row.timestamp and r.original == row.original for r in rows):
-            rows.append(row)
-            rows.sort(key=lambda r: r.timestamp)
-
-    def _index_memento(self, path: str, answer: Answer) -> None:
-        match = _WEB_PATH.match(path)
-        headers = {k.lower(): v for k, v in answer.headers}
-        if match is None or "memento-datetime" not in headers:
+        key = url_key(row.original)
+        if (key, row.timestamp, row.original) in self._indexed:
             return
-        ts, _mod, original = match.groups()
-        self._index(Row(ts, original, status=headers.get("x-ts", str(answer.status))))
+        self._indexed.add((key, row.timestamp, row.original))
+        rows = self.index.setdefault(key, [])
+        rows.append(row)
+        if len(rows) > 1 and rows[-2].timestamp > row.timestamp:
+            rows.sort(key=lambda r: r.timestamp)
 
     # --- answers -----------------------------------------------------------
 
@@ -623,6 +619,33 @@ def _cdx_rows(body: bytes) -> Iterator[Row]:
         parts = line.split()
         if len(parts) == 7 and parts[1].isdigit() and len(parts[1]) == 14:
             yield Row(parts[1], parts[2], parts[3], parts[4], parts[5], parts[6])
+
+
+@functools.cache
+def _tables(
+    names: tuple[str, ...],
+) -> tuple[dict[tuple[str, str], Answer], dict[tuple[tuple[str, str], ...], Answer], list[Row]]:
+    """What cassettes add to the replay tables and the capture index (read once)."""
+    replay: dict[tuple[str, str], Answer] = {}
+    cdx_replay: dict[tuple[tuple[str, str], ...], Answer] = {}
+    rows: list[Row] = []
+    for name in names:
+        for method, uri, answer in load_cassette(name):
+            if method != "GET":
+                continue
+            parts = urlsplit(uri)
+            if parts.path == "/cdx/search/cdx":
+                cdx_replay[_param_key(parts.query)] = answer
+                rows += _cdx_rows(_decoded(answer.body))
+                continue
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            replay[("wayback", path)] = answer
+            headers = {k.lower(): v for k, v in answer.headers}
+            match = _WEB_PATH.match(path)
+            if match is not None and "memento-datetime" in headers:
+                ts, _mod, original = match.groups()
+                rows.append(Row(ts, original, status=headers.get("x-ts", str(answer.status))))
+    return replay, cdx_replay, rows
 
 
 def _handler(fake: FakeArchives, role: str) -> type[BaseHTTPRequestHandler]:

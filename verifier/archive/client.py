@@ -169,6 +169,9 @@ class ArchiveClient:
 
         async def attempt() -> ArchiveResponse | _Failure:
             await limiter.wait()
+            if archive in self.down:
+                # Marked down while this request waited its turn.
+                return _Failure("down", self.down[archive])
             try:
                 return await self._send(method, url, params, headers, data)
             except httpx.TimeoutException as exc:
@@ -187,6 +190,8 @@ class ArchiveClient:
             return Retryable(retry=True, retry_after=after)
 
         outcome, attempts = await with_retries(self._retry_settings, attempt, judge)()
+        if isinstance(outcome, _Failure) and outcome.kind == "down":
+            raise ArchiveUnavailable(archive, outcome.message)
         if isinstance(outcome, _Failure):
             self._failed(archive, outcome.message)
         if isinstance(outcome, ArchiveResponse) and (

@@ -23,6 +23,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -217,7 +218,7 @@ class _Lookup:
         self.settings = settings
         self.client = client
         self.wayback = Wayback(client, settings.wayback_url)
-        wayback_host = host_of(settings.wayback_url)
+        wayback_host = urlsplit(settings.wayback_url).netloc
         self.memento = MementoSource(
             client, settings.memento_url, MEMENTO, skip_hosts={wayback_host, "web.archive.org"}
         )

@@ -191,7 +191,8 @@ class MementoSource:
 
     async def timemap(self, url: str) -> list[Memento]:
         """Every memento the source lists for ``url`` (none on 404), except
-        those held by ``skip_hosts`` (archives already asked directly)."""
+        those held by ``skip_hosts`` (``host[:port]`` of archives already
+        asked directly)."""
         response = await self.client.get(self.archive, f"{self.base}{self.timemap_path}{url}")
         if response.status != 200:
             return []
@@ -199,7 +200,7 @@ class MementoSource:
         return [
             m
             for m in mementos(links)
-            if (urlsplit(m.uri).hostname or "").lower() not in self.skip_hosts
+            if urlsplit(m.uri).netloc.lower() not in self.skip_hosts
             and urlsplit(m.uri).scheme in ("http", "https")
         ]
 
