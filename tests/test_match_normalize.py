@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from verifier.fetch.content import extract_page
 from verifier.match.normalize import fold_accents, normalize, normalize_text
 
 
@@ -43,4 +46,17 @@ def test_offsets_map_back_to_the_original() -> None:
     folded = fold_accents(n)
     at = folded.text.index("cafe - ende")
     assert folded.original(at, len(folded.text)) == "Cafe\u0301 — ende"
-    assert len(n.starts) == len(n.ends) == len(n.text)
+    for i, c in enumerate(n.text):
+        behind = n.original(i, i + 1)
+        assert behind, (i, c)
+        assert c == " " or normalize(behind).text.startswith(c) or behind.startswith("&")
+
+
+def test_offsets_on_a_real_page(corpus: Path) -> None:
+    body = (corpus / "webpages" / "html" / "abc7news.com-Napa.html").read_bytes()
+    page = extract_page(body, "text/html", None).text
+    n = fold_accents(normalize(page))
+    for word in ("napa", "county"):
+        at = n.text.index(word)
+        assert n.original(at, at + len(word)).lower() == word
+    assert n.original(0, len(n.text)) == page.strip()

@@ -48,3 +48,16 @@ def test_a_quotation_across_paragraphs_and_lines() -> None:
     page = "First paragraph ends <here>.\n\nSecond para\u00adgraph\nstarts here."
     assert match_text("ends <here>. Second", page).verdict == "exact"
     assert match_text("second paragraph starts here", page).verdict == "exact"
+
+
+def test_brackets_the_source_prints_itself() -> None:
+    page = (
+        "“El récord anterior difiere en algo menos de un grado [los 19,8 grados en la isla "
+        "Signy] y fue registrado hace 37 años”."
+    )
+    quote = "difiere en algo menos de un grado [los 19,8 grados en la isla Signy] y fue registrado"
+    result = match_text(quote, page)
+    assert result.verdict == "exact"
+    assert result.passage is not None and "[los 19,8" in result.passage
+    changed = quote.replace("19,8", "18,9")
+    assert match_text(changed, page).verdict == "absent"

@@ -15,8 +15,10 @@ map, as case folding has removed it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -85,9 +87,8 @@ _FUNCTION_WORDS = _wordset(
 )
 
 
+@lru_cache(maxsize=65536)
 def _strip_accents(key: str) -> str:
-    import unicodedata
-
     return "".join(c for c in unicodedata.normalize("NFD", key) if not unicodedata.combining(c))
 
 
@@ -96,21 +97,40 @@ def _number_key(text: str) -> str:
     return _GROUP.sub("", text).replace(",", ".").replace("'", ".")
 
 
-@dataclass(frozen=True)
 class Token:
-    key: str
-    start: int
-    end: int
-    # as written in the original text
-    shown: str
-    capital: bool
-    number: bool
-    negation: bool
+    """A word or number of a normalised text, at ``start:end`` of it."""
+
+    __slots__ = ("_text", "end", "key", "negation", "number", "start")
+
+    def __init__(
+        self, text: Normalized, key: str, start: int, end: int, number: bool, negation: bool
+    ) -> None:
+        self._text = text
+        self.key = key
+        self.start = start
+        self.end = end
+        self.number = number
+        self.negation = negation
+
+    @property
+    def shown(self) -> str:
+        """The word as the original text writes it."""
+        return self._text.original(self.start, self.end)
+
+    @property
+    def capital(self) -> bool:
+        return self.shown[:1].isupper()
+
+    def __repr__(self) -> str:
+        return f"Token({self.key!r}, {self.start}, {self.end})"
 
 
-def _is_negation(key: str) -> bool:
+@lru_cache(maxsize=65536)
+def _word_flags(key: str) -> tuple[bool, bool]:
+    """(is a number word, is a negation) for a word's key."""
     plain = _strip_accents(key)
-    return plain in NEGATIONS or plain.endswith("n't") or plain.startswith("n'")
+    negation = plain in NEGATIONS or plain.endswith("n't") or plain.startswith("n'")
+    return plain in _NUMBER_WORDS, negation
 
 
 def tokens(text: Normalized, start: int = 0, end: int | None = None) -> list[Token]:
@@ -119,20 +139,12 @@ def tokens(text: Normalized, start: int = 0, end: int | None = None) -> list[Tok
     found: list[Token] = []
     for m in _TOKEN.finditer(text.text, start, end):
         a, b = m.span()
-        shown = text.original(a, b)
-        is_number = m.group("number") is not None
-        key = _number_key(m.group()) if is_number else m.group()
-        found.append(
-            Token(
-                key=key,
-                start=a,
-                end=b,
-                shown=shown,
-                capital=shown[:1].isupper(),
-                number=is_number or _strip_accents(key) in _NUMBER_WORDS,
-                negation=not is_number and _is_negation(key),
-            )
-        )
+        word = m.group()
+        if m.group("number") is not None:
+            found.append(Token(text, _number_key(word), a, b, True, False))
+        else:
+            number, negation = _word_flags(word)
+            found.append(Token(text, word, a, b, number, negation))
     return found
 
 
@@ -216,9 +228,25 @@ def _align(quote: list[str], page: list[str]) -> list[tuple[int | None, int | No
     return pairs
 
 
+def _contiguous(quote: list[str], page: list[str]) -> int | None:
+    """Where the quotation's words stand unchanged, in order, among the page's."""
+    if not quote or len(quote) > len(page):
+        return None
+    joined = "\x00" + "\x00".join(page) + "\x00"
+    at = joined.find("\x00" + "\x00".join(quote) + "\x00")
+    if at < 0:
+        return None
+    return joined.count("\x00", 0, at)
+
+
 def compare_words(quote: list[Token], page: list[Token]) -> WordComparison:
     """Align the words of ``quote`` with ``page`` and look for forbidden changes."""
-    pairs = _align([t.key for t in quote], [t.key for t in page])
+    quote_keys = [t.key for t in quote]
+    page_keys = [t.key for t in page]
+    same = _contiguous(quote_keys, page_keys)
+    if same is not None:
+        return WordComparison(same, same + len(quote_keys) - 1, None)
+    pairs = _align(quote_keys, page_keys)
     kept = [j for _, j in pairs if j is not None]
     if not kept:
         return WordComparison(0, max(len(page) - 1, 0), "no word of the quotation in the passage")

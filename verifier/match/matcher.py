@@ -67,6 +67,9 @@ MIN_FUZZY_CHARS = 16
 # (a passage from another page scores up to the low 80s but mostly far
 # lower), so the reason given is the score, not which number or name differs.
 _COUNTERPART_SCORE = 75.0
+# A place whose alignment scores below this is not refined word by word: no
+# refinement brings it near FUZZY_THRESHOLD.
+_HOPELESS = 65.0
 # rapidfuzz aligns needles up to this length optimally.
 ALIGN_LIMIT = 64
 # At most this many chunks of a long piece are aligned on their own.
@@ -215,22 +218,25 @@ def _chunks(needle: str) -> list[tuple[int, str]]:
     return chunks
 
 
-def _candidates(needle: str, hay: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Where in ``hay[lo:hi]`` the needle most probably is (best first)."""
+def _candidates(needle: str, hay: str, lo: int, hi: int) -> list[tuple[float, int, int]]:
+    """Where in ``hay[lo:hi]`` the needle most probably is: (score, start, end),
+    best first."""
     window = hay[lo:hi]
     if len(needle) <= ALIGN_LIMIT:
         al = fuzz.partial_ratio_alignment(needle, window)
-        return [(lo + al.dest_start, lo + al.dest_end)] if al is not None else []
+        if al is None:
+            return []
+        return [(al.score, lo + al.dest_start, lo + al.dest_end)]
     proposals: list[tuple[float, int]] = []
     for offset, chunk in _chunks(needle):
         al = fuzz.partial_ratio_alignment(chunk, window)
         if al is not None:
             proposals.append((al.score, lo + al.dest_start - offset))
     proposals.sort(reverse=True)
-    chosen: list[tuple[int, int]] = []
-    for _score, start in proposals:
-        if all(abs(start - s) > len(needle) // 4 for s, _ in chosen):
-            chosen.append((max(lo, start), min(hi, start + len(needle))))
+    chosen: list[tuple[float, int, int]] = []
+    for score, start in proposals:
+        if all(abs(start - s) > len(needle) // 4 for _, s, _ in chosen):
+            chosen.append((score, max(lo, start), min(hi, start + len(needle))))
         if len(chosen) == 3:
             break
     return chosen
@@ -251,7 +257,9 @@ def _refine(piece: Normalized, page: Normalized, a: int, b: int, lo: int, hi: in
     """The passage around ``[a, b)`` that the piece covers, its score and guard."""
     hay = page.text
     needle = piece.text
-    margin = 8 + (b - a) // 5
+    # rapidfuzz's alignment of a short needle is exact, a long one's place is
+    # estimated from one chunk: leave room for words put in or left out
+    margin = 8 if len(needle) <= ALIGN_LIMIT else 8 + (b - a) // 5
     ra, rb = _snap(hay, max(lo, a - margin), min(hi, b + margin), lo, hi)
     page_words = tokens(page, ra, rb)
     comparison = compare_words(tokens(piece), page_words)
@@ -270,8 +278,13 @@ def _refine(piece: Normalized, page: Normalized, a: int, b: int, lo: int, hi: in
 
 def _fuzzy_piece(piece: Normalized, page: Normalized, lo: int, hi: int) -> _Hit | None:
     best: _Hit | None = None
-    for a, b in _candidates(piece.text, page.text, lo, hi):
-        hit = _refine(piece, page, a, b, lo, hi)
+    for score, a, b in _candidates(piece.text, page.text, lo, hi):
+        if score < _HOPELESS:
+            # nothing like the piece: not worth the word alignment
+            a, b = _snap(page.text, a, b, lo, hi)
+            hit = _Hit(a, b, fuzz.ratio(piece.text, page.text[a:b]))
+        else:
+            hit = _refine(piece, page, a, b, lo, hi)
         if best is None or _rank(hit) > _rank(best):
             best = hit
     return best
@@ -365,7 +378,16 @@ def match_pieces(pieces: list[str], page: PreparedText) -> MatchResult:
 
 def match_text(text: str, page_text: str) -> MatchResult:
     """Match a quotation against a plain page text."""
-    return match_pieces(split_quotation(text), prepare(page_text))
+    page = prepare(page_text)
+    pieces = split_quotation(text)
+    result = match_pieces(pieces, page)
+    if result.verdict != Verdict.EXACT and "[" in text:
+        literal = split_quotation(text, editorial=False)
+        if literal != pieces:
+            as_written = match_pieces(literal, page)
+            if as_written.found and (not result.found or as_written.score > result.score):
+                return as_written
+    return result
 
 
 def match_quote(text: str, page: PageLike, kind: Kind = "quotation") -> MatchResult:

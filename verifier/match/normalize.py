@@ -23,6 +23,7 @@ import html
 import re
 import unicodedata
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,18 +81,69 @@ _ACCENT_LETTERS = {
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
+class _Map:
+    """Where each character of a rewritten text came from, as segments.
+
+    A segment either copies its input one character to one (``linear``:
+    ordinary text, most of a page) or stands for a whole input span (a
+    collapsed run of white space, a decoded entity, ``…`` written ``...``).
+    Keeping segments instead of one offset per character keeps the map small
+    and quick to build for a long page; a lookup is a binary search.
+    """
+
+    __slots__ = ("_in_end", "_in_start", "_linear", "_out_start")
+
+    def __init__(self) -> None:
+        self._out_start = array("q")
+        self._in_start = array("q")
+        self._in_end = array("q")
+        self._linear = bytearray()
+
+    def copy(self, out_at: int, in_start: int, in_end: int) -> None:
+        self._out_start.append(out_at)
+        self._in_start.append(in_start)
+        self._in_end.append(in_end)
+        self._linear.append(1)
+
+    def token(self, out_at: int, in_start: int, in_end: int) -> None:
+        self._out_start.append(out_at)
+        self._in_start.append(in_start)
+        self._in_end.append(in_end)
+        self._linear.append(0)
+
+    def start(self, i: int) -> int:
+        """Start of the input behind output character ``i``."""
+        k = bisect_right(self._out_start, i) - 1
+        if k < 0:
+            return 0
+        if self._linear[k]:
+            return min(self._in_start[k] + i - self._out_start[k], self._in_end[k])
+        return self._in_start[k]
+
+    def end(self, i: int) -> int:
+        """End of the input behind output character ``i``."""
+        k = bisect_right(self._out_start, i) - 1
+        if k < 0:
+            return 0
+        if self._linear[k]:
+            return min(self._in_start[k] + i - self._out_start[k] + 1, self._in_end[k])
+        return self._in_end[k]
+
+
 @dataclass(frozen=True)
 class Normalized:
     """A normalised text and where each of its characters came from.
 
-    ``starts[i]``/``ends[i]`` is the span of ``source`` that produced
-    ``text[i]``.
+    ``span`` maps a span of ``text`` back to ``source``; ``base`` is the
+    intermediate text the map points into when there is one (the NFC form of
+    a source that was not in NFC, the normalised text of an accent-folded
+    one).
     """
 
     text: str
     source: str
-    starts: array[int]
-    ends: array[int]
+    map: _Map
+    base: Normalized | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The span of ``source`` behind ``text[start:end]``."""
@@ -99,7 +151,12 @@ class Normalized:
             return 0, 0
         start = min(max(start, 0), len(self.text) - 1)
         end = min(max(end, start + 1), len(self.text))
-        return self.starts[start], self.ends[end - 1]
+        a, b = self.map.start(start), self.map.end(end - 1)
+        if self.base is None:
+            return a, b
+        if b <= a:
+            b = a + 1
+        return self.base.span(a, b)
 
     def original(self, start: int, end: int) -> str:
         """``text[start:end]`` as the source wrote it."""
@@ -107,22 +164,18 @@ class Normalized:
         return self.source[a:b]
 
 
-def _identity(n: int) -> tuple[array[int], array[int]]:
-    return array("l", range(n)), array("l", range(1, n + 1))
-
-
-def _compose(text: str) -> tuple[str, array[int], array[int]]:
-    """NFC, keeping for each composed character the span it came from.
+def _compose(text: str) -> Normalized | None:
+    """NFC with its map, or ``None`` when ``text`` is already in NFC.
 
     Composition only happens within a base character and the combining marks
     (or Hangul vowel/trailing jamo) that follow it, so each such cluster is
     composed on its own.
     """
     if unicodedata.is_normalized("NFC", text):
-        starts, ends = _identity(len(text))
-        return text, starts, ends
+        return None
     out: list[str] = []
-    starts, ends = array("l"), array("l")
+    mapping = _Map()
+    length = 0
     i, n = 0, len(text)
     while i < n:
         j = i + 1
@@ -130,10 +183,13 @@ def _compose(text: str) -> tuple[str, array[int], array[int]]:
             j += 1
         piece = unicodedata.normalize("NFC", text[i:j])
         out.append(piece)
-        starts.extend([i] * len(piece))
-        ends.extend([j] * len(piece))
+        if j - i == 1 and len(piece) == 1:
+            mapping.copy(length, i, j)
+        else:
+            mapping.token(length, i, j)
+        length += len(piece)
         i = j
-    return "".join(out), starts, ends
+    return Normalized("".join(out), text, mapping)
 
 
 @lru_cache(maxsize=4096)
@@ -152,53 +208,56 @@ def _special(token: str) -> str:
 
 def normalize(text: str) -> Normalized:
     """``text`` in its comparable form, with the map back to ``text``."""
-    composed, c_starts, c_ends = _compose(text)
+    composed_form = _compose(text)
+    composed = text if composed_form is None else composed_form.text
     out: list[str] = []
-    starts, ends = array("l"), array("l")
+    mapping = _Map()
+    length = 0
     pos = 0
+    last_space = True  # nothing written yet: a leading space is dropped
     for m in _SPECIAL.finditer(composed):
         a, b = m.span()
         if a > pos:
             out.append(composed[pos:a].casefold())
-            starts.extend(range(pos, a))
-            ends.extend(range(pos + 1, a + 1))
+            mapping.copy(length, pos, a)
+            length += a - pos
+            last_space = composed[a - 1] == " "
         piece = _special(m.group())
-        if piece == " " and (not out or out[-1].endswith(" ")):
-            # white space after white space (or at the start) adds nothing;
-            # widen the previous space's span instead
-            if out:
-                ends[-1] = b
+        if piece == " " and last_space:
+            # white space after white space adds nothing
             pos = b
             continue
-        out.append(piece)
-        starts.extend([a] * len(piece))
-        ends.extend([b] * len(piece))
+        if piece:
+            out.append(piece)
+            mapping.token(length, a, b)
+            length += len(piece)
+            last_space = piece.endswith(" ")
         pos = b
     if pos < len(composed):
         out.append(composed[pos:].casefold())
-        starts.extend(range(pos, len(composed)))
-        ends.extend(range(pos + 1, len(composed) + 1))
+        mapping.copy(length, pos, len(composed))
     result = "".join(out)
-    if "  " in result or result.startswith(" ") or result.endswith(" "):
-        result, starts, ends = _squeeze(result, starts, ends)
-    if composed is not text:
-        starts = array("l", (c_starts[s] if s < len(c_starts) else len(text) for s in starts))
-        ends = array("l", (c_ends[e - 1] if e > 0 else 0 for e in ends))
-    return Normalized(result, text, starts, ends)
+    if result.endswith(" "):
+        result = result.rstrip(" ")
+    if "  " in result or result.startswith(" "):
+        # a plain space next to a decoded &nbsp;: rare, rebuilt the slow way
+        return _squeeze(Normalized(result, text, mapping, composed_form))
+    return Normalized(result, text, mapping, composed_form)
 
 
-def _squeeze(text: str, starts: array[int], ends: array[int]) -> tuple[str, array[int], array[int]]:
+def _squeeze(normalized: Normalized) -> Normalized:
     """Collapse the double spaces left where decoded entities met white space."""
-    keep = [
-        i for i, c in enumerate(text) if c != " " or (0 < i < len(text) - 1 and text[i - 1] != " ")
-    ]
-    if keep and text[keep[-1]] == " ":
-        keep.pop()
-    return (
-        "".join(text[i] for i in keep),
-        array("l", (starts[i] for i in keep)),
-        array("l", (ends[i] for i in keep)),
-    )
+    text = normalized.text
+    out: list[str] = []
+    mapping = _Map()
+    for i, c in enumerate(text):
+        if c == " " and (not out or out[-1] == " "):
+            continue
+        mapping.copy(len(out), i, i + 1)
+        out.append(c)
+    while out and out[-1] == " ":
+        out.pop()
+    return Normalized("".join(out), normalized.source, mapping, normalized)
 
 
 def normalize_text(text: str) -> str:
@@ -222,27 +281,33 @@ def fold_accents(normalized: Normalized) -> Normalized:
     """
     text = normalized.text
     out: list[str] = []
-    starts, ends = array("l"), array("l")
+    mapping = _Map()
+    length = 0
     pos = 0
+    changed = False
     for m in _NON_ASCII.finditer(text):
         a, b = m.span()
         run = m.group()
-        folded = unicodedata.normalize("NFD", run)
-        if len(folded) == len(run) and not any(c in _ACCENT_LETTERS for c in run):
+        if len(unicodedata.normalize("NFD", run)) == len(run) and not any(
+            c in _ACCENT_LETTERS for c in run
+        ):
             continue
+        changed = True
         if a > pos:
             out.append(text[pos:a])
-            starts.extend(normalized.starts[pos:a])
-            ends.extend(normalized.ends[pos:a])
+            mapping.copy(length, pos, a)
+            length += a - pos
         for i in range(a, b):
             piece = _fold_char(text[i])
+            if piece == text[i]:
+                mapping.copy(length, i, i + 1)
+            elif piece:
+                mapping.token(length, i, i + 1)
             out.append(piece)
-            starts.extend([normalized.starts[i]] * len(piece))
-            ends.extend([normalized.ends[i]] * len(piece))
+            length += len(piece)
         pos = b
-    if pos == 0:
+    if not changed:
         return normalized
     out.append(text[pos:])
-    starts.extend(normalized.starts[pos:])
-    ends.extend(normalized.ends[pos:])
-    return Normalized("".join(out), normalized.source, starts, ends)
+    mapping.copy(length, pos, len(text))
+    return Normalized("".join(out), normalized.source, mapping, normalized)

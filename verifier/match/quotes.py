@@ -5,7 +5,9 @@
   within ``MAX_GAP`` characters of the previous one.
 * Other ``[bracketed]`` text is the editor's, not the source's: a short
   change of case or letter (``[T]he``, ``walk[s]``) keeps its letters, a
-  longer insertion (``[the minister]``, ``[sic]``) is dropped.
+  longer insertion (``[the minister]``, ``[sic]``) is dropped. When that
+  does not find the quotation, the brackets are tried as written, as the
+  source may have them.
 * Quotation marks around the whole quotation are not part of it.
 """
 
@@ -38,12 +40,15 @@ def _editorial(m: re.Match[str]) -> str:
     return " "
 
 
-def split_quotation(text: str) -> list[str]:
-    """The pieces of ``text`` to find in order, editorial insertions removed."""
+def split_quotation(text: str, *, editorial: bool = True) -> list[str]:
+    """The pieces of ``text`` to find in order, editorial insertions removed
+    (kept with ``editorial=False``: some sources print brackets themselves,
+    "the record [19.8 degrees on Signy] was set ...")."""
     text = text.strip().strip(_OUTER_QUOTES)
     pieces = []
     for piece in _ELLIPSIS.split(text):
-        piece = _BRACKETS.sub(_editorial, piece)
+        if editorial:
+            piece = _BRACKETS.sub(_editorial, piece)
         piece = re.sub(r"\s+", " ", piece).strip(_OUTER_QUOTES)
         # the punctuation at a cut belongs to the citing sentence as often as
         # to the source ("... grew." where the source goes on "grew, and")
