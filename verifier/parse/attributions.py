@@ -116,6 +116,22 @@ _NOT_SPEAKERS = frozenset(
 )
 
 
+# Any word a cue needs: paragraphs and sentences without one are skipped
+# at once (a set lookup is much cheaper than the cue patterns).
+_CUE_WORDS = frozenset(
+    str.split(
+        "according per report study survey analysis poll assessment investigation paper "
+        "data figures statistics numbers estimates told said says say stated explained "
+        "added noted argued argues warned claims claimed"
+    )
+)
+_WORD = re.compile(r"[a-z]+")
+
+
+def _may_attribute(text: str) -> bool:
+    return not _CUE_WORDS.isdisjoint(_WORD.findall(text.lower()))
+
+
 def _normalise(sentence: str) -> str:
     return re.sub(r"\s+", " ", sentence).strip()
 
@@ -174,7 +190,11 @@ def find_attributions(text: str, cited_sentences: Iterable[str] = ()) -> list[Pa
     cited = {_normalise(s) for s in cited_sentences}
     found: list[ParsedAttribution] = []
     for _, paragraph in split_paragraphs(text):
+        if not _may_attribute(paragraph):
+            continue
         for sentence in split_sentences(paragraph):
+            if not _may_attribute(sentence):
+                continue
             clean = _normalise(sentence)
             if clean in cited or len(clean) < 20:
                 continue

@@ -123,9 +123,9 @@ _NAME_CHAIN = (
     rf"(?:{_PARTICLE}\s+)?{_CAP}"
     rf"(?:\s+(?:(?:and|&)\s+)?(?:{_PARTICLE}\s+)?{_CAP})*(?:\s+et\s+al\.)?"
 )
-_NARRATIVE = re.compile(
-    rf"(?<![\w’'-])(?P<who>{_NAME_CHAIN})\s+\((?P<year>{_YEAR})(?:,\s*(?P<pages>{_PAGES}))?\)"
-)
+# "Cooley (2015)": found from the parenthesised year, then the names before it.
+_YEAR_PARENS = re.compile(rf"\((?P<year>{_YEAR})(?:,\s*(?P<pages>{_PAGES}))?\)")
+_NAMES_BEFORE = re.compile(rf"(?<![\w’'-])(?P<who>{_NAME_CHAIN})\s+$")
 _PARENS = re.compile(r"\(([^()]{4,600})\)")
 _PART = re.compile(
     rf"^(?:(?:e\.g\.|see(?:\s+also)?|cf\.)[,\s]+)?(?P<who>.+?),?\s+(?P<year>{_YEAR})"
@@ -191,14 +191,17 @@ def find_citations(text: str) -> list[InTextCitation]:
                     written=f"({part})",
                 )
             )
-    for m in _NARRATIVE.finditer(text):
-        words = m.group("who").split()
+    for m in _YEAR_PARENS.finditer(text):
+        names = _NAMES_BEFORE.search(text, max(0, m.start() - 200), m.start())
+        if names is None:
+            continue
+        words = names.group("who").split()
         while words and words[0] in _OPENERS:
             words.pop(0)
         who = " ".join(words)
         if not who or not _valid_who(who):
             continue
-        start = m.start("who") + m.group("who").index(words[0])
+        start = names.start("who") + names.group("who").index(words[0])
         found.append(
             InTextCitation(
                 start=start,

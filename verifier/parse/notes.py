@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from verifier.parse.dates import _ACCESS_CUE, find_accessed_date, publication_date
+from verifier.parse.dates import find_accessed_date, first_access_cue, publication_date
 from verifier.parse.model import ParsedCitation, ParsedUrl
 
 __all__ = [
@@ -33,15 +32,12 @@ _DOI_SPACE = re.compile(r"(doi)\.\s+(org/)", re.IGNORECASE)
 # URLs inside angle brackets may be wrapped over lines: the brackets say
 # where they end. ``<<http://`` (a common slip) is accepted.
 _ANGLED = re.compile(r"<+\s*((?:https?|ftp)://[^<>]{1,2000}?)\s*>", re.IGNORECASE)
-# Bare URLs: with a scheme, starting www., or a host name with a path.
-_BARE = re.compile(
-    r"(?<![\w@/.:-])(?:"
-    r"https?://[^\s<>\"“”‘’«»|\\^`{}]+"
-    r"|www\d?\.[^\s<>\"“”‘’«»|\\^`{}]+"
-    r"|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6}/[^\s<>\"“”‘’«»|\\^`{}]*"
-    r")",
-    re.IGNORECASE,
-)
+# Bare URLs: with a scheme or starting www.; a host name with a path
+# ("classiques.uqac.ca/…") is found from its first slash (``_host_before``).
+_URL_CHARS = r"[^\s<>\"“”‘’«»|\\^`{}]"
+_BARE = re.compile(r"(?<![\w@/.:-])(?:https?://|www\d?\.)" + _URL_CHARS + "+", re.IGNORECASE)
+_HOST_END = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6}$", re.IGNORECASE)
+_PATH = re.compile(_URL_CHARS + "*")
 _DOI = re.compile(
     r"(?:\bdoi:\s*|\bdoi\s+|https?://(?:dx\.)?doi\.org/|(?<![\w/.])(?:dx\.)?doi\.org/)"
     r"(10\.\d{4,9}/[^\s<>\"“”‘’]+)",
@@ -135,42 +131,74 @@ def find_urls(text: str) -> list[str]:
     """
     if not text:
         return []
-    text = _DOI_SPACE.sub(r"\1.\2", text)
+    lower = text.lower()
+    if "/" not in text and "www" not in lower and "doi" not in lower:
+        return []
+    if "doi" in lower:
+        text = _DOI_SPACE.sub(r"\1.\2", text)
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
 
-    for m in _ANGLED.finditer(text):
-        url = re.sub(r"\s+", "", m.group(1))
-        found.append((m.start(), _normalise_found(url)))
-        taken.append((m.start(), m.end()))
+    if "<" in text:
+        for m in _ANGLED.finditer(text):
+            url = re.sub(r"\s+", "", m.group(1))
+            found.append((m.start(), _normalise_found(url)))
+            taken.append((m.start(), m.end()))
     # Everything else is searched with the angled URLs blanked out.
     rest = _blank(text, taken)
     rest = _join_spaced(_join_wrapped(rest))
+    if "doi" in lower:
+        taken = []
+        for m in _DOI.finditer(rest):
+            found.append((m.start(), _doi_url(m.group(1))))
+            taken.append((m.start(), m.end()))
+        rest = _blank(rest, taken)
     taken = []
-    for m in _DOI.finditer(rest):
-        found.append((m.start(), _doi_url(m.group(1))))
-        taken.append((m.start(), m.end()))
-    rest = _blank(rest, taken)
     for m in _BARE.finditer(rest):
-        raw = m.group(0)
+        taken.append((m.start(), m.end()))
         before = rest[max(0, m.start() - 12) : m.start()].lower()
-        if any(before.endswith(s) for s in _SCHEMES_SKIPPED) or "@" in raw.split("/")[0]:
+        if any(before.endswith(s) for s in _SCHEMES_SKIPPED):
             continue
-        url = _trim(raw)
+        url = _trim(m.group(0))
         if "://" not in url:
-            host = url.split("/", 1)[0]
-            if not url.lower().startswith("www") and not re.search(r"[a-z]{2,}", host.lower()):
-                continue
             url = "http://" + url
-        if len(url) < 12:
+        if len(url) >= 12:
+            found.append((m.start(), _normalise_found(url)))
+    rest = _blank(rest, taken)
+    for start, raw in _host_paths(rest):
+        before = rest[max(0, start - 12) : start].lower()
+        if any(before.endswith(s) for s in _SCHEMES_SKIPPED):
             continue
-        found.append((m.start(), _normalise_found(url)))
+        url = "http://" + _trim(raw)
+        if len(url) >= 12:
+            found.append((start, _normalise_found(url)))
     found.sort()
     urls: list[str] = []
     for _, url in found:
         if url not in urls:
             urls.append(url)
     return urls
+
+
+def _host_paths(text: str) -> list[tuple[int, str]]:
+    """Addresses written as host name plus path without a scheme
+    ("classiques.uqac.ca/classiques/…"), found from each slash backwards."""
+    found: list[tuple[int, str]] = []
+    i = text.find("/")
+    while i != -1:
+        window_start = max(0, i - 80)
+        m = _HOST_END.search(text, window_start, i)
+        if m is not None and (m.start() > window_start or window_start == 0):
+            start = m.start()
+            prev = text[start - 1] if start else ""
+            if not (prev.isalnum() or prev in "@/.:-_") and re.search(r"[a-z]{2,}", m.group(0)):
+                path = _PATH.match(text, i)
+                end = path.end() if path else i + 1
+                found.append((start, text[start:end]))
+                i = text.find("/", end)
+                continue
+        i = text.find("/", i + 1)
+    return found
 
 
 def _normalise_found(url: str) -> str:
@@ -366,8 +394,8 @@ def analyse_note(text: str) -> NoteFields:
         fields.authors = _authors_before(text, start)
         after = text[end:]
         stop = _first_url_at(after)
-        cue = _ACCESS_CUE.search(after)
-        limit = min(x for x in (stop, cue.start() if cue else None, len(after)) if x is not None)
+        cue = first_access_cue(after)
+        limit = min(x for x in (stop, cue, len(after)) if x is not None)
         fields.published = publication_date(after[:limit])
     return fields
 
@@ -389,11 +417,13 @@ _NOTE_REF = re.compile(
 )
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def _fold(text: str) -> str:
-    """Text compared loosely: accents, case, quotes and punctuation ignored."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+    """Text compared loosely: case, quotes and punctuation ignored (accents
+    are kept: a short form repeats its source's spelling)."""
+    return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
 def _authors_agree(short: str | None, full: str | None) -> bool:
@@ -418,11 +448,14 @@ def resolve_short_forms(citations: list[ParsedCitation]) -> None:
     """
     by_label: dict[str, ParsedCitation] = {}
     earlier: list[ParsedCitation] = []
+    folded: dict[int, str] = {}
     for citation in citations:
         if citation.kind != "note":
             continue
+        if citation.title:
+            folded[id(citation)] = _fold(citation.title)
         if not citation.urls and citation.inherits_from is None:
-            target = _target_of(citation, earlier, by_label)
+            target = _target_of(citation, earlier, by_label, folded)
             if target is not None and target is not citation:
                 citation.inherits_from = target.label
                 citation.urls = [
@@ -444,6 +477,7 @@ def _target_of(
     citation: ParsedCitation,
     earlier: list[ParsedCitation],
     by_label: dict[str, ParsedCitation],
+    folded: dict[int, str],
 ) -> ParsedCitation | None:
     text = citation.raw_text.strip()
     if earlier and _IBID.match(text):
@@ -451,15 +485,15 @@ def _target_of(
     m = _NOTE_REF.search(text)
     if m and len(text) < 200 and m.group(1) in by_label:
         return by_label[m.group(1)]
-    if citation.title:
-        title = _fold(citation.title)
+    title = folded.get(id(citation))
+    if title:
         if len(title) < 4:
             return None
         matches = [
             c
             for c in earlier
-            if c.title
-            and (_fold(c.title) == title or _fold(c.title).startswith(title + " "))
+            if (other := folded.get(id(c)))
+            and (other == title or other.startswith(title + " "))
             and _authors_agree(citation.authors, c.authors)
         ]
         with_urls = [c for c in matches if c.urls]

@@ -143,11 +143,11 @@ def _is_marker_at(body: str, i: int, label: str) -> bool:
     if prev in _MARKER_BEFORE:
         if prev in ".," and i >= 2 and body[i - 2].isdigit():
             # After a number only when that number is a year ("in 2018.39").
-            return _YEAR_BEFORE.search(body, 0, i - 1) is not None
+            return _YEAR_BEFORE.search(body[max(0, i - 6) : i - 1]) is not None
         return True
     if prev.isdigit():
         # Glued to a year: "in 201665" is 2016 + marker 65.
-        return _YEAR_BEFORE.search(body, 0, i) is not None
+        return _YEAR_BEFORE.search(body[max(0, i - 5) : i]) is not None
     return False
 
 

@@ -46,12 +46,13 @@ ABBREVIATIONS = frozenset(
 
 # Quotation patterns; each captures the quoted passage in group 1.
 _QUOTE_PATTERNS = [
-    # ‘…’ where ’ followed by a letter is an apostrophe inside the passage.
-    re.compile(r"(?<![\w‘’])‘((?:[^‘’\n]|’(?=\w))+?)’(?!\w)"),
-    re.compile(r"“([^“”\n]+)”"),
-    re.compile(r"(?<![\w\"])\"([^\"\n]+)\"(?!\w)"),
-    re.compile(r"«\s*([^«»\n]+?)\s*»"),
-    re.compile(r"„([^„“”\n]+)[“”]"),
+    # (opening character, pattern); ‘…’ where ’ followed by a letter is an
+    # apostrophe inside the passage.
+    ("‘", re.compile(r"(?<![\w‘’])‘((?:[^‘’\n]|’(?=\w))+?)’(?!\w)")),
+    ("“", re.compile(r"“([^“”\n]+)”")),
+    ('"', re.compile(r"(?<![\w\"])\"([^\"\n]+)\"(?!\w)")),
+    ("«", re.compile(r"«\s*([^«»\n]+?)\s*»")),
+    ("„", re.compile(r"„([^„“”\n]+)[“”]")),
 ]
 
 # A candidate sentence end: terminal punctuation, optional closing quotes or
@@ -66,7 +67,9 @@ _WORD_BEFORE = re.compile(r"([\w.]+)$")
 def quotation_spans(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of every quotation in ``text``, outermost only."""
     spans: list[tuple[int, int]] = []
-    for pattern in _QUOTE_PATTERNS:
+    for opener, pattern in _QUOTE_PATTERNS:
+        if opener not in text:
+            continue
         for m in pattern.finditer(text):
             spans.append((m.start(), m.end()))
     spans.sort()
@@ -93,7 +96,7 @@ def quotations_in(sentence: str) -> list[str]:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the full stop at ``dot`` belongs to an abbreviation or initial."""
-    m = _WORD_BEFORE.search(text, 0, dot)
+    m = _WORD_BEFORE.search(text[max(0, dot - 40) : dot])
     if m is None:
         return False
     word = m.group(1).lower().rstrip(".")
