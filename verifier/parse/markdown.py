@@ -80,6 +80,8 @@ class _Note:
     id: int
     label: str
     paragraphs: list[str] = field(default_factory=list)
+    # The text without code spans: what the note rules read (URLs in code are examples).
+    prose: list[str] = field(default_factory=list)
     urls: list[ParsedUrl] = field(default_factory=list)
 
 
@@ -90,6 +92,8 @@ def _href(token: Token, link_text: str = "") -> ParsedUrl | None:
         article = str(token.attrs.get("title") or link_text).strip()
         if not article:
             return None
+        # Wikipedia capitalises an article name's first letter ("link rot" is Link_rot).
+        article = article[0].upper() + article[1:]
         return ParsedUrl(
             url="https://en.wikipedia.org/wiki/" + quote(article.replace(" ", "_"), safe="/:#(),'")
         )
@@ -194,19 +198,36 @@ class _Walker:
 
     def _note_inline(self, note: _Note, children: list[Token]) -> None:
         parts: list[str] = []
+        prose: list[str] = []
+        link_depth = 0
         for i, tok in enumerate(children):
             kind = tok.type
-            if kind in ("text", "code_inline"):
+            if kind == "text":
                 parts.append(tok.content)
+                prose.append(tok.content)
+                if link_depth == 0 and "://" in tok.content:
+                    # Typed URLs in their place among the links, so the note's
+                    # URLs keep the order they are written in.
+                    note.urls.extend(
+                        pu for u in bare_urls(tok.content) if (pu := parsed_url(u)) is not None
+                    )
+            elif kind == "code_inline":
+                parts.append(tok.content)
+                prose.append(" ")
+            elif kind == "link_close":
+                link_depth = max(link_depth - 1, 0)
             elif kind in ("softbreak", "hardbreak"):
                 parts.append("\n")
+                prose.append("\n")
             elif kind == "link_open":
+                link_depth += 1
                 pu = _href(tok, _link_text(children, i))
                 if pu is not None:
                     note.urls.append(pu)
         text = "".join(parts).strip()
         if text:
             note.paragraphs.append(text)
+            note.prose.append("".join(prose).strip())
 
 
 def _front_matter(text: str) -> tuple[str, str | None]:
@@ -260,7 +281,7 @@ def parse_text(text: str, path: str = "<markdown>") -> ParsedDocument:
             sentence=sentence,
             quotations=quotations_of(sentence),
         )
-        fill_note(citation, raw, merge_urls(note.urls))
+        fill_note(citation, "\n\n".join(note.prose), merge_urls(note.urls))
         keyed.append((order.get(("note", fid), 0), citation))
     resolve_short_forms([c for _, c in keyed])
     for n, (key, pu, link_text) in enumerate(walker.links, start=1):

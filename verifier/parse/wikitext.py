@@ -40,6 +40,7 @@ keeps sources in refs and further reading in "External links".
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -168,6 +169,7 @@ class _Ref:
 def _read_ref(contents: Wikicode) -> _Ref:
     ref = _Ref(raw=str(contents).strip())
     cite_urls: list[ParsedUrl] = []
+    webarchives: list[tuple[str, dt.date | None]] = []
     for template in contents.filter_templates(recursive=True):
         name = _template_name(template)
         if _is_cite(template):
@@ -203,23 +205,39 @@ def _read_ref(contents: Wikicode) -> _Ref:
             quote = params.text("quote")
             if quote and quote not in ref.quotes:
                 ref.quotes.append(quote)
-        elif name == "webarchive" and cite_urls:
+        elif name == "webarchive":
             params = _Params(template)
-            archive = params.raw("url")
-            if archive and cite_urls[-1].archive_url is None:
-                archived = parsed_url(archive)
-                cite_urls[-1].archive_url = archive
-                cite_urls[-1].archive_date = parse_date(params.text("date")) or (
-                    archived.archive_date if archived else None
-                )
-    link_urls = [
-        pu
-        for link in contents.filter_external_links(recursive=True)
-        if (pu := parsed_url(str(link.url))) is not None
-    ]
+            archived_at = params.raw("url")
+            if archived_at:
+                webarchives.append((archived_at, parse_date(params.text("date"))))
+    link_urls = [pu for url in _links_outside_templates(contents) if (pu := parsed_url(url))]
     ref.urls = merge_urls(cite_urls, link_urls)
+    for archived_at, capture_date in webarchives:
+        # {{webarchive}} follows the citation it archives: the URL it
+        # captured, else the last one before it.
+        captured = parsed_url(archived_at)
+        target = next(
+            (u for u in ref.urls if captured is not None and u.url == captured.url),
+            ref.urls[-1] if ref.urls else None,
+        )
+        if target is not None and target.archive_url is None:
+            target.archive_url = archived_at
+            target.archive_date = capture_date or (captured.archive_date if captured else None)
     ref.text = " ".join(str(contents.strip_code(keep_template_params=False)).split())
     return ref
+
+
+def _links_outside_templates(code: Wikicode) -> list[str]:
+    """``[http://... title]`` and bare URLs written in a ref, not the ones
+    inside a template's parameters (``url=`` and ``archive-url=`` are read
+    by name)."""
+    found: list[str] = []
+    for node in code.nodes:
+        if isinstance(node, ExternalLink):
+            found.append(str(node.url))
+        elif isinstance(node, Tag) and node.contents is not None:
+            found.extend(_links_outside_templates(node.contents))
+    return found
 
 
 def _citation(label: str, ref: _Ref | None, sentence: str | None) -> ParsedCitation:
