@@ -61,7 +61,9 @@ for _number, _names in enumerate(
     for _name in _names.split():
         MONTHS[_name] = _number
 
-_MONTH = "(?:" + "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True)) + ")"
+# Any word of 3-11 letters; ``_from_match`` keeps it only when it is a month
+# name (a character class is far cheaper than an alternation of 60 names).
+_MONTH = r"[^\W\d_]{3,11}"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er)?"
 _YEAR = r"(?P<year>(?:1[6-9]|20)\d\d)"
 
@@ -148,19 +150,59 @@ def find_date(text: str, start: int = 0) -> tuple[dt.date, int, int] | None:
     return found[:3] if found else None
 
 
+# Every date form holds a year or a "month/year" pair: the patterns are only
+# tried in a short window around one (running them over a whole note, with
+# their alternation of month names at every position, costs ten times more).
+_ANCHOR = re.compile(r"(?<!\d)(?:(?:1[6-9]|20)\d\d|[01]?\d/\d\d)(?!\d)")
+_BEFORE_ANCHOR = 32  # "22nd of September, " and the like fit in this
+_AFTER_ANCHOR = 12
+
+
+# What a window must contain for a pattern to be worth trying (``None``:
+# a letter, for the forms with a month name; "": always).
+_NEEDS: dict[str, str | None] = {
+    "iso": "-",
+    "dmy": None,
+    "mdy": None,
+    "dotted": ".",
+    "numeric": "",
+    "my": None,
+    "numeric_my": "/",
+}
+
+
 def _find(text: str, start: int = 0) -> tuple[dt.date, int, int, str] | None:
     best: tuple[int, int, str, re.Match[str]] | None = None
-    for order, (kind, pattern) in enumerate(_PATTERNS):
-        m = pattern.search(text, start)
-        while m is not None:
-            # A more specific pattern (earlier in the list) wins at the same position.
-            if best is None or m.start() < best[0] or (m.start() == best[0] and order < best[1]):
-                if _from_match(kind, m) is not None:
-                    best = (m.start(), order, kind, m)
-                    break
-                m = pattern.search(text, m.start() + 1)
-                continue
+    searched_to = start
+    for anchor in _ANCHOR.finditer(text, start):
+        if best is not None and anchor.start() - _BEFORE_ANCHOR > best[0]:
             break
+        lo = max(searched_to, anchor.start() - _BEFORE_ANCHOR, start)
+        # Start the window at a word boundary so look-behinds see real text.
+        while lo > start and text[lo - 1].isalnum():
+            lo -= 1
+        hi = min(len(text), anchor.end() + _AFTER_ANCHOR)
+        window = text[lo:hi]
+        has_letters = any(c.isalpha() for c in window)
+        for order, (kind, pattern) in enumerate(_PATTERNS):
+            needs = _NEEDS.get(kind)
+            if (needs is None and not has_letters) or (needs and needs not in window):
+                continue
+            m = pattern.search(text, lo, hi)
+            while m is not None:
+                # A more specific pattern (earlier in the list) wins at the same position.
+                if (
+                    best is None
+                    or m.start() < best[0]
+                    or (m.start() == best[0] and order < best[1])
+                ):
+                    if _from_match(kind, m) is not None:
+                        best = (m.start(), order, kind, m)
+                        break
+                    m = pattern.search(text, m.start() + 1, hi)
+                    continue
+                break
+        searched_to = max(searched_to, anchor.start())
     if best is None:
         return None
     _, _, kind, m = best

@@ -229,6 +229,10 @@ _OPENERS = {"‘": "’", "“": "”", '"': '"', "«": "»", "„": "“”"}
 _OPEN_RE = re.compile(r"(?<![\w‘’])[‘“\"«„]")
 
 
+_SINGLE_QUOTES = re.compile(r"[‘’]")
+_LOOSE_CLOSE = re.compile(r"’(?!\w)")
+
+
 def _closing_at(text: str, opener: str, start: int) -> int | None:
     """Index of the quote closing the one opened at ``start``.
 
@@ -238,35 +242,35 @@ def _closing_at(text: str, opener: str, start: int) -> int | None:
     too. Anything else is an apostrophe (``China’s``, ``perenyat’ u``).
     """
     closers = _OPENERS[opener]
+    if opener != "‘":
+        positions = [i for i in (text.find(c, start + 1) for c in closers) if i != -1]
+        return min(positions) if positions else None
     depth = 0
-    i = start + 1
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if opener == "‘" and ch == "‘" and (i == 0 or not text[i - 1].isalnum()):
-            depth += 1
-        elif ch in closers:
-            if opener != "‘":
+    # Only the quote characters matter: jump from one to the next.
+    for m in _SINGLE_QUOTES.finditer(text, start + 1):
+        i = m.start()
+        if m.group(0) == "‘":
+            if i == 0 or not text[i - 1].isalnum():
+                depth += 1
+            continue
+        nxt = text[i + 1 : i + 3]
+        prev = text[i - 1] if i > 0 else ""
+        ends = (
+            nxt == ""
+            or nxt[0] in ',.;:)]}!?”"»'
+            or (nxt[0].isspace() and (nxt[1:2] in ("", "[", "(", ",", ".", ";", ":", "<")))
+            or (nxt[0].isspace() and prev in ',.?!”"')
+        )
+        if ends:
+            if depth == 0:
                 return i
-            nxt = text[i + 1 : i + 3]
-            prev = text[i - 1] if i > 0 else ""
-            ends = (
-                nxt == ""
-                or nxt[0] in ',.;:)]}!?”"»'
-                or (nxt[0].isspace() and (nxt[1:2] in ("", "[", "(", ",", ".", ";", ":", "<")))
-                or (nxt[0].isspace() and prev in ',.?!”"')
-            )
-            if ends:
-                if depth == 0:
-                    return i
-                depth -= 1
-        i += 1
+            depth -= 1
     if opener == "‘":
         # No strict end: fall back to the first ’ that is not an apostrophe
         # (‘Seeds for the Future’ programme).
-        m = re.compile(r"’(?!\w)").search(text, start + 1)
-        if m is not None:
-            return m.start()
+        loose = _LOOSE_CLOSE.search(text, start + 1)
+        if loose is not None:
+            return loose.start()
     return None
 
 

@@ -195,9 +195,15 @@ class _Sentence:
     text: str
 
 
-def _sentences(text: str) -> list[_Sentence]:
+def _sentences(text: str, wanted: list[int] | None = None) -> list[_Sentence]:
+    """Sentences of ``text``; with ``wanted`` (sorted offsets), only those of
+    the paragraphs holding one of the offsets."""
     out: list[_Sentence] = []
     for pstart, paragraph in split_paragraphs(text):
+        if wanted is not None:
+            k = bisect.bisect_left(wanted, pstart)
+            if k == len(wanted) or wanted[k] > pstart + len(paragraph) + 1:
+                continue
         for s, e in sentence_spans(paragraph):
             out.append(_Sentence(pstart + s, pstart + e, paragraph[s:e].strip()))
     return out
@@ -224,7 +230,7 @@ def attach_sentences(
     that last anchor.
     """
     text = text.replace("\n", " ")  # same length: offsets stay valid
-    sentences = _sentences(text)
+    sentences = _sentences(text, sorted(a[0] for a in anchors))
     starts = [s.start for s in sentences]
     located = [_sentence_at(sentences, starts, a[0]) for a in anchors]
     result: list[tuple[str | None, list[str]]] = []
