@@ -21,12 +21,13 @@ import datetime as dt
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from verifier.parse.attributions import find_attributions
 from verifier.parse.model import ParsedAttribution, ParsedCitation, ParsedUrl
 from verifier.parse.notes import analyse_note, find_urls
 from verifier.parse.sentences import quotations_in, sentence_spans
+from verifier.urls import normalize_url
 
 __all__ = [
     "Body",
@@ -214,9 +215,12 @@ def merge_urls(*groups: Iterable[ParsedUrl]) -> list[ParsedUrl]:
     merged: dict[str, ParsedUrl] = {}
     for group in groups:
         for pu in group:
-            have = merged.get(pu.url)
+            # "www.zitate.net" typed and "http://www.zitate.net/" linked, or a
+            # DOI written with "/" and linked with "%2F", are one URL.
+            key = normalize_url(unquote(pu.url))
+            have = merged.get(key)
             if have is None:
-                merged[pu.url] = pu
+                merged[key] = pu
             elif have.archive_url is None and pu.archive_url is not None:
                 have.archive_url, have.archive_date = pu.archive_url, pu.archive_date
     return list(merged.values())

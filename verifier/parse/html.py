@@ -375,6 +375,11 @@ class _Page:
             sentence=sentence,
             quotations=quotations_of(sentence),
         )
+        offsite = [u for u in urls if not _same_site(host_of(u.url), self.page_host)]
+        if offsite:
+            # Links back into the site (a wiki's "doi" or author links) are
+            # navigation when the note also cites something elsewhere.
+            urls = offsite
         fill_note(citation, text, merge_urls(urls))
         if not citation.urls and cited_entries:
             citation.urls = merge_urls(cited_entries)
@@ -537,6 +542,9 @@ def parse_html(data: bytes | str, path: str = "<html>") -> ParsedDocument:
     page = _Page(soup)
     page.find_linked_notes()
     page.find_reference_lists()
+    # Notes in the order of their lists, whichever way each was found.
+    place = {id(tag): n for n, tag in enumerate(soup.find_all(["li", "p", "div", "dd"]))}
+    page.notes.sort(key=lambda note: place.get(id(note.element), 0))
 
     walker = _BodyWalker(page)
     root = _main_root(soup)
@@ -550,14 +558,18 @@ def parse_html(data: bytes | str, path: str = "<html>") -> ParsedDocument:
             order.setdefault(key, block_no * 10_000_000 + pos)
     unanchored = len(walker.body.blocks) * 10_000_000
 
-    notes: list[tuple[int, ParsedCitation]] = []
+    # Notes in body order; one never cited keeps its place after the note
+    # before it in its list.
+    notes: list[tuple[int, int, ParsedCitation]] = []
+    last = unanchored
     for number, note in enumerate(page.notes):
         key = ("note", id(note.element))
         citation = page.note_citation(note, sentences.get(key))
-        notes.append((order.get(key, unanchored + number), citation))
-    notes.sort(key=lambda item: item[0])
-    resolve_short_forms([c for _, c in notes])
-    keyed = list(notes)
+        last = order.get(key, last if number else unanchored)
+        notes.append((last, number, citation))
+    notes.sort(key=lambda item: (item[0], item[1]))
+    resolve_short_forms([c for _, _, c in notes])
+    keyed = [(position, citation) for position, _, citation in notes]
     for n, (key, pu, text) in enumerate(walker.links, start=1):
         sentence = sentences.get(key)
         keyed.append(
