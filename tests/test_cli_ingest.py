@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from verifier.cli import app
+from verifier.errors import DocumentError
 from verifier.store.database import Database
 from verifier.store.models import Attribution, Citation, CitationUrl, Document, Quote, Url
 
@@ -247,3 +248,27 @@ def test_encodings(
                 assert "Zhōng, é, hā, jí, tǎ wǔ guó huìwù" in titles
     finally:
         db.dispose()
+
+
+def test_failure_half_way_leaves_the_database_as_it_was(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = tmp_path / "article.txt"
+    shutil.copy(seed(0), doc)
+    assert ingest(str(doc), "--db", db_url)[0] == 0
+    before = snapshot(db_url)
+
+    import verifier.ingest
+
+    real_store = verifier.ingest.store_document
+
+    def store_then_fail(*args: object, **kwargs: object) -> object:
+        real_store(*args, **kwargs)  # type: ignore[arg-type]
+        raise DocumentError(str(doc), "disk full (simulated after the rows were written)")
+
+    monkeypatch.setattr(verifier.ingest, "store_document", store_then_fail)
+    doc.write_text(seed(3).read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, err = ingest(str(doc), "--db", db_url)
+    assert code == 2
+    assert "disk full" in err
+    assert snapshot(db_url) == before

@@ -130,3 +130,28 @@ def test_notes_section_without_heading_and_wrapped_notes() -> None:
     assert second.inherits_from == "1" and second.urls[0].inherited
     assert third.accessed == dt.date(2020, 5, 2)
     assert first.sentence == "Body text citing a source."
+
+
+@pytest.mark.parametrize(
+    ("label", "authors", "published"),
+    [
+        ("1", "People’s Republic of China Ministry of Foreign Affairs", "2000-11-11"),
+        (
+            "13",
+            "China National Institute for SCO International Exchange and Judicial Cooperation",
+            None,
+        ),
+        ("14", "Nargis Kassenova", "2012-11"),
+        ("21", "Raffaello Pantucci and Alexandros Petersen", "2012-07"),
+        ("40", "Business Year", "2017"),
+        ("43", "Sébastien Peyrouse", "2008-07"),
+        ("52", "Huawei", "2017-11-14"),
+        ("62", "qdcaijing.com", "2020-11-20"),
+        ("89", "Sahkalp Phartiyal", "2020-06-30"),
+    ],
+)
+def test_seed000_authors_and_publication_dates(
+    seed000: ParsedDocument, label: str, authors: str, published: str | None
+) -> None:
+    note = next(c for c in seed000.citations if c.label == label)
+    assert (note.authors, note.published) == (authors, published)
