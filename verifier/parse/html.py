@@ -38,10 +38,18 @@ do; a file with no HTML markup at all, or binary content, is refused.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    MarkupResemblesLocatorWarning,
+    NavigableString,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
 
 from verifier.errors import DocumentError
 from verifier.parse.anchored import (
@@ -535,7 +543,11 @@ def parse_html(data: bytes | str, path: str = "<html>") -> ParsedDocument:
         raise DocumentError(path, "binary file, not an HTML document")
     if not _NO_MARKUP.search(raw[:1_000_000]):
         raise DocumentError(path, "no HTML markup found: not an HTML document")
-    soup = BeautifulSoup(data, "lxml")
+    with warnings.catch_warnings():
+        # XHTML is read as HTML on purpose; a short page is not a file name.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(data, "lxml")
     for tag in soup.find_all(list(_DROP - {"head"})):
         tag.decompose()
     title = _title(soup)
