@@ -25,7 +25,7 @@ from verifier.report.rows import (
     unsourced_attributions,
 )
 from verifier.report.runs import LinkChange, RunDiff, RunInfo, TextChange, diff_runs, list_runs
-from verifier.report.summary import ReportSummary, print_run_diff, print_summary
+from verifier.report.summary import ReportSummary, print_run_diff, print_summary, summarize
 from verifier.report.writer import (
     ReportFormat,
     format_for_path,
@@ -62,6 +62,7 @@ __all__ = [
     "print_summary",
     "produce_report",
     "report_rows",
+    "summarize",
     "unsourced_attributions",
     "write_csv",
     "write_html",

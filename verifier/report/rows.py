@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -436,8 +436,22 @@ def _rows_for_batch(
             )
 
 
+def _document_ids(
+    session: Session, document: str | None, documents: Sequence[str] | None
+) -> list[int] | None:
+    """Ids of the documents asked for; None for every document."""
+    if document is None and documents is None:
+        return None
+    wanted = ([document] if document is not None else []) + list(documents or [])
+    return [_document_id(session, name) for name in wanted]
+
+
 def report_rows(
-    db: Database, *, only_broken: bool = False, document: str | None = None
+    db: Database,
+    *,
+    only_broken: bool = False,
+    document: str | None = None,
+    documents: Sequence[str] | None = None,
 ) -> Iterator[ReportRow]:
     """Every ingested citation as report rows, documents by path, notes in
     document order; checked or not (an unchecked link has status
@@ -453,8 +467,9 @@ def report_rows(
             .join(Document, Document.id == Citation.document_id)
             .order_by(Document.path, Citation.position)
         )
-        if document is not None:
-            order = order.where(Citation.document_id == _document_id(session, document))
+        ids_wanted = _document_ids(session, document, documents)
+        if ids_wanted is not None:
+            order = order.where(Citation.document_id.in_(ids_wanted))
         # Only the ids are held: a few bytes per citation.
         ids = list(session.scalars(order))
         for start in range(0, len(ids), _BATCH):
@@ -466,7 +481,7 @@ def report_rows(
 
 
 def unsourced_attributions(
-    db: Database, *, document: str | None = None
+    db: Database, *, document: str | None = None, documents: Sequence[str] | None = None
 ) -> list[UnsourcedAttribution]:
     """Each document's sentences that credit a source without citing it."""
     with db.session() as session:
@@ -475,8 +490,9 @@ def unsourced_attributions(
             .join(Document, Document.id == Attribution.document_id)
             .order_by(Document.path, Attribution.position)
         )
-        if document is not None:
-            stmt = stmt.where(Attribution.document_id == _document_id(session, document))
+        ids_wanted = _document_ids(session, document, documents)
+        if ids_wanted is not None:
+            stmt = stmt.where(Attribution.document_id.in_(ids_wanted))
         return [
             UnsourcedAttribution(document=path, sentence=sentence, cue=cue, source=source)
             for path, sentence, cue, source in session.execute(stmt)

@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from verifier.report.outcome import Outcome
-from verifier.report.rows import FAILING_STATUSES, FINE_STATUSES, ReportRow
+from verifier.report.outcome import FailurePolicy, Outcome
+from verifier.report.rows import FAILING_STATUSES, FINE_STATUSES, ReportRow, report_rows
 from verifier.report.runs import RunDiff
+from verifier.store.database import Database
 from verifier.store.models import LinkStatus, Verdict
 
-__all__ = ["DocumentCounts", "ReportSummary", "print_run_diff", "print_summary", "status_style"]
+__all__ = [
+    "DocumentCounts",
+    "ReportSummary",
+    "print_run_diff",
+    "print_summary",
+    "status_style",
+    "summarize",
+]
 
 # Statuses in the order a reader scans them: fine, then worst first.
 STATUS_ORDER = [
@@ -279,3 +287,16 @@ def print_run_diff(console: Console, diff: RunDiff, *, limit: int = 50) -> None:
         console.print(table)
         if len(diff.newly_drifted) > limit:
             console.print(f"  ... and {len(diff.newly_drifted) - limit} more")
+
+
+def summarize(
+    db: Database, policy: FailurePolicy, *, documents: Sequence[str] | None = None
+) -> tuple[ReportSummary, Outcome]:
+    """Counts and the run's outcome over every row (or these documents'),
+    in one streamed pass: the end of ``check``."""
+    summary = ReportSummary()
+    outcome = Outcome(policy)
+    for row in report_rows(db, documents=documents):
+        summary.add(row)
+        outcome.add(row)
+    return summary, outcome

@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
@@ -145,6 +145,7 @@ def produce_report(
     excel: bool = False,
     only_broken: bool = False,
     document: str | None = None,
+    documents: Sequence[str] | None = None,
     summary: ReportSummary | None = None,
     outcome: Outcome | None = None,
 ) -> int:
@@ -158,7 +159,9 @@ def produce_report(
     if document is not None:
         # Checked before anything is written: a bad name writes nothing.
         document = resolve_document(db, document)
-    rows: Iterable[ReportRow] = report_rows(db, only_broken=only_broken, document=document)
+    rows: Iterable[ReportRow] = report_rows(
+        db, only_broken=only_broken, document=document, documents=documents
+    )
     if summary is not None:
         rows = summary.tally(rows)
     if outcome is not None:
@@ -168,7 +171,7 @@ def produce_report(
             rows,
             out,
             chosen,
-            lambda: unsourced_attributions(db, document=document),
+            lambda: unsourced_attributions(db, document=document, documents=documents),
             excel=excel,
         )
 
