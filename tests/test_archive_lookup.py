@@ -342,11 +342,12 @@ async def test_each_archive_gets_at_most_rate_requests_per_second(
     for role in ("wayback", "memento"):
         starts = [r.at for r in fake.requests_to(role)]
         assert len(starts) >= 6
-        # Measured where the requests arrive: on average no faster than the
-        # rate, and no two closer than half the interval (arrival jitter).
-        assert (len(starts) - 1) / (starts[-1] - starts[0]) <= 8.0
-        gaps = [b - a for a, b in itertools.pairwise(starts)]
-        assert min(gaps) >= 0.5 / 8.0, (role, min(gaps))
+        # Measured where the requests arrive (so with network jitter): on
+        # average no faster than the rate (5 % for jitter), never more than 8 + 1 in any
+        # second.
+        assert (len(starts) - 1) / (starts[-1] - starts[0]) <= 8.0 * 1.05
+        busiest = max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts)
+        assert busiest <= 9, (role, busiest)
 
 
 async def test_default_rate_is_one_request_per_second(db: Database, fake: FakeArchives) -> None:

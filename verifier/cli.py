@@ -264,6 +264,49 @@ def report(
         err.print(f"{rows} rows written to {output}")
 
 
+@app.command()
+@reports_errors
+def archive(
+    save: Annotated[
+        str,
+        typer.Option(
+            "--save",
+            help="Submit this URL, or 'all' (every cited URL whose last check was fine "
+            "and that has no archived copy yet), to Save Page Now.",
+        ),
+    ],
+    db: DbOption = "sources.db",
+) -> None:
+    """Ask the Wayback Machine to capture live pages now (opt-in).
+
+    Needs Save Page Now keys in save_page_now_auth ("ACCESS:SECRET", in
+    verifier.toml or VERIFIER_SAVE_PAGE_NOW_AUTH). With 'all', pages the
+    Wayback already holds a capture of are not submitted. One submission at
+    a time, at the archive rate; stops when Save Page Now says its limit is
+    reached.
+
+    Example:
+
+        verifier archive --save all --db sources.db
+        verifier archive --save https://example.org/report.pdf
+    """
+    import asyncio
+
+    from verifier.archive.save import save_pages, urls_to_save
+    from verifier.settings import load_settings
+
+    settings = load_settings(db=db)
+    urls = urls_to_save(open_db(db), save)
+    outcomes = asyncio.run(save_pages(settings, urls, check_existing=save == "all"))
+    for item in outcomes:
+        detail = item.snapshot_url or item.error or ""
+        out.print(f"{item.outcome:>16}  {item.url}  {detail}".rstrip(), markup=False)
+    failed = sum(item.outcome == "error" for item in outcomes)
+    out.print(f"{len(outcomes)} URLs: {len(outcomes) - failed} without error")
+    if failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app(prog_name="verifier")
 

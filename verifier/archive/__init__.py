@@ -8,19 +8,28 @@ and the report show ``archive_url`` and ``archive_date``.
 Public API:
 
 * :func:`archive_fallback` (async): look up and store copies for a run's URLs;
+* :func:`archive_stage`: the same, as the check pipeline's step (sync);
 * :func:`best_snapshot`: the stored copy that stands for a citation;
 * :func:`save_pages` (async): submit live pages to Save Page Now.
 """
 
 from verifier.archive.choose import candidate_order
-from verifier.archive.lookup import ArchiveSummary, archive_fallback, best_snapshot
+from verifier.archive.lookup import (
+    ArchiveSummary,
+    archive_fallback,
+    archive_stage,
+    best_snapshot,
+    urls_needing_archive,
+)
 from verifier.archive.save import SaveOutcome, save_pages
 
 __all__ = [
     "ArchiveSummary",
     "SaveOutcome",
     "archive_fallback",
+    "archive_stage",
     "best_snapshot",
     "candidate_order",
     "save_pages",
+    "urls_needing_archive",
 ]

@@ -20,9 +20,11 @@ summary while the run goes on with the others.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -38,7 +40,18 @@ from verifier.fetch.content import extract_page
 from verifier.settings import Settings
 from verifier.store.contents import store_content
 from verifier.store.database import Database
-from verifier.store.models import ArchiveLookup, Citation, CitationUrl, Snapshot, Url, utcnow
+from verifier.store.models import (
+    ArchiveLookup,
+    Check,
+    Citation,
+    CitationUrl,
+    LinkStatus,
+    Match,
+    Snapshot,
+    Url,
+    Verdict,
+    utcnow,
+)
 from verifier.urls import host_of
 
 __all__ = [
@@ -47,7 +60,9 @@ __all__ = [
     "MEMENTO",
     "ArchiveSummary",
     "archive_fallback",
+    "archive_stage",
     "best_snapshot",
+    "urls_needing_archive",
 ]
 
 DOCUMENT = "document"
@@ -429,3 +444,44 @@ async def _resolve(lookup: _Lookup, target: _Target) -> list[_Outcome]:
             return outcomes
         outcomes.append(_Outcome(DOCUMENT, "error", error=result.error))
     return outcomes + await lookup.search(target)
+
+
+# Live statuses that need no archived copy, and those that must not get one
+# (an excluded URL is never looked at; an invalid one cannot be).
+_FINE = {LinkStatus.OK.value, LinkStatus.REDIRECTED.value}
+_NEVER = {LinkStatus.EXCLUDED.value, LinkStatus.INVALID_URL.value, LinkStatus.NO_URL.value}
+
+
+def urls_needing_archive(session: Session, settings: Settings, run_id: int) -> list[int]:
+    """The URLs of a run that get the archive fallback: every URL checked in
+    the run whose status is not ``ok``/``redirected``, every URL with a title
+    or quotation found absent in its live text (content drift), or, with
+    ``settings.archive_all``, every URL checked in the run."""
+    checked = select(Check.url_id, Check.status).where(Check.run_id == run_id)
+    wanted: set[int] = set()
+    for url_id, status in session.execute(checked).all():
+        if status in _NEVER:
+            continue
+        if settings.archive_all or status not in _FINE:
+            wanted.add(url_id)
+    drifted = select(Match.url_id).where(
+        Match.run_id == run_id,
+        Match.verdict == Verdict.ABSENT.value,
+        (Match.source.is_(None)) | (Match.source == "live"),
+    )
+    wanted.update(session.execute(drifted).scalars())
+    return sorted(wanted)
+
+
+def archive_stage(db: Database, settings: Settings, run_id: int) -> dict[str, Any]:
+    """The check pipeline's archive step (sync): which URLs, then
+    :func:`archive_fallback`; returns the figures for the run summary."""
+    if not settings.archive:
+        return {"skipped": "archive fallback off"}
+    with db.session() as session:
+        url_ids = urls_needing_archive(session, settings, run_id)
+    try:
+        summary = asyncio.run(archive_fallback(db, settings, run_id, url_ids))
+    except KeyboardInterrupt:
+        return {"interrupted": True}
+    return dataclasses.asdict(summary)

@@ -136,8 +136,10 @@ async def _save_one(
     if response.status != 200 or not job:
         error = str(answer.get("status_ext") or answer.get("message") or f"HTTP {response.status}")
         return SaveOutcome(url, "error", error=error)
-    for _ in range(max_polls):
-        await asyncio.sleep(poll_interval)
+    for poll in range(max_polls):
+        # Quick first looks (a small page is captured in seconds), then
+        # every ``poll_interval``.
+        await asyncio.sleep(min(poll_interval, 0.5 * 2**poll))
         status = await client.get(WAYBACK, f"{base}/save/status/{job}", headers=headers)
         state = _json(status.body)
         if state.get("status") == "success":
