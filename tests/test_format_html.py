@@ -235,3 +235,6 @@ def test_not_html_is_refused() -> None:
         parse_html(b"just some words, no markup at all", "plain.html")
     with pytest.raises(DocumentError, match="binary"):
         parse_html(b"\x00\x01\x02PNG\x00" * 100, "image.html")
+    deep = b"<html><body>" + b"<div>" * 20_000 + b"<p>text</p>"
+    with pytest.raises(DocumentError, match="nested too deeply"):
+        parse_html(deep, "deep.html")

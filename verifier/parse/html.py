@@ -548,6 +548,16 @@ def parse_html(data: bytes | str, path: str = "<html>") -> ParsedDocument:
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(data, "lxml")
+    try:
+        return _parse_soup(soup, path)
+    except RecursionError as exc:
+        # BeautifulSoup keeps any depth; walking it recursively does not.
+        raise DocumentError(
+            path, "markup nested too deeply to read (thousands of unclosed elements)"
+        ) from exc
+
+
+def _parse_soup(soup: BeautifulSoup, path: str) -> ParsedDocument:
     for tag in soup.find_all(list(_DROP - {"head"})):
         tag.decompose()
     title = _title(soup)

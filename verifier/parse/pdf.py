@@ -366,6 +366,8 @@ def parse_pdf(data: bytes, path: str = "<pdf>") -> ParsedDocument:
     try:
         pages = _read_pages(document)
         title = _title(document)
+    except pdfium.PdfiumError as exc:
+        raise DocumentError(path, f"damaged PDF: cannot read its pages ({exc})") from exc
     finally:
         document.close()
     warnings: list[str] = []
