@@ -134,6 +134,10 @@ _BLOCK = frozenset(
         "center",
     ]
 )
+# Elements a notes heading can be ("Quellen" is a <div> on some sites).
+_HEADING_TAGS = frozenset(
+    ["h1", "h2", "h3", "h4", "h5", "h6", "div", "p", "dt", "strong", "b", "span"]
+)
 _CODE = frozenset(["pre", "code", "kbd", "samp", "tt"])
 _NOTES_HEADING = re.compile(
     r"^\s*(?:\d+\.?\s*)?(?:references?|notes?|end\s?notes|foot\s?notes|sources?|"
@@ -312,10 +316,20 @@ class _Page:
             names = _classes(tag)
             if _NOTES_CLASS.search(names) and not _NOT_NOTES.search(names) and tag.find("li"):
                 lists.append(tag)
-        for heading in self.soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "div", "p", "dt"]):
-            if heading.find(["ol", "ul", "p", "div", "table"]) is not None:
+        # Headings are found from their words (one pass over the text), then
+        # widened to the element holding only those words: <h2><span>Notes</span></h2>.
+        for words in self.soup.find_all(string=_NOTES_HEADING):
+            heading = words.parent
+            if not isinstance(heading, Tag):
                 continue
-            if not _NOTES_HEADING.match(_text_of(heading)):
+            for _ in range(3):
+                parent = heading.parent
+                if not isinstance(parent, Tag) or parent.name in ("body", "html", "li"):
+                    break
+                if len(parent.get_text()) > 80 or not _NOTES_HEADING.match(_text_of(parent)):
+                    break
+                heading = parent
+            if heading.name not in _HEADING_TAGS:
                 continue
             found = self._list_after(heading)
             if found is not None:
