@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,9 +16,14 @@ from rich.table import Table
 
 from verifier.errors import DocumentError, VerifierError
 from verifier.ingest import ingest_paths
+from verifier.settings import Settings, load_settings, parse_duration
 from verifier.status import status_summary
 from verifier.store.database import Database
 from verifier.store.documents import StoredDocument
+
+if TYPE_CHECKING:
+    from verifier.check import CheckResult
+    from verifier.report import FailurePolicy
 
 app = typer.Typer(
     name="verifier",
@@ -262,6 +267,279 @@ def report(
     )
     if output:
         err.print(f"{rows} rows written to {output}")
+
+
+# --- check options, shared by `check` and `audit` ------------------------------
+
+ConcurrencyOption = Annotated[
+    int | None, typer.Option("--concurrency", help="Requests in flight in all (default 64).")
+]
+PerHostOption = Annotated[
+    int | None, typer.Option("--per-host", help="Requests in flight to one host (default 4).")
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", help="Seconds to connect and for each read (default 20)."),
+]
+RetriesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--retries", help="Extra attempts for time-outs, resets, 408, 429, 5xx (default 3)."
+    ),
+]
+NoArchiveOption = Annotated[
+    bool, typer.Option("--no-archive", help="Do not look for archived copies.")
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private-hosts",
+        help="Also fetch loopback, private and link-local addresses (refused by default).",
+    ),
+]
+StaleAfterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--stale-after",
+        help="Check a URL again only when its last check is older than this "
+        "(e.g. 3600, 30m, 12h, 1d; default 1d).",
+    ),
+]
+RecheckOption = Annotated[
+    bool, typer.Option("--recheck", help="Check every cited URL, however recently checked.")
+]
+ArchiveAllOption = Annotated[
+    bool,
+    typer.Option("--archive-all", help="Look up an archived copy for every citation."),
+]
+ArchiveTodayOption = Annotated[
+    bool,
+    typer.Option(
+        "--archive-today", help="Also use archive.today (off: its copies can be altered)."
+    ),
+]
+ContactOption = Annotated[
+    str | None,
+    typer.Option("--contact", help="Contact (URL or e-mail) put in the User-Agent."),
+]
+
+
+def check_settings(
+    db: str,
+    *,
+    concurrency: int | None = None,
+    per_host: int | None = None,
+    timeout: float | None = None,
+    retries: int | None = None,
+    no_archive: bool = False,
+    allow_private_hosts: bool = False,
+    stale_after: str | None = None,
+    archive_all: bool = False,
+    archive_today: bool = False,
+    contact: str | None = None,
+) -> Settings:
+    """Settings from the config file and environment, with the options given on top."""
+    return load_settings(
+        db=db,
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        retries=retries,
+        archive=False if no_archive else None,
+        allow_private_hosts=True if allow_private_hosts else None,
+        stale_after=parse_duration(stale_after) if stale_after is not None else None,
+        archive_all=True if archive_all else None,
+        archive_today=True if archive_today else None,
+        contact=contact,
+    )
+
+
+def run_check_command(
+    database: Database, settings: Settings, *, recheck: bool, console: Console | None = None
+) -> CheckResult:
+    """Run a check with a progress bar and print its summary table (on
+    ``console``, stdout by default; ``audit`` writing its report to stdout
+    passes stderr)."""
+    from verifier.check import run_check
+    from verifier.fetch.progress import CheckDisplay, status_table
+
+    with CheckDisplay(err) as display:
+        result = run_check(database, settings, recheck=recheck, progress=display.update)
+    title = f"run {result.run_id}: {result.checked} URLs checked"
+    if result.fresh:
+        title += f", {result.fresh} checked recently (skipped)"
+    (console or out).print(status_table(result.counts, title))
+    if result.interrupted:
+        err.print("interrupted: the checks done so far are kept")
+    return result
+
+
+@app.command()
+@reports_errors
+def check(
+    db: DbOption = "sources.db",
+    concurrency: ConcurrencyOption = None,
+    per_host: PerHostOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
+    no_archive: NoArchiveOption = False,
+    allow_private_hosts: AllowPrivateOption = False,
+    stale_after: StaleAfterOption = None,
+    recheck: RecheckOption = False,
+    archive_all: ArchiveAllOption = False,
+    archive_today: ArchiveTodayOption = False,
+    contact: ContactOption = None,
+    fail_on: FailOnOption = None,
+    min_failures: MinFailuresOption = None,
+) -> None:
+    """Fetch every cited URL that is due and record its status.
+
+    A URL is due when it was never checked or its last check is older than
+    --stale-after; each is fetched once however many citations give it.
+    Ctrl-C stops cleanly and keeps what was checked; a killed run is resumed
+    by the next check.
+
+    Example:
+
+        verifier check --db sources.db --concurrency 32 --per-host 2
+        verifier check --recheck --no-archive --contact factcheck@example.org
+        verifier check --fail-on dead --min-failures 3   # a nightly job
+    """
+    from verifier.report import FailurePolicy
+
+    policy = FailurePolicy.from_options(fail_on, min_failures)
+    settings = check_settings(
+        db,
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        retries=retries,
+        no_archive=no_archive,
+        allow_private_hosts=allow_private_hosts,
+        stale_after=stale_after,
+        archive_all=archive_all,
+        archive_today=archive_today,
+        contact=contact,
+    )
+    database = open_db(db)
+    result = run_check_command(database, settings, recheck=recheck)
+    if result.interrupted:
+        raise typer.Exit(130)
+    raise typer.Exit(finish_run(database, policy))
+
+
+def finish_run(
+    database: Database,
+    policy: FailurePolicy,
+    *,
+    documents: list[str] | None = None,
+    console: Console | None = None,
+    report_path: str | None = None,
+) -> int:
+    """The summary table at the end of ``check``, and the exit code it earns."""
+    from verifier.report import print_summary, summarize
+
+    summary, outcome = summarize(database, policy, documents=documents)
+    print_summary(console or out, summary, outcome=outcome, report_path=report_path)
+    return outcome.exit_code
+
+
+@app.command()
+@reports_errors
+def audit(
+    paths: Annotated[list[str], typer.Argument(help="Documents or folders of documents.")],
+    db: DbOption = "sources.db",
+    output: OutputOption = None,
+    excel: ExcelOption = False,
+    only: OnlyOption = None,
+    fail_on: FailOnOption = None,
+    min_failures: MinFailuresOption = None,
+    concurrency: ConcurrencyOption = None,
+    per_host: PerHostOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
+    no_archive: NoArchiveOption = False,
+    allow_private_hosts: AllowPrivateOption = False,
+    stale_after: StaleAfterOption = None,
+    recheck: RecheckOption = False,
+    archive_all: ArchiveAllOption = False,
+    archive_today: ArchiveTodayOption = False,
+    contact: ContactOption = None,
+) -> None:
+    """Ingest, check and report in one go, with the contract's exit codes.
+
+    The report covers the documents given; its format comes from -o's suffix
+    (.csv, .json, .md, .html; CSV on stdout without -o). Exit code 0 when
+    every checked link is fine, 1 when a citation is dead or a soft-404 or
+    quotes text found in neither the page nor the archive (tune with
+    --fail-on and --min-failures), 2 for bad input, with nothing written.
+
+    Example:
+
+        verifier audit article.md -o report.html
+        verifier audit essays/ --min-failures 3 --fail-on any -o nightly.csv
+    """
+    from verifier.report import (
+        FailurePolicy,
+        Outcome,
+        ReportSummary,
+        format_for_path,
+        parse_only,
+        print_summary,
+        produce_report,
+    )
+
+    # Every option is checked before anything is ingested, fetched or written.
+    policy = FailurePolicy.from_options(fail_on, min_failures)
+    fmt = format_for_path(output)
+    only_broken = parse_only(only)
+    settings = check_settings(
+        db,
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        retries=retries,
+        no_archive=no_archive,
+        allow_private_hosts=allow_private_hosts,
+        stale_after=stale_after,
+        archive_all=archive_all,
+        archive_today=archive_today,
+        contact=contact,
+    )
+    database = open_db(db)
+    # With the report on stdout, everything else goes to stderr.
+    console = err if output is None else out
+
+    def show(outcome: StoredDocument | DocumentError) -> None:
+        if isinstance(outcome, DocumentError):
+            err.print(f"[red]error:[/] {outcome}", markup=True)
+        else:
+            console.print(
+                f"{outcome.action:>9}  {outcome.path}  ({outcome.citations} citations)",
+                markup=False,
+            )
+
+    ingested = ingest_paths(database, paths, on_document=show)
+    if ingested.errors:
+        err.print(f"{len(ingested.errors)} documents could not be read: nothing checked or written")
+        raise typer.Exit(2)
+    result = run_check_command(database, settings, recheck=recheck, console=console)
+    summary = ReportSummary()
+    outcome = Outcome(policy)
+    produce_report(
+        database,
+        output,
+        fmt,
+        excel=excel,
+        only_broken=only_broken,
+        documents=[stored.path for stored in ingested.stored],
+        summary=summary,
+        outcome=outcome,
+    )
+    print_summary(console, summary, outcome=outcome, report_path=output or "stdout")
+    if result.interrupted:
+        raise typer.Exit(130)
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command()

@@ -30,7 +30,18 @@ from typing import Any
 
 from verifier.errors import InputError
 
-__all__ = ["HostSettings", "Settings", "load_settings"]
+__all__ = ["HostSettings", "Settings", "load_settings", "parse_duration"]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.I)
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(value: str) -> float:
+    """Seconds from ``"90"``, ``"30s"``, ``"15m"``, ``"12h"``, ``"1d"`` or ``"2w"``."""
+    match = _DURATION.match(value)
+    if match is None:
+        raise InputError(f"{value!r} is not a duration (e.g. 3600, 30m, 12h, 1d)")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
 
 
 @dataclass
@@ -149,6 +160,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             return {
                 str(host).lower(): HostSettings(**dict(options)) for host, options in value.items()
             }
+        if name == "stale_after" and isinstance(value, str):
+            return parse_duration(value)
         if kind == "bool" and isinstance(value, str):
             if value.lower() in {"1", "true", "yes", "on"}:
                 return True

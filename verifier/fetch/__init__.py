@@ -1,1 +1,28 @@
-"""The fetch stage."""
+"""The fetch stage: check cited URLs and extract their page text.
+
+* ``Fetcher`` / ``fetch_urls`` (engine.py): the HTTP engine, limits, retries;
+* ``classify`` (classify.py): the one place that decides each link status;
+* ``retry`` (retry.py): the one place that decides what is retried;
+* ``ssrf`` (ssrf.py): the guard against fetching from private networks;
+* ``extract_page`` / ``PageText`` (content.py): decoding and page text;
+* ``write_results`` / ``CheckWriter`` (writer.py): the one place writing checks.
+
+The pipeline over the database is ``verifier.check.run_check``.
+"""
+
+from verifier.fetch.classify import counts_as_failure
+from verifier.fetch.content import PageText, decode_body, extract_page
+from verifier.fetch.engine import Fetcher, FetchResult, fetch_urls
+from verifier.fetch.ssrf import Guard, refused_reason
+
+__all__ = [
+    "FetchResult",
+    "Fetcher",
+    "Guard",
+    "PageText",
+    "counts_as_failure",
+    "decode_body",
+    "extract_page",
+    "fetch_urls",
+    "refused_reason",
+]

@@ -617,23 +617,15 @@ async def fetch_urls(
     settings = fetcher.settings
     scheduler: _Scheduler[K] = _Scheduler(settings, backlog=max(4 * settings.concurrency, 256))
     tasks: set[asyncio.Task[None]] = set()
-    wake = asyncio.Event()
     source = _aiter(jobs)
     exhausted = False
-
-    failures: list[BaseException] = []
 
     async def run(host: str, key: K, url: str) -> None:
         try:
             result = await fetcher.fetch(url)
             await on_result(key, result)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:
-            failures.append(exc)
         finally:
             scheduler.done(host)
-            wake.set()
 
     try:
         while True:
@@ -650,20 +642,21 @@ async def fetch_urls(
                     break
                 room = settings.concurrency - len(tasks)
                 for host, key, url in batch[:room]:
-                    task = asyncio.create_task(run(host, key, url))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
+                    tasks.add(asyncio.create_task(run(host, key, url)))
                 for host, key, url in reversed(batch[room:]):
                     # No room left in all: back to the front of its queue.
                     scheduler.done(host)
                     scheduler.queues.setdefault(host, deque()).appendleft((key, url))
                     scheduler.waiting += 1
-            if failures:
-                raise failures[0]
-            if not tasks and exhausted and scheduler.waiting == 0:
-                return
-            wake.clear()
-            await wake.wait()
+            if not tasks:
+                if exhausted and scheduler.waiting == 0:
+                    return
+                continue
+            finished, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                tasks.discard(task)
+                # A bug or a database error: stop the run rather than lose results.
+                task.result()
     finally:
         for task in tasks:
             task.cancel()

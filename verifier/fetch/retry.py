@@ -107,7 +107,7 @@ def with_retries(
     """
 
     backoff = tenacity.wait_exponential_jitter(
-        initial=settings.retry_backoff, max=_MAX_BACKOFF, jitter=settings.retry_backoff
+        multiplier=settings.retry_backoff, max=_MAX_BACKOFF, jitter=settings.retry_backoff
     )
 
     def wait(state: tenacity.RetryCallState) -> float:

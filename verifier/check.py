@@ -1,0 +1,256 @@
+"""The check pipeline behind ``verifier check``: one run over every URL due.
+
+A URL is checked when at least one citation cites it and it is due: never
+checked, or last checked more than ``settings.stale_after`` seconds ago
+(``recheck=True`` checks every cited URL). It is fetched once however many
+documents cite it (URLs are stored normalised, one row each). A URL matching
+an ``exclude`` pattern is recorded as ``excluded`` without a request.
+
+Every run is a ``runs`` row; every check a ``checks`` row (see
+``verifier.fetch.writer`` for how results are written and what survives a
+crash). A run killed before it finished (``finished_at`` empty) is resumed by
+the next ``check``: it carries on with the URLs that have no check in it
+yet. Ctrl-C ends the run cleanly: what was checked is kept, and the run is
+closed with ``"interrupted": true`` in its summary.
+
+Stages after fetching (see ``_later_stages``): match the live text, archive
+fallback for failing or drifted URLs, match the archived text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+
+from verifier.fetch import Fetcher, FetchResult, fetch_urls
+from verifier.fetch.writer import CheckWriter
+from verifier.settings import Settings
+from verifier.store.database import Database
+from verifier.store.models import Check, CitationUrl, LinkStatus, Run, Url, utcnow
+
+__all__ = ["CheckResult", "Progress", "run_check"]
+
+# URLs read from the database at a time.
+_PAGE = 500
+
+# done, total, counts per status so far
+Progress = Callable[[int, int, Mapping[str, int]], None]
+
+
+@dataclass
+class CheckResult:
+    """What a run did: the CLI prints it, ``audit`` turns it into an exit code."""
+
+    run_id: int
+    # Cited URLs that were due and were checked in this run (incl. excluded).
+    checked: int = 0
+    # Cited URLs not due (checked less than ``stale_after`` ago).
+    fresh: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    interrupted: bool = False
+    resumed: bool = False
+    elapsed_seconds: float = 0.0
+    # Filled by the later stages (match, archive) when they run.
+    stages: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "fresh": self.fresh,
+            "statuses": dict(sorted(self.counts.items())),
+            "interrupted": self.interrupted,
+            "resumed": self.resumed,
+            "elapsed_seconds": round(self.elapsed_seconds, 2),
+            **({"stages": self.stages} if self.stages else {}),
+        }
+
+
+def _options(settings: Settings, recheck: bool) -> dict[str, Any]:
+    return {
+        "recheck": recheck,
+        "concurrency": settings.concurrency,
+        "per_host": settings.per_host,
+        "min_interval": settings.min_interval,
+        "timeout": settings.timeout,
+        "retries": settings.retries,
+        "stale_after": settings.stale_after,
+        "archive": settings.archive,
+        "archive_all": settings.archive_all,
+        "archive_today": settings.archive_today,
+        "allow_private_hosts": settings.allow_private_hosts,
+    }
+
+
+def _start_run(db: Database, settings: Settings, recheck: bool) -> tuple[int, bool, dt.datetime]:
+    """A new run, or the newest unfinished one (a crashed ``check``) to resume.
+
+    Returns the run id, whether it is resumed, and the due-date cutoff."""
+    with db.session() as session:
+        unfinished = session.scalars(
+            select(Run).where(Run.finished_at.is_(None)).order_by(Run.id.desc()).limit(1)
+        ).first()
+        if unfinished is not None:
+            options = json.loads(unfinished.options or "{}")
+            options["resumed_at"] = utcnow().isoformat()
+            unfinished.options = json.dumps(options)
+            return unfinished.id, True, unfinished.started_at
+        run = Run(started_at=utcnow(), options=json.dumps(_options(settings, recheck)))
+        session.add(run)
+        session.flush()
+        return run.id, False, run.started_at
+
+
+def _due(run_id: int, cutoff: dt.datetime, recheck: bool) -> ColumnElement[bool]:
+    cited = exists().where(CitationUrl.url_id == Url.id)
+    done = exists().where(and_(Check.run_id == run_id, Check.url_id == Url.id))
+    condition = and_(cited, ~done)
+    if not recheck:
+        condition = and_(
+            condition, or_(Url.last_checked_at.is_(None), Url.last_checked_at < cutoff)
+        )
+    return condition
+
+
+def run_check(
+    db: Database,
+    settings: Settings,
+    *,
+    recheck: bool = False,
+    progress: Progress | None = None,
+    fetcher_options: Mapping[str, Any] | None = None,
+) -> CheckResult:
+    """Check every cited URL that is due; returns what the run did.
+
+    ``fetcher_options`` go to ``Fetcher`` (tests pass a resolver).
+    """
+    started = time.perf_counter()
+    run_id, resumed, run_started = _start_run(db, settings, recheck)
+    if resumed:
+        with db.session() as session:
+            options = json.loads(session.get(Run, run_id).options or "{}")  # type: ignore[union-attr]
+        recheck = recheck or bool(options.get("recheck"))
+    cutoff = run_started - dt.timedelta(seconds=settings.stale_after)
+    due = _due(run_id, cutoff, recheck)
+    with db.session() as session:
+        total = session.scalar(select(func.count()).select_from(Url).where(due)) or 0
+        cited = (
+            session.scalar(
+                select(func.count())
+                .select_from(Url)
+                .where(exists().where(CitationUrl.url_id == Url.id))
+            )
+            or 0
+        )
+        already = (
+            session.scalar(select(func.count()).select_from(Check).where(Check.run_id == run_id))
+            or 0
+        )
+    result = CheckResult(run_id=run_id, resumed=resumed, fresh=max(0, cited - total - already))
+    counts: Counter[str] = Counter()
+
+    async def jobs() -> AsyncIterator[tuple[int, str]]:
+        last_id = 0
+        while True:
+            page = await asyncio.to_thread(_page, db, due, last_id)
+            if not page:
+                return
+            for url_id, url in page:
+                last_id = url_id
+                if settings.is_excluded(url):
+                    await record(url_id, _excluded(url))
+                    continue
+                yield url_id, url
+
+    writer = CheckWriter(db, run_id)
+
+    async def record(url_id: int, fetched: FetchResult) -> None:
+        await writer.add(url_id, fetched)
+        counts[str(fetched.status)] += 1
+        if progress is not None:
+            progress(sum(counts.values()), total, counts)
+
+    async def fetch_all() -> None:
+        async with writer, Fetcher(settings, **dict(fetcher_options or {})) as fetcher:
+            await fetch_urls(fetcher, jobs(), record)
+
+    try:
+        asyncio.run(fetch_all())
+    except KeyboardInterrupt:
+        result.interrupted = True
+    result.checked = sum(counts.values())
+    result.counts = dict(counts)
+
+    if not result.interrupted:
+        _later_stages(db, settings, result)
+
+    result.elapsed_seconds = time.perf_counter() - started
+    with db.session() as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        run.finished_at = utcnow()
+        run.summary = json.dumps(_run_summary(session, run_id, result))
+    return result
+
+
+def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None:
+    """The stages that work on this run's checks, in this order:
+
+    1. match the live text: titles and quotations against the text of each
+       check in ``result.run_id`` (``verifier.match``);
+    2. archive fallback (``verifier.archive``), unless ``settings.archive`` is
+       off: for URLs whose check failed (any status but ok/redirected), for
+       citations whose title or quotation was not found live (content drift),
+       or for every citation with ``settings.archive_all``;
+    3. match the archived text of the snapshots found in step 2.
+
+    Each stage reads what it needs from the database by run id and may record
+    figures in ``result.stages[<name>]`` for the run summary.
+    """
+    from verifier.match import verify_run
+
+    # 1. match the live text (and copies stored by earlier runs); the archive
+    #    step reads the absent verdicts to find drifted pages
+    result.stages["match"] = verify_run(db, result.run_id).as_dict()
+    # 2. archive fallback
+    if settings.archive:
+        from verifier.archive import archive_stage
+
+        result.stages["archive"] = archive_stage(db, settings, result.run_id)
+        # 3. match again with the copies found (live verdicts are cached)
+        result.stages["match"] = verify_run(db, result.run_id).as_dict()
+
+
+def _run_summary(session: Any, run_id: int, result: CheckResult) -> dict[str, Any]:
+    """The run's JSON summary: counts over all its checks (also a resumed
+    run's earlier part) plus what this invocation did."""
+    rows = session.execute(
+        select(Check.status, func.count()).where(Check.run_id == run_id).group_by(Check.status)
+    ).all()
+    summary = result.summary()
+    summary["run_statuses"] = {status: count for status, count in sorted(rows)}
+    return summary
+
+
+def _page(db: Database, due: ColumnElement[bool], last_id: int) -> list[tuple[int, str]]:
+    with db.session() as session:
+        rows = session.execute(
+            select(Url.id, Url.url).where(due, Url.id > last_id).order_by(Url.id).limit(_PAGE)
+        ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def _excluded(url: str) -> FetchResult:
+    return FetchResult(
+        url=url,
+        status=LinkStatus.EXCLUDED,
+        error="matches an exclude pattern: not fetched",
+        attempts=0,
+    )

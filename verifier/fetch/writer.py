@@ -1,0 +1,156 @@
+"""Check results are written here, and only here, in batches.
+
+Each batch is one transaction: the ``checks`` rows, the extracted page text
+(``contents``), and each URL's ``last_status``, ``last_checked_at``,
+``last_check_id``, ``failing_since`` and ``failures_in_a_row``. So a
+process killed at any moment (even ``kill -9``) leaves the database
+consistent: every URL with a check row in the run has its counters updated,
+and every other URL is simply still due. The next ``check`` fetches those
+again, which loses at most the requests in flight and the last unwritten
+batch (``max_delay`` seconds of results).
+
+A batch is written from a worker thread, so the event loop keeps fetching
+meanwhile; when results come faster than the database takes them, ``add``
+waits (back-pressure), which keeps memory bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from verifier.fetch.classify import counts_as_failure
+from verifier.fetch.engine import FetchResult
+from verifier.store.contents import store_content
+from verifier.store.database import Database
+from verifier.store.models import Check, Url
+
+__all__ = ["CheckWriter", "write_results"]
+
+
+@dataclass
+class _Pending:
+    url_id: int
+    result: FetchResult
+
+
+def write_results(session: Session, run_id: int, items: Iterable[tuple[int, FetchResult]]) -> int:
+    """Write one batch in ``session``'s transaction; returns the rows written.
+
+    A URL that already has a check in this run is skipped, so writing the
+    same results twice never duplicates a row.
+    """
+    batch = list(items)
+    if not batch:
+        return 0
+    url_ids = [url_id for url_id, _ in batch]
+    existing = set(
+        session.scalars(
+            select(Check.url_id).where(Check.run_id == run_id, Check.url_id.in_(url_ids))
+        )
+    )
+    urls = {url.id: url for url in session.scalars(select(Url).where(Url.id.in_(url_ids)))}
+    written = 0
+    for url_id, result in batch:
+        if url_id in existing or url_id not in urls:
+            continue
+        existing.add(url_id)
+        content_hash = None
+        if result.page is not None and result.page.text:
+            content_hash = store_content(session, result.page)
+        check = Check(
+            run_id=run_id,
+            url_id=url_id,
+            checked_at=result.checked_at,
+            status=str(result.status),
+            http_status=result.http_status,
+            final_url=result.final_url,
+            redirect_chain=json.dumps(result.redirect_chain) if result.redirect_chain else None,
+            error=result.error[:2000] if result.error else None,
+            elapsed_ms=result.elapsed_ms,
+            attempts=result.attempts,
+            content_type=(result.content_type or "")[:255] or None,
+            content_hash=content_hash,
+        )
+        session.add(check)
+        session.flush()
+        url = urls[url_id]
+        url.last_status = str(result.status)
+        url.last_checked_at = result.checked_at
+        url.last_check_id = check.id
+        failing = counts_as_failure(str(result.status))
+        if failing is True:
+            if not url.failures_in_a_row or url.failing_since is None:
+                url.failing_since = result.checked_at
+            url.failures_in_a_row = (url.failures_in_a_row or 0) + 1
+        elif failing is False:
+            url.failures_in_a_row = 0
+            url.failing_since = None
+        written += 1
+    return written
+
+
+class CheckWriter:
+    """Collects results and writes them in batches of ``batch_size`` or every
+    ``max_delay`` seconds, whichever comes first."""
+
+    def __init__(
+        self, db: Database, run_id: int, *, batch_size: int = 100, max_delay: float = 0.5
+    ) -> None:
+        self.db = db
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self.max_delay = max_delay
+        self.written = 0
+        self._buffer: list[_Pending] = []
+        self._oldest = 0.0
+        self._lock = asyncio.Lock()
+        self._ticker: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> CheckWriter:
+        self._ticker = asyncio.create_task(self._tick())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
+        await self.flush()
+
+    async def add(self, url_id: int, result: FetchResult) -> None:
+        if not self._buffer:
+            self._oldest = time.monotonic()
+        self._buffer.append(_Pending(url_id, result))
+        if len(self._buffer) >= self.batch_size:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write everything collected so far (waits for a write in progress)."""
+        async with self._lock:
+            if not self._buffer:
+                return
+            batch, self._buffer = self._buffer, []
+            writing = asyncio.ensure_future(asyncio.to_thread(self._write, batch))
+            try:
+                self.written += await asyncio.shield(writing)
+            except asyncio.CancelledError:
+                # A thread cannot be stopped: let the batch's transaction end
+                # so the count stays true, then go on cancelling.
+                self.written += await writing
+                raise
+
+    def _write(self, batch: list[_Pending]) -> int:
+        with self.db.session() as session:
+            return write_results(session, self.run_id, ((p.url_id, p.result) for p in batch))
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.max_delay / 2)
+            if self._buffer and time.monotonic() - self._oldest >= self.max_delay:
+                await self.flush()
