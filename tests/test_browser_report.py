@@ -139,6 +139,7 @@ def test_filter_and_sort_in_chromium(browser: WebDriver, report_page: Path) -> N
     ARTIFACTS.mkdir(exist_ok=True)
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(1440, min(int(height) + 40, 4000))
+    browser.execute_script("window.scrollTo(0, 0)")
     shot = ARTIFACTS / "report.png"
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 20_000

@@ -354,6 +354,8 @@ def _rows_for_batch(
     matches = _latest_matches(session, [q.id for qs in quotes.values() for q in qs])
     checks = _latest_checks(session, sorted({u.id for found in links.values() for _, u in found}))
 
+    # Many citations of one URL with one accessed date share one lookup.
+    snapshots: dict[tuple[int, dt.date | None], Any] = {}
     for citation_id in citation_ids:
         citation, path = citations[citation_id]
         cited = quotes.get(citation_id, [])
@@ -397,7 +399,10 @@ def _rows_for_batch(
             archive_date: dt.date | None = None
             archive_name: str | None = None
             if url is not None and finder is not None:
-                snapshot = finder(session, url.id, citation.accessed)
+                key = (url.id, citation.accessed)
+                if key not in snapshots:
+                    snapshots[key] = finder(session, url.id, citation.accessed)
+                snapshot = snapshots[key]
                 if snapshot is not None:
                     archive_url = snapshot.snapshot_url
                     archive_date = snapshot.captured_at.date()
