@@ -155,3 +155,23 @@ def test_seed000_authors_and_publication_dates(
 ) -> None:
     note = next(c for c in seed000.citations if c.label == label)
     assert (note.authors, note.published) == (authors, published)
+
+
+def test_superscript_and_bracketed_markers() -> None:
+    text = (
+        "China wanted a new ‘Silk Road’.¹ Premier Li Peng toured the region in 1994.² "
+        "Xi Jinping launched it in Astana [3] in 2013, and 12 ministers attended.¹⁰\n\n"
+        "Notes\n\n"
+        + "".join(
+            f"{n}. Source {n}, ‘Title {n} here’, https://example.org/{n}\n" for n in range(1, 11)
+        )
+    )
+    doc = parse_text(text)
+    sentences = {c.label: c.sentence for c in doc.citations}
+    assert sentences["1"] == "China wanted a new ‘Silk Road’."
+    assert sentences["2"] == "Premier Li Peng toured the region in 1994."
+    assert sentences["3"] == "Xi Jinping launched it in Astana in 2013, and 12 ministers attended."
+    assert sentences["10"] == sentences["3"]
+    assert [w for w in doc.warnings] == [
+        f"note {n}: no marker found in the text" for n in range(4, 10)
+    ]

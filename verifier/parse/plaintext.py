@@ -151,6 +151,42 @@ def _is_marker_at(body: str, i: int, label: str) -> bool:
     return False
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def _written_marker(body: str, label: str, pos: int) -> tuple[int, int] | None:
+    """The first place after ``pos`` where note ``label`` is marked: bare
+    digits where only a marker can stand, superscript digits (``Road’.¹``),
+    or the number in square brackets (``Road [1].``)."""
+    candidates: list[tuple[int, int]] = []
+    i = body.find(label, pos)
+    while i != -1 and not _is_marker_at(body, i, label):
+        i = body.find(label, i + 1)
+    if i != -1:
+        candidates.append((i, i + len(label)))
+    superscript = label.translate(_SUPERSCRIPT)
+    j = body.find(superscript, pos)
+    while j != -1 and _inside_superscript_number(body, j, j + len(superscript)):
+        j = body.find(superscript, j + 1)
+    if j != -1:
+        candidates.append((j, j + len(superscript)))
+    bracketed = f"[{label}]"
+    k = body.find(bracketed, pos)
+    if k != -1:
+        candidates.append((k, k + len(bracketed)))
+    return min(candidates) if candidates else None
+
+
+def _inside_superscript_number(body: str, start: int, end: int) -> bool:
+    """Whether ``body[start:end]`` is part of a longer superscript number."""
+    before = body[start - 1] if start > 0 else ""
+    after = body[end] if end < len(body) else ""
+    return (before != "" and before in _SUPERSCRIPT_DIGITS) or (
+        after != "" and after in _SUPERSCRIPT_DIGITS
+    )
+
+
 def find_markers(body: str, labels: list[str]) -> dict[str, tuple[int, int]]:
     """Span of each note's marker in the body, found in label order.
 
@@ -163,13 +199,11 @@ def find_markers(body: str, labels: list[str]) -> dict[str, tuple[int, int]]:
     for label in labels:
         if not label.isdigit():
             continue
-        i = body.find(label, pos)
-        while i != -1 and not _is_marker_at(body, i, label):
-            i = body.find(label, i + 1)
-        if i == -1:
+        span = _written_marker(body, label, pos)
+        if span is None:
             continue
-        found[label] = (i, i + len(label))
-        pos = i + len(label)
+        found[label] = span
+        pos = span[1]
     return found
 
 
