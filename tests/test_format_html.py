@@ -32,7 +32,7 @@ NOTES = {
     # INDEX says "numbered references section", but the saved page has none.
     "nature.com.telescope.html": (0, 0),
     "omeda.de-paxlovid.html": (6, 0),  # "Quellen" list
-    "wikipedia-Elvis_Presley.html": (483, 471),  # 478 references + 5 explanatory notes
+    "wikipedia-Elvis_Presley.html": (483, 483),  # 478 references + 5 explanatory notes
 }
 
 
@@ -151,6 +151,10 @@ def test_elvis_presley_short_footnotes_inherit_the_bibliography(folder: Path) ->
     notes = notes_of(doc)
     labels = [c.label for c in notes]
     assert [label for label in labels if not label.isdigit()] == ["a", "b", "c", "d", "e"]
+    # Note 2 is cited inside explanatory note "a": its sentence is that note's.
+    cited_in_note = next(c for c in notes if c.label == "2")
+    assert cited_in_note.sentence is not None
+    assert cited_in_note.sentence.startswith("Although some pronounce his surname")
     # "Retrieved July 12, 2020." on the 13 web citations of this capture.
     assert sum(1 for c in notes if "Retrieved" in c.raw_text) == 13
     assert sum(1 for c in notes if c.accessed) == 13

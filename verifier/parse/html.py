@@ -452,9 +452,11 @@ def _is_backlink(tag: Tag, marker_ids: set[str]) -> bool:
 class _BodyWalker:
     """Writes the main text into a ``Body``: markers and links anchored."""
 
-    def __init__(self, page: _Page) -> None:
+    def __init__(self, page: _Page, with_links: bool = True) -> None:
         self.page = page
         self.body = Body()
+        # Off when walking a note's own text: links there are the note's URLs.
+        self.with_links = with_links
         self.links: list[tuple[Hashable, ParsedUrl, str]] = []
         self.note_lists = {id(t) for t in page.note_lists}
         self.note_elements = set(page.note_of)
@@ -472,7 +474,7 @@ class _BodyWalker:
 
     def element(self, tag: Tag) -> None:
         name = tag.name
-        if name in _DROP or _is_furniture(tag):
+        if name in _DROP or _is_furniture(tag) or "mw-cite-backlink" in _classes(tag):
             return
         if id(tag) in self.note_lists or id(tag) in self.note_elements:
             self.body.end_block()
@@ -509,9 +511,12 @@ class _BodyWalker:
             self.body.marker(("note", id(note.element)))
             return
         href = str(tag.get("href") or "")
+        if href.startswith("#") and _BACKLINK_TEXT.match(_text_of(tag)):
+            return  # a note's way back to its marker
         pu = self.page.url(href) if href and not href.startswith("#") else None
         if (
             pu is not None
+            and self.with_links
             and not _same_site(host_of(pu.url), self.page.page_host)
             and not _SHARE_LINK.match(pu.url)
         ):
@@ -587,6 +592,15 @@ def _parse_soup(soup: BeautifulSoup, path: str) -> ParsedDocument:
     walker.walk(root)
     walker.body.end_block()
     sentences = walker.body.sentences()
+    # A marker inside another note (a Wikipedia explanatory note citing its
+    # source): the sentence is the one of that note's text it follows.
+    inner = _BodyWalker(page, with_links=False)
+    for note in page.notes:
+        if any(id(m) in page.marker_note for m in note.element.find_all("a", href=True)):
+            inner.walk(note.element)
+            inner.body.end_block()
+    for key, sentence in inner.body.sentences().items():
+        sentences.setdefault(key, sentence)
 
     order: dict[Hashable, int] = {}
     for block_no, block in enumerate(walker.body.blocks):
@@ -607,7 +621,7 @@ def _parse_soup(soup: BeautifulSoup, path: str) -> ParsedDocument:
     resolve_short_forms([c for _, _, c in notes])
     keyed = [(position, citation) for position, _, citation in notes]
     for n, (key, pu, text) in enumerate(walker.links, start=1):
-        sentence = sentences.get(key)
+        link_sentence = sentences.get(key)
         keyed.append(
             (
                 order.get(key, unanchored),
@@ -616,8 +630,8 @@ def _parse_soup(soup: BeautifulSoup, path: str) -> ParsedDocument:
                     kind="inline_link",
                     raw_text=text or pu.url,
                     urls=[pu],
-                    sentence=sentence,
-                    quotations=quotations_of(sentence),
+                    sentence=link_sentence,
+                    quotations=quotations_of(link_sentence),
                     link_text=text or None,
                 ),
             )
