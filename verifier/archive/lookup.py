@@ -351,27 +351,27 @@ async def archive_fallback(
     lookup = _Lookup(settings, archive_client)
     gate = asyncio.Semaphore(IN_FLIGHT)
 
-    async def one(target: _Target) -> None:
+    def begin(target: _Target) -> tuple[str, int | None]:
+        """Reuse, skip, or claim the pair for this run (before any request,
+        so no other task of the run asks for it again)."""
         with db.session() as session:
             repeated, earlier = _previous(session, target, run_id)
             if repeated:
-                summary.repeated += 1
-                return
+                return "repeated", None
             if earlier is not None:
+                snapshot = session.get(Snapshot, earlier)
+                assert snapshot is not None
                 session.add(
                     ArchiveLookup(
                         url_id=target.url_id,
-                        archive=session.get(Snapshot, earlier).archive,  # type: ignore[union-attr]
+                        archive=snapshot.archive,
                         target_date=target.accessed,
                         run_id=run_id,
                         snapshot_id=earlier,
                         outcome="reused",
                     )
                 )
-                summary.reused += 1
-                return
-            # Claim the pair for this run before any await, so a concurrent
-            # task for the same pair sees it.
+                return "reused", None
             claim = ArchiveLookup(
                 url_id=target.url_id,
                 archive="pending",
@@ -381,11 +381,13 @@ async def archive_fallback(
             )
             session.add(claim)
             session.flush()
-            claim_id = claim.id
-        async with gate:
-            outcomes = await _resolve(lookup, target)
+            return "claimed", claim.id
+
+    def finish(target: _Target, claim_id: int | None, outcomes: list[_Outcome]) -> bool:
+        """Store the copy found (its text extracted) and every attempt;
+        whether a copy was stored."""
+        stored = False
         with db.session() as session:
-            stored = False
             for number, outcome in enumerate(outcomes):
                 snapshot_id = None
                 if outcome.result is not None and outcome.outcome in ("found", DOCUMENT):
@@ -397,12 +399,6 @@ async def archive_fallback(
                     else:
                         snapshot_id = snapshot.id
                         stored = True
-                        if outcome.outcome == DOCUMENT:
-                            summary.from_document += 1
-                        else:
-                            summary.found += 1
-                if outcome.outcome == "error" and outcome.archive in _NETWORK:
-                    summary.failing.setdefault(outcome.archive, outcome.error or "failed")
                 row = session.get(ArchiveLookup, claim_id) if number == 0 else None
                 if row is None:
                     row = ArchiveLookup(
@@ -414,10 +410,33 @@ async def archive_fallback(
                 row.snapshot_id = snapshot_id
                 row.error = outcome.error
                 row.looked_up_at = utcnow()
-            if any(o.outcome != DOCUMENT for o in outcomes):
-                summary.looked_up += 1
-            if not stored:
-                summary.not_found += 1
+        return stored
+
+    async def one(target: _Target) -> None:
+        # Database work and text extraction run off the event loop: a busy
+        # loop would send the next archive request late and bunch it up
+        # with the one after.
+        state, claim_id = await asyncio.to_thread(begin, target)
+        if state == "repeated":
+            summary.repeated += 1
+            return
+        if state == "reused":
+            summary.reused += 1
+            return
+        async with gate:
+            outcomes = await _resolve(lookup, target)
+        stored = await asyncio.to_thread(finish, target, claim_id, outcomes)
+        for outcome in outcomes:
+            if outcome.outcome == "error" and outcome.archive in _NETWORK:
+                summary.failing.setdefault(outcome.archive, outcome.error or "failed")
+        if any(o.outcome != DOCUMENT for o in outcomes):
+            summary.looked_up += 1
+        if not stored:
+            summary.not_found += 1
+        elif any(o.outcome == DOCUMENT for o in outcomes):
+            summary.from_document += 1
+        else:
+            summary.found += 1
 
     try:
         await asyncio.gather(*(one(target) for target in targets))
