@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (OOXML and ODF literals keep one element per line)
 """Regenerate the format fixtures in this folder (not run by the tests).
 
     /work/venv/bin/python tests/data/formats/make_fixtures.py
@@ -62,37 +63,47 @@ def para(*parts: str) -> str:
 DOCUMENT = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document {W_NS}><w:body>
 {para(run("Transport links in Central Asia"))}
-{para(
-    run("The ministry described the corridor as “a new artery for regional trade” in its 2021 report."),
-    note_ref("footnote", 1),
-    run(" Officials expected traffic to double by 2030."),
-)}
-{para(
-    run("The annual report counts "),
-    run("forty-two"),
-    run(" projects under construction."),
-    note_ref("footnote", 2),
-    run(" Most of them are railways."),
-    note_ref("footnote", 3),
-)}
-{para(
-    run("Critics called the figures “optimistic at best” and asked for an audit."),
-    note_ref("endnote", 2),
-    run(" The audit office has not replied."),
-    note_ref("endnote", 3),
-)}
-{para(
-    run("Background on the corridor is on the "),
-    '<w:hyperlink r:id="rIdBodyLink"><w:r><w:t>programme website</w:t></w:r></w:hyperlink>',
-    run(" and in the "),
-    '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
-    '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://www.example.org/</w:instrText></w:r>',
-    '<w:r><w:instrText xml:space="preserve">atlas/corridors" </w:instrText></w:r>',
-    '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
-    run("corridor atlas"),
-    '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
-    run("."),
-)}
+{
+    para(
+        run(
+            "The ministry described the corridor as “a new artery for regional trade” in its 2021 report."
+        ),
+        note_ref("footnote", 1),
+        run(" Officials expected traffic to double by 2030."),
+    )
+}
+{
+    para(
+        run("The annual report counts "),
+        run("forty-two"),
+        run(" projects under construction."),
+        note_ref("footnote", 2),
+        run(" Most of them are railways."),
+        note_ref("footnote", 3),
+    )
+}
+{
+    para(
+        run("Critics called the figures “optimistic at best” and asked for an audit."),
+        note_ref("endnote", 2),
+        run(" The audit office has not replied."),
+        note_ref("endnote", 3),
+    )
+}
+{
+    para(
+        run("Background on the corridor is on the "),
+        '<w:hyperlink r:id="rIdBodyLink"><w:r><w:t>programme website</w:t></w:r></w:hyperlink>',
+        run(" and in the "),
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://www.example.org/</w:instrText></w:r>',
+        '<w:r><w:instrText xml:space="preserve">atlas/corridors" </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+        run("corridor atlas"),
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+        run("."),
+    )
+}
 {para(run("According to the Asian Development Bank, freight volumes rose by a third."))}
 <w:sectPr><w:headerReference w:type="default" r:id="rIdHeader"/>
 <w:footerReference w:type="default" r:id="rIdFooter"/></w:sectPr>
@@ -110,18 +121,33 @@ def note(kind: str, note_id: int, *paragraphs: str) -> str:
 FOOTNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:footnotes {W_NS}>
 {SEPARATORS.format(kind="footnote", a=-1, b=0)}
-{note("footnote", 1, para(
-    note_ref("footnote", 1),
-    run(" Ministry of Transport, ‘Corridor Development Report 2021’, 3 March 2021, https://www.exam"),
-    run("ple.org/reports/corri"),
-    run("dor-2021.pdf, accessed 14 August 2022."),
-))}
-{note("footnote", 2, para(
-    note_ref("footnote", 2),
-    run(" Asian Development Bank, "),
-    '<w:hyperlink r:id="rIdAdb"><w:r><w:t>“Regional Rail Projects Outlook”</w:t></w:r></w:hyperlink>',
-    run(", 12 May 2021."),
-), para(run("The outlook lists projects by country.")))}
+{
+    note(
+        "footnote",
+        1,
+        para(
+            note_ref("footnote", 1),
+            run(
+                " Ministry of Transport, ‘Corridor Development Report 2021’, 3 March 2021, https://www.exam"
+            ),
+            run("ple.org/reports/corri"),
+            run("dor-2021.pdf, accessed 14 August 2022."),
+        ),
+    )
+}
+{
+    note(
+        "footnote",
+        2,
+        para(
+            note_ref("footnote", 2),
+            run(" Asian Development Bank, "),
+            '<w:hyperlink r:id="rIdAdb"><w:r><w:t>“Regional Rail Projects Outlook”</w:t></w:r></w:hyperlink>',
+            run(", 12 May 2021."),
+        ),
+        para(run("The outlook lists projects by country.")),
+    )
+}
 {note("footnote", 3, para(note_ref("footnote", 3), run(" Ibid.")))}
 </w:footnotes>
 """
@@ -129,15 +155,27 @@ FOOTNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 ENDNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:endnotes {W_NS}>
 {SEPARATORS.format(kind="endnote", a=0, b=1)}
-{note("endnote", 2, para(
-    note_ref("endnote", 2),
-    run(" Jane Doe, “Optimism in Transport Forecasts”, The Example Times, 2 June 2021,"),
-    run(" <https://news.example.com/2021/06/02/optimism> (retrieved 5 May 2022)."),
-))}
-{note("endnote", 3, para(
-    note_ref("endnote", 3),
-    run(" A. Smith, Audit Offices in Central Asia (London: Example Press, 2019), p. 12."),
-))}
+{
+    note(
+        "endnote",
+        2,
+        para(
+            note_ref("endnote", 2),
+            run(" Jane Doe, “Optimism in Transport Forecasts”, The Example Times, 2 June 2021,"),
+            run(" <https://news.example.com/2021/06/02/optimism> (retrieved 5 May 2022)."),
+        ),
+    )
+}
+{
+    note(
+        "endnote",
+        3,
+        para(
+            note_ref("endnote", 3),
+            run(" A. Smith, Audit Offices in Central Asia (London: Example Press, 2019), p. 12."),
+        ),
+    )
+}
 </w:endnotes>
 """
 
@@ -257,7 +295,9 @@ def make_article_pdf(path: Path) -> None:
         if number == 1:
             c.line(72, 110, 250, 110)
             c.setFont("Times-Roman", 9)
-            c.drawString(72, 96, "* The author thanks the commission's archive for access to its records.")
+            c.drawString(
+                72, 96, "* The author thanks the commission's archive for access to its records."
+            )
         c.showPage()
     c.save()
 
