@@ -1,0 +1,309 @@
+"""The fetch engine against the loopback web: limits, retries, caps, rules."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import socket
+import threading
+import time
+import tracemalloc
+
+import pytest
+from loopback import LoopbackWeb, Page, Request
+
+from verifier.fetch import Fetcher, fetch_urls
+from verifier.fetch.classify import (
+    challenge_reason,
+    counts_as_failure,
+    is_trivial_move,
+    not_found_title,
+)
+from verifier.fetch.content import PageText
+from verifier.fetch.engine import FetchResult
+from verifier.fetch.retry import is_retryable_status, parse_retry_after
+from verifier.settings import HostSettings, Settings
+
+
+def settings(**changes: object) -> Settings:
+    base = Settings(
+        allow_private_hosts=True,
+        timeout=1.0,
+        retries=2,
+        retry_backoff=0.01,
+        max_bytes=1_000_000,
+        min_interval=0.0,
+        probe_soft_404=False,
+    )
+    return base.replace(**changes)
+
+
+def fetch(s: Settings, url: str) -> FetchResult:
+    async def run() -> FetchResult:
+        async with Fetcher(s) as fetcher:
+            return await fetcher.fetch(url)
+
+    return asyncio.run(run())
+
+
+def fetch_all(s: Settings, urls: list[str]) -> list[tuple[int, FetchResult]]:
+    results: list[tuple[int, FetchResult]] = []
+
+    async def collect(key: int, result: FetchResult) -> None:
+        results.append((key, result))
+
+    async def run() -> None:
+        async with Fetcher(s) as fetcher:
+            await fetch_urls(fetcher, list(enumerate(urls)), collect)
+
+    asyncio.run(run())
+    return results
+
+
+class Gauge:
+    """Counts requests in progress on the server side."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.now: dict[int, int] = {}
+        self.peak: dict[int, int] = {}
+        self.peak_all = 0
+        self.starts: list[tuple[int, float]] = []
+
+    def __call__(self, request: Request) -> Page:
+        host = request.host_index
+        with self.lock:
+            self.now[host] = self.now.get(host, 0) + 1
+            self.peak[host] = max(self.peak.get(host, 0), self.now[host])
+            self.peak_all = max(self.peak_all, sum(self.now.values()))
+            self.starts.append((host, time.monotonic()))
+        time.sleep(self.delay)
+        with self.lock:
+            self.now[host] -= 1
+        return Page(200, f"<title>Page</title><p>{request.path}</p>")
+
+
+def test_per_host_and_global_limits(loopback: LoopbackWeb) -> None:
+    gauge = Gauge(0.05)
+    urls = []
+    for host in range(4):
+        for n in range(8):
+            urls.append(loopback.add_handler(f"/g/{n}", gauge, host=host))
+    results = fetch_all(settings(per_host=2, concurrency=6), urls)
+    assert len(results) == 32 and all(r.status == "ok" for _, r in results)
+    assert max(gauge.peak.values()) == 2
+    assert gauge.peak_all <= 6
+    assert gauge.peak_all >= 4  # hosts really run side by side
+
+
+def test_min_interval_between_requests_to_one_host(loopback: LoopbackWeb) -> None:
+    gauge = Gauge(0.0)
+    urls = [loopback.add_handler(f"/i/{n}", gauge) for n in range(5)]
+    fetch_all(settings(per_host=4, min_interval=0.15), urls)
+    starts = sorted(t for _, t in gauge.starts)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(gaps) == 4 and min(gaps) >= 0.13
+
+
+def test_per_host_settings_override(loopback: LoopbackWeb) -> None:
+    gauge = Gauge(0.05)
+    urls = [loopback.add_handler(f"/h/{n}", gauge) for n in range(6)]
+    host = loopback.hosts[0]
+    s = settings(per_host=4, hosts={host: HostSettings(per_host=1, accept_status=[403])})
+    fetch_all(s, urls)
+    assert gauge.peak[0] == 1
+    assert fetch(s, loopback.url(0, "/status/403")).status == "ok"
+    assert fetch(s, loopback.url(1, "/status/403")).status == "blocked"
+
+
+def test_hosts_are_interleaved(loopback: LoopbackWeb) -> None:
+    gauge = Gauge(0.1)
+    crowded = [loopback.add_handler(f"/c/{n}", gauge) for n in range(24)]
+    lone = loopback.add_page("/lone", "<title>Lone</title><p>x</p>", host=1)
+    results = fetch_all(settings(per_host=2, concurrency=8), [*crowded, lone])
+    order = [key for key, _ in results]
+    # The other host's URL does not wait behind the 24 of the crowded one.
+    assert order.index(len(crowded)) < 6
+
+
+def test_retry_after_is_honoured(loopback: LoopbackWeb) -> None:
+    started = time.monotonic()
+    result = fetch(settings(), loopback.url(0, "/retry-after"))
+    assert result.status == "ok" and result.attempts == 2
+    assert time.monotonic() - started >= 0.95
+
+
+def test_retry_after_beyond_the_cap_ends_the_retries(loopback: LoopbackWeb) -> None:
+    url = loopback.add_sequence(
+        "/too-long", [Page(429, "wait", {"Retry-After": "3600"}), Page(200, "<p>ok</p>")]
+    )
+    started = time.monotonic()
+    result = fetch(settings(max_retry_after=5), url)
+    assert result.status == "rate_limited" and result.attempts == 1
+    assert time.monotonic() - started < 1
+
+
+def test_retry_after_as_http_date(loopback: LoopbackWeb) -> None:
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
+    header = when.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    url = loopback.add_sequence(
+        "/dated", [Page(503, "busy", {"Retry-After": header}), Page(200, "<p>back</p>")]
+    )
+    started = time.monotonic()
+    result = fetch(settings(), url)
+    assert result.status == "ok" and result.attempts == 2
+    assert time.monotonic() - started >= 0.9
+
+
+def test_timeouts_and_408_are_retried_other_4xx_are_not(loopback: LoopbackWeb) -> None:
+    url = loopback.add_sequence("/408", [Page(408, "late"), Page(200, "<p>fine</p>")])
+    assert fetch(settings(), url).attempts == 2
+    assert fetch(settings(), loopback.url(0, "/status/400")).attempts == 1
+    assert fetch(settings(), loopback.url(0, "/status/404")).attempts == 1
+    slow = fetch(settings(timeout=0.3, retries=1), loopback.url(0, "/slow"))
+    assert slow.status == "timeout" and slow.attempts == 2
+
+
+def test_connection_refused(loopback: LoopbackWeb) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = fetch(settings(retries=0), f"http://127.0.0.1:{port}/")
+    assert result.status == "connection_error"
+
+
+def test_decompression_bombs_stop_at_the_cap(loopback: LoopbackWeb) -> None:
+    for path in ("/gzip-bomb", "/brotli-bomb"):
+        # The server builds its bombs on first use: not part of the measure.
+        fetch(settings(max_bytes=2_000_000), loopback.url(0, path))
+    tracemalloc.start()
+    try:
+        for path in ("/gzip-bomb", "/brotli-bomb"):
+            tracemalloc.reset_peak()
+            result = fetch(settings(max_bytes=2_000_000), loopback.url(0, path))
+            assert result.status == "too_large" and result.http_status == 200
+            assert tracemalloc.get_traced_memory()[1] < 20_000_000
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_body_under_the_cap_is_kept_whole(loopback: LoopbackWeb) -> None:
+    result = fetch(settings(max_bytes=3_000_000), loopback.url(0, "/huge"))
+    assert result.status == "ok"
+    assert result.page is not None and result.page.text.count("word") == 400_000
+
+
+def test_redirect_chain_across_hosts(loopback: LoopbackWeb) -> None:
+    result = fetch(settings(), loopback.url(0, "/to-host/1/redirect/permanent"))
+    assert result.status == "redirected"
+    assert result.redirect_chain == [
+        (302, loopback.url(1, "/redirect/permanent")),
+        (301, loopback.url(1, "/moved/article")),
+    ]
+    assert result.final_url == loopback.url(1, "/moved/article")
+
+
+def test_charsets_over_http(loopback: LoopbackWeb) -> None:
+    texts = {
+        path: fetch(settings(), loopback.url(0, path)).page
+        for path in ("/charset/header", "/charset/meta", "/charset/wrong")
+    }
+    assert "Zürich café crème" in (texts["/charset/header"] or PageText("", None, None, None)).text
+    meta = texts["/charset/meta"]
+    assert meta is not None and "Москва" in meta.text and meta.title == "Новости"
+    assert "Kraków, Gdańsk and Łódź" in (texts["/charset/wrong"] or meta).text
+
+
+def test_catch_all_probe_is_made_once_per_host_and_folder(loopback: LoopbackWeb) -> None:
+    urls = [loopback.url(2, f"/news/story-{n}") for n in range(5)]
+    urls.append(loopback.url(2, "/ok"))
+    results = dict(fetch_all(settings(probe_soft_404=True), urls))
+    assert [results[n].status for n in range(5)] == ["soft_404"] * 5
+    assert results[5].status == "ok"
+    probes = [r for r in loopback.requests if "verifier-probe-" in r.path]
+    assert len(probes) == 2  # one for /news/, one for the root folder
+
+
+# --- the rules, one by one ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "retried"),
+    [
+        (408, True),
+        (429, True),
+        (500, True),
+        (502, True),
+        (503, True),
+        (504, True),
+        (501, False),
+        (505, False),
+        (400, False),
+        (401, False),
+        (403, False),
+        (404, False),
+        (410, False),
+        (200, False),
+    ],
+)
+def test_retryable_statuses(code: int, retried: bool) -> None:
+    assert is_retryable_status(code) is retried
+
+
+def test_parse_retry_after() -> None:
+    now = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
+    assert parse_retry_after("120", now) == 120
+    assert parse_retry_after("Wed, 01 May 2024 12:00:30 GMT", now) == 30
+    assert parse_retry_after("Wed, 01 May 2024 11:00:00 GMT", now) == 0
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "h1", "soft"),
+    [
+        ("Page not found | Example", None, True),
+        ("404 - Example News", None, True),
+        ("Example News", "Error 404", True),
+        ("Seite nicht gefunden", None, True),
+        ("Page introuvable - Le Monde", None, True),
+        ("Página no encontrada", None, True),
+        ("Страница не найдена", None, True),
+        ("Nie znaleziono strony", None, True),
+        ("页面不存在", None, True),
+        ("Flight 404 lands safely in Denver", None, False),
+        ("The 2024 annual report", "Results", False),
+        (None, None, False),
+    ],
+)
+def test_not_found_titles(title: str | None, h1: str | None, soft: bool) -> None:
+    page = PageText(text="Some text", title=title, h1=h1, og_title=None)
+    assert (not_found_title(page) is not None) is soft
+
+
+def test_trivial_moves() -> None:
+    assert is_trivial_move("http://example.org/a", "https://www.example.org/a/")
+    assert is_trivial_move("https://example.org:443/a", "https://example.org/a")
+    assert not is_trivial_move("http://example.org/a", "http://example.org/b")
+    assert not is_trivial_move("http://example.org/a", "http://example.com/a")
+
+
+def test_a_long_article_mentioning_a_captcha_is_not_a_wall() -> None:
+    body = b"<p>We tested g-recaptcha and other CAPTCHA widgets.</p>" * 10
+    long_page = PageText(text="x" * 5000, title="Review", h1=None, og_title=None)
+    assert challenge_reason({}, body, long_page) is None
+    short_page = PageText(text="Are you a robot?", title="Check", h1=None, og_title=None)
+    assert challenge_reason({}, b"<p>Are you a robot?</p>", short_page) is not None
+
+
+def test_failure_counting_rule() -> None:
+    assert counts_as_failure("dead") is True
+    assert counts_as_failure("soft_404") is True
+    assert counts_as_failure("timeout") is True
+    assert counts_as_failure("ok") is False
+    assert counts_as_failure("redirected") is False
+    assert counts_as_failure("blocked") is None
+    assert counts_as_failure("rate_limited") is None
+    assert counts_as_failure("excluded") is None
