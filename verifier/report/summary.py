@@ -205,7 +205,8 @@ def print_summary(
     line = Text(f"{summary.rows} rows, {summary.broken} with problems")
     if outcome is not None:
         if outcome.failures:
-            line.append(f"; {len(outcome.failures)} fail the run (exit 1)", style="bold red")
+            n = len(outcome.failures)
+            line.append(f"; {n} {'fails' if n == 1 else 'fail'} the run (exit 1)", style="bold red")
         else:
             line.append("; nothing fails the run (exit 0)", style="green")
     console.print(line)
