@@ -13,15 +13,18 @@ from sqlalchemy import select
 
 from verifier.archive import archive_fallback, best_snapshot
 from verifier.archive.client import DOWN_AFTER, ArchiveClient
-from verifier.archive.lookup import IN_FLIGHT
+from verifier.archive.lookup import IN_FLIGHT, urls_needing_archive
 from verifier.settings import Settings
 from verifier.store.contents import load_content
 from verifier.store.database import Database
 from verifier.store.models import (
     ArchiveLookup,
+    Check,
     Citation,
     CitationUrl,
     Document,
+    Match,
+    Quote,
     Run,
     Snapshot,
     Url,
@@ -358,3 +361,37 @@ async def test_default_rate_is_one_request_per_second(db: Database, fake: FakeAr
     starts = [r.at for r in fake.requests_to("wayback")]
     assert len(starts) == 2
     assert starts[1] - starts[0] >= 0.95
+
+
+def test_which_urls_get_the_archive_fallback(db: Database) -> None:
+    """Failing links, drifted ones (a quote absent live), or all with archive_all;
+    never an excluded or invalid URL."""
+    names = ["ok", "redirected", "dead", "blocked", "timeout", "excluded", "invalid_url", "drift"]
+    ids = {name: cite(db, f"http://site.example/{name}", dt.date(2020, 1, 1)) for name in names}
+    run = new_run(db)
+    with db.session() as session:
+        for name, url_id in ids.items():
+            status = "ok" if name == "drift" else name
+            session.add(Check(run_id=run, url_id=url_id, status=status))
+        citation_id = session.execute(
+            select(CitationUrl.citation_id).where(CitationUrl.url_id == ids["drift"])
+        ).scalar_one()
+        quote = Quote(citation_id=citation_id, kind="quotation", text="a quote", position=0)
+        session.add(quote)
+        session.flush()
+        session.add(
+            Match(
+                run_id=run,
+                quote_id=quote.id,
+                url_id=ids["drift"],
+                verdict="absent",
+                score=12.0,
+                method="fuzzy",
+                source="live",
+            )
+        )
+    with db.session() as session:
+        wanted = urls_needing_archive(session, Settings(), run)
+        everything = urls_needing_archive(session, Settings(archive_all=True), run)
+    assert wanted == sorted(ids[n] for n in ("dead", "blocked", "timeout", "drift"))
+    assert everything == sorted(ids[n] for n in names if n not in ("excluded", "invalid_url"))
