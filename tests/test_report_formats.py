@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -248,6 +250,10 @@ def test_report_command(filled: Database, tmp_path: Path, db_url: str) -> None:
     result = runner.invoke(app, ["report", "--db", db_url, "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert target.read_text("utf-8").startswith("<!DOCTYPE html>")
+    # An ordinary file, as readable as the umask allows (not mkstemp's 0600).
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
 
     result = runner.invoke(app, ["report", "--db", db_url, "-f", "md", "--document", SEED_DOC])
     assert result.exit_code == 0

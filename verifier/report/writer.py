@@ -105,6 +105,12 @@ def write_report(
     return write_html(rows, out, attributions())
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def open_report(path: str | None) -> Iterator[TextIO]:
     """stdout when ``path`` is None, else a file that appears only when
@@ -118,6 +124,9 @@ def open_report(path: str | None) -> Iterator[TextIO]:
         raise InputError(f"-o {path!r}: folder {str(target.parent)!r} does not exist")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
+        # mkstemp makes the file private (0600); a report is an ordinary file,
+        # readable as the umask allows (a web server may publish it).
+        os.chmod(temp, 0o666 & ~_umask())
         # newline="" lets the csv module write its \r\n line ends untouched.
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
