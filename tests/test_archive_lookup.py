@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
-from fake_archive import FakeArchives
+from fake_archive import FakeArchives, Row, url_key
 from sqlalchemy import select
 
 from verifier.archive import archive_fallback, best_snapshot
@@ -395,3 +395,26 @@ def test_which_urls_get_the_archive_fallback(db: Database) -> None:
         everything = urls_needing_archive(session, Settings(archive_all=True), run)
     assert wanted == sorted(ids[n] for n in ("dead", "blocked", "timeout", "drift"))
     assert everything == sorted(ids[n] for n in names if n not in ("excluded", "invalid_url"))
+
+
+async def test_a_listed_capture_played_back_from_the_other_side_is_not_taken(
+    db: Database, fake: FakeArchives
+) -> None:
+    """The recorded "non-playbackable" case: CDX lists fws.gov/birds at
+    2015-05-09, but the Wayback redirects that capture elsewhere (here, to
+    the nearest capture it can play, of 2017). For a note accessed in June
+    2015 that is not "at or before": the later captures are then listed and
+    taken for what they are."""
+    fake.index[url_key(FWS)].append(Row("20150509080314", FWS))
+    url_id = cite(db, FWS, dt.date(2015, 6, 1))
+    settings = settings_for(fake)
+    async with ArchiveClient(settings, backoff=0.01) as client:
+        await archive_fallback(db, settings, new_run(db), [url_id], client=client)
+    paths = [r.path for r in fake.requests]
+    assert paths[1] == "/web/20150509080314id_/https://www.fws.gov/birds/"
+    # Not taken as the June 2015 version: the listing after the date is asked.
+    assert "from=20150602000000" in paths[-2]
+    with db.session() as session:
+        snapshot = best_snapshot(session, url_id, dt.date(2015, 6, 1))
+        assert snapshot is not None
+        assert snapshot.captured_at == dt.datetime(2017, 11, 24, 15, 13, 15)

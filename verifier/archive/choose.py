@@ -12,7 +12,9 @@ The rule, for a note accessed on day D:
 5. A capture that answers with an error, or that redirects to an error,
    is skipped for the next one in this order. An archive's listing gives
    the order; fetching decides which capture is good (the listing's status
-   is what the archive saw, the fetch is what it serves now).
+   is what the archive saw, the fetch is what it serves now). A listed
+   capture the archive plays back from the other side of D (it redirects to
+   another capture it can play) is skipped too: rule 2 would not pick it.
 
 Captures at or before D are tried latest first, then captures after D
 earliest first, so "next closest" always means the next one in this order.

@@ -287,7 +287,7 @@ class _Lookup:
         )
         for capture in ordered[:TRIES]:
             result = await self.wayback.fetch(capture.timestamp, capture.original)
-            if result.ok:
+            if result.ok and not _crossed(capture.captured_at, result.captured_at, accessed):
                 return result
         return None
 
@@ -324,6 +324,16 @@ class _Lookup:
                 return outcomes
             outcomes.append(_Outcome(name, "not_found"))
         return outcomes
+
+
+def _crossed(listed: dt.datetime, served: dt.datetime | None, accessed: dt.date | None) -> bool:
+    """Whether the Wayback served a capture on the other side of the accessed
+    date than the one listed (a listed capture it cannot play back redirects
+    to the nearest one it can): the choice rule would not have picked it."""
+    if accessed is None or served is None:
+        return False
+    limit = cutoff(accessed)
+    return (listed <= limit) != (served <= limit)
 
 
 async def archive_fallback(
