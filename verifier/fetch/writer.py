@@ -6,19 +6,19 @@ Each batch is one transaction: the ``checks`` rows, the extracted page text
 process killed at any moment (even ``kill -9``) leaves the database
 consistent: every URL with a check row in the run has its counters updated,
 and every other URL is simply still due. The next ``check`` fetches those
-again, which loses at most the requests in flight and the last unwritten
-batch (``max_delay`` seconds of results).
+again, which loses at most the requests in flight and the results that
+arrived during the last write.
 
 A batch is written from a worker thread, so the event loop keeps fetching
-meanwhile; when results come faster than the database takes them, ``add``
-waits (back-pressure), which keeps memory bounded.
+meanwhile (group commit, see ``CheckWriter``); when results come faster than
+the database takes them, ``add`` waits (back-pressure), which keeps memory
+bounded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -97,60 +97,70 @@ def write_results(session: Session, run_id: int, items: Iterable[tuple[int, Fetc
 
 
 class CheckWriter:
-    """Collects results and writes them in batches of ``batch_size`` or every
-    ``max_delay`` seconds, whichever comes first."""
+    """Writes results as they come, by group commit.
+
+    A background task writes everything collected since its previous write,
+    in one transaction, then looks again: when results trickle in each is
+    written at once; when they pour in, batches grow by themselves (up to
+    ``max_batch``). So a killed process loses only the results that arrived
+    during the last write (a few milliseconds), plus the requests in flight.
+    ``add`` waits while ``max_pending`` results are unwritten (back-pressure).
+    """
 
     def __init__(
-        self, db: Database, run_id: int, *, batch_size: int = 100, max_delay: float = 0.5
+        self, db: Database, run_id: int, *, max_batch: int = 500, max_pending: int = 2000
     ) -> None:
         self.db = db
         self.run_id = run_id
-        self.batch_size = batch_size
-        self.max_delay = max_delay
+        self.max_batch = max_batch
+        self.max_pending = max_pending
         self.written = 0
         self._buffer: list[_Pending] = []
-        self._oldest = 0.0
-        self._lock = asyncio.Lock()
-        self._ticker: asyncio.Task[None] | None = None
+        self._arrived = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> CheckWriter:
-        self._ticker = asyncio.create_task(self._tick())
+        self._task = asyncio.create_task(self._run())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
-        await self.flush()
+        await self.close()
 
     async def add(self, url_id: int, result: FetchResult) -> None:
-        if not self._buffer:
-            self._oldest = time.monotonic()
+        while len(self._buffer) >= self.max_pending and self._task and not self._task.done():
+            self._drained.clear()
+            await self._drained.wait()
         self._buffer.append(_Pending(url_id, result))
-        if len(self._buffer) >= self.batch_size:
-            await self.flush()
+        self._arrived.set()
 
-    async def flush(self) -> None:
-        """Write everything collected so far (waits for a write in progress)."""
-        async with self._lock:
-            if not self._buffer:
-                return
-            batch, self._buffer = self._buffer, []
-            writing = asyncio.ensure_future(asyncio.to_thread(self._write, batch))
+    async def close(self) -> None:
+        """Write what is left and stop; safe to call while being cancelled."""
+        self._closing = True
+        self._arrived.set()
+        if self._task is not None:
+            task, self._task = self._task, None
             try:
-                self.written += await asyncio.shield(writing)
+                await asyncio.shield(task)
             except asyncio.CancelledError:
-                # A thread cannot be stopped: let the batch's transaction end
-                # so the count stays true, then go on cancelling.
-                self.written += await writing
+                # Ctrl-C: let the last write finish so what was fetched is kept.
+                await task
                 raise
+
+    async def _run(self) -> None:
+        while True:
+            if not self._buffer:
+                if self._closing:
+                    return
+                self._arrived.clear()
+                await self._arrived.wait()
+                continue
+            batch = self._buffer[: self.max_batch]
+            del self._buffer[: self.max_batch]
+            self._drained.set()
+            self.written += await asyncio.to_thread(self._write, batch)
 
     def _write(self, batch: list[_Pending]) -> int:
         with self.db.session() as session:
             return write_results(session, self.run_id, ((p.url_id, p.result) for p in batch))
-
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(self.max_delay / 2)
-            if self._buffer and time.monotonic() - self._oldest >= self.max_delay:
-                await self.flush()
