@@ -136,17 +136,30 @@ def status(
         verifier status --since 12
     """
     from verifier.report import diff_runs, print_run_diff
+    from verifier.report.summary import STATUS_ORDER, ordered, status_style
 
     database = open_db(db)
     diff = diff_runs(database, since=since)
     summary = status_summary(database)
-    statuses = sorted(summary.statuses)
-    table = Table(title=f"{len(summary.documents)} documents, {summary.urls} distinct URLs")
-    table.add_column("document")
-    table.add_column("citations", justify="right")
+    # Fine first, then the worst; only the statuses that occur.
+    statuses = [name for name, _ in ordered(summary.statuses, STATUS_ORDER)]
+    docs = len(summary.documents)
+    table = Table(
+        title=f"{docs} document{'s' * (docs != 1)}, {summary.urls} distinct URLs",
+        title_justify="left",
+    )
+    table.add_column("document", overflow="fold", min_width=16)
+    table.add_column("cita-\ntions", justify="right")
     for name in statuses:
-        table.add_column(name, justify="right")
-    table.add_column("unsourced", justify="right")
+        # Two-line headers ("soft" / "404") keep a dozen statuses readable.
+        header = name.replace("_", "\n")
+        table.add_column(
+            header,
+            justify="right",
+            header_style=status_style(name),
+            min_width=max(len(part) for part in header.split("\n")),
+        )
+    table.add_column("un-\nsourced", justify="right", min_width=7)
     for doc in summary.documents:
         table.add_row(
             doc.path,
