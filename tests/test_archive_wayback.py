@@ -81,6 +81,21 @@ async def test_cdx_json_paging_with_filter_from_the_index(
     assert all("resumeKey=" in r.path for r in requests[1:])
 
 
+async def test_cdx_of_an_excluded_site_lists_nothing(fake: FakeArchives, wayback: Wayback) -> None:
+    # Recorded: CDX answers 403 for a site excluded from the Wayback.
+    captures = await wayback.search(
+        "https://nationalpost.com/health",
+        limit=1000,
+        from_="20191001000000",
+        to="20191002000000",
+        filters=(),
+        output=None,
+        extra=[("resolveRevisits", "true")],
+    )
+    assert captures == []
+    assert len(fake.requests) == 1  # a 403 is an answer, not retried
+
+
 async def test_negative_limit_lists_the_last_captures_before_a_date(
     fake: FakeArchives, wayback: Wayback
 ) -> None:

@@ -75,6 +75,8 @@ TRIES = 3
 IN_FLIGHT = 8
 _CHUNK = 500
 _NETWORK = (WAYBACK, MEMENTO, ARCHIVE_TODAY)
+# Where documents' Wayback links point; fetched through settings.wayback_url.
+_WAYBACK_HOSTS = {"web.archive.org", "wayback.archive.org", "archive.org"}
 
 
 @dataclass
@@ -251,7 +253,7 @@ class _Lookup:
         capture = parse_capture_url(address)
         host = host_of(address)
         if capture is not None and (
-            host.endswith("archive.org") or host == host_of(self.settings.wayback_url)
+            host in _WAYBACK_HOSTS or host == host_of(self.settings.wayback_url)
         ):
             return await self.wayback.fetch(*capture)
         when = dt.datetime.combine(given_date, dt.time()) if given_date else utcnow()
