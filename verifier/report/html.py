@@ -122,7 +122,7 @@ def _passage(ev: QuoteEvidence) -> str:
         body = f"<mark>{esc(passage)}</mark>"
     else:
         body = esc(context)
-    return f'<div class="passage {where}" title="{esc(label)}">…{body}…</div>'
+    return f'<div class="passage {where}" title="{esc(label)}">{body}</div>'
 
 
 def _quote_block(ev: QuoteEvidence) -> str:
@@ -140,7 +140,8 @@ def _quote_block(ev: QuoteEvidence) -> str:
         parts.append(f'<div class="reason">{esc(ev.reason or "not found in the page")}</div>')
         parts.append(_passage(ev))
     elif ev.reason:
-        parts.append(f'<div class="reason">{esc(ev.reason)}</div>')
+        # Unchecked is "nothing to compare with", not a failure: muted.
+        parts.append(f'<div class="reason muted">{esc(ev.reason)}</div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -280,6 +281,10 @@ def _verdict_table(summary: ReportSummary) -> str:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _num(n: int, cls: str = "") -> str:
     return f'<td class="num{" zero" if not n else ""}{cls}">{n}</td>'
 
@@ -402,7 +407,7 @@ def write_html(
     )
     header = (
         f'<header class="page"><h1>{esc(title)}</h1>'
-        f"<p>{summary.rows} links in {len(documents)} documents · "
+        f"<p>{_count(summary.rows, 'link')} in {_count(len(documents), 'document')} · "
         f"{summary.broken} with problems · generated {esc(when)}</p></header>"
     )
     overview = (

@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import TextIO
 
-from verifier.report.rows import ReportRow, UnsourcedAttribution, format_timestamp
+from verifier.report.rows import (
+    BROKEN_VERDICTS,
+    FINE_STATUSES,
+    ReportRow,
+    UnsourcedAttribution,
+    format_timestamp,
+)
 from verifier.report.summary import STATUS_ORDER, VERDICT_ORDER, ReportSummary, ordered
 
 __all__ = ["escape_markdown", "write_markdown"]
@@ -60,6 +66,11 @@ def _shorten(url: str, limit: int = 70) -> str:
     return shown[: limit - 25] + "…" + shown[-24:]
 
 
+def _verdict(verdict: str) -> str:
+    """A verdict, in bold when the text is missing from the live page."""
+    return f"**{verdict}**" if verdict in BROKEN_VERDICTS else verdict
+
+
 def _cells(row: ReportRow) -> list[str]:
     score = "" if row.match_score is None else f"{row.match_score:g}"
     archive = ""
@@ -69,9 +80,9 @@ def _cells(row: ReportRow) -> list[str]:
     return [
         escape_markdown(row.note),
         link(_shorten(row.url), row.url) if row.url else "",
-        f"**{row.status}**" if row.is_broken else row.status,
-        row.title_match,
-        row.quote_match,
+        row.status if row.status in FINE_STATUSES else f"**{row.status}**",
+        _verdict(row.title_match),
+        _verdict(row.quote_match),
         score,
         archive,
         escape_markdown(row.error),
@@ -105,7 +116,8 @@ def write_markdown(
 
     lines = [f"# {escape_markdown(title)}", ""]
     lines.append(
-        f"{summary.rows} links in {len(summary.documents)} documents; "
+        f"{summary.rows} link{'' if summary.rows == 1 else 's'} in "
+        f"{len(summary.documents)} document{'' if len(summary.documents) == 1 else 's'}; "
         f"**{summary.broken} with problems**."
     )
     lines.append("")
