@@ -103,7 +103,7 @@ def test_check_records_a_verdict_for_every_quote(
     )
     settings = Settings(
         allow_private_hosts=True,
-        timeout=2.0,
+        timeout=10.0,
         retries=0,
         retry_backoff=0.01,
         min_interval=0.0,
@@ -139,7 +139,7 @@ def test_check_records_a_verdict_for_every_quote(
 def test_without_archive_the_live_verdicts_stand(db: Database, loopback: LoopbackWeb) -> None:
     live = loopback.add_page("/grain", NOW)
     cite(db, [(live, "Grain deal extended for 120 days", ["exports of 3 million tonnes"])])
-    settings = Settings(allow_private_hosts=True, timeout=2.0, retries=0, archive=False)
+    settings = Settings(allow_private_hosts=True, timeout=10.0, retries=0, archive=False)
     result = run_check(db, settings)
     found = verdicts(db, result.run_id)
     assert found["Grain deal extended for 120 days"][:2] == ("exact", "live")

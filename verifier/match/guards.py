@@ -6,6 +6,8 @@ above any useful threshold. So after the fuzzy alignment the quotation and
 the passage are compared word by word (a Levenshtein alignment of their
 words), and any changed word that is a number, a negation or a proper name
 makes the verdict ``absent``, with the reason ("number differs: 30 vs 13").
+So does a word replaced by a different word ("we will lose" for "we will
+win"): fuzzy is for the same words with small differences.
 
 Words are read from the normalised text (see ``normalize``); whether a word
 is capitalised is read from the original text through the normalised text's
@@ -20,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from verifier.match.normalize import Normalized
@@ -297,7 +300,25 @@ def compare_words(quote: list[Token], page: list[Token]) -> WordComparison:
     extra = [t for t in _names(quote_changed) if id(t) not in paired]
     if extra:
         return WordComparison(first, last, f"name not in source: {_show(extra)}")
+    for q, p in swapped:
+        if _other_word(q, p) and not (q is quote[0] or q is quote[-1]):
+            return WordComparison(first, last, f"word differs: {q.shown} vs {p.shown}")
     return WordComparison(first, last, None)
+
+
+# Two words less alike than this (rapidfuzz ratio) are different words, not
+# a spelling variant, typo or inflection (colour/color 91, says/said 75).
+_SAME_WORD = 50.0
+
+
+def _other_word(q: Token, p: Token) -> bool:
+    """Is ``p`` another word in the place of ``q`` ("lose" for "win")? Short
+    words (is/was, a/the) are left to the score."""
+    if q.number or p.number or max(len(q.key), len(p.key)) < 4:
+        return False
+    if _related(_strip_accents(q.key), _strip_accents(p.key)):
+        return False
+    return fuzz.ratio(q.key, p.key) < _SAME_WORD
 
 
 def compare_bags(quote: list[Token], page: list[Token]) -> str | None:
