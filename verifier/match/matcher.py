@@ -41,6 +41,7 @@ from verifier.store.models import Verdict
 __all__ = [
     "FUZZY_THRESHOLD",
     "MIN_FUZZY_CHARS",
+    "Kind",
     "MatchResult",
     "PageLike",
     "PreparedText",

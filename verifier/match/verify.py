@@ -27,13 +27,12 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from verifier.match.matcher import MatchResult, PageLike, match_quote
+from verifier.match.matcher import Kind, MatchResult, PageLike, match_quote
 from verifier.store.database import Database
 from verifier.store.models import (
     Check,
@@ -148,30 +147,23 @@ class _Pages:
         return self._pages[content_hash]
 
 
-@lru_cache(maxsize=8192)
-def _cached_match(content_hash: str, kind: str, text: str, page_ref: _PageRef) -> MatchResult:
-    """One match per (text, quote): ``drifted_url_ids`` and ``verify_run``
-    share it within a pipeline run."""
-    return match_quote(text, page_ref.page, "title" if kind == "title" else "quotation")
-
-
-class _PageRef:
-    """A page handed to the cache without making it part of the key."""
-
-    __slots__ = ("page",)
-
-    def __init__(self, page: PageLike) -> None:
-        self.page = page
-
-    def __hash__(self) -> int:
-        return 0
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _PageRef)
+# Verdicts by (text hash, kind, quote text): a stored text never changes, so
+# ``drifted_url_ids`` and both ``verify_run`` passes of a pipeline run share
+# them. Cleared when full, which only costs re-matching.
+_MATCHES: dict[tuple[str, str, str], MatchResult] = {}
+_MAX_MATCHES = 20_000
 
 
 def _match(content_hash: str, page: PageLike, target: _Target) -> MatchResult:
-    return _cached_match(content_hash, target.kind, target.text, _PageRef(page))
+    key = (content_hash, target.kind, target.text)
+    result = _MATCHES.get(key)
+    if result is None:
+        kind: Kind = "title" if target.kind == "title" else "quotation"
+        result = match_quote(target.text, page, kind)
+        if len(_MATCHES) >= _MAX_MATCHES:
+            _MATCHES.clear()
+        _MATCHES[key] = result
+    return result
 
 
 def drifted_url_ids(db: Database, run_id: int) -> set[int]:
