@@ -675,3 +675,82 @@ def _handler(fake: FakeArchives, role: str) -> type[BaseHTTPRequestHandler]:
             self._respond("POST")
 
     return Handler
+
+
+def measure_rate(dead_links: int = 10) -> dict[str, dict[str, float]]:
+    """Run the archive fallback with default settings over ``dead_links``
+    URLs no archive holds, against these fakes; request figures per archive,
+    measured where the requests arrive.
+
+    ``python tests/fake_archive.py 10`` prints them.
+    """
+    import asyncio
+    import itertools
+    import tempfile
+
+    from verifier.archive import archive_fallback
+    from verifier.settings import Settings
+    from verifier.store.database import Database
+    from verifier.store.models import Citation, CitationUrl, Document, Run, Url
+    from verifier.urls import host_of, normalize_url, url_hash
+
+    figures: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, FakeArchives() as fake:
+        fake.load_cassettes().load_link_headers()
+        db = Database(f"{tmp}/sources.db")
+        with db.session() as session:
+            doc = Document(path="dead.md", format="markdown", sha256="0" * 64)
+            session.add(doc)
+            session.flush()
+            url_ids = []
+            for n in range(dead_links):
+                url = normalize_url(f"http://gone.example/dead/{n}")
+                row = Url(url_hash=url_hash(url), url=url, host=host_of(url))
+                session.add(row)
+                session.flush()
+                citation = Citation(
+                    document_id=doc.id,
+                    label=str(n),
+                    position=n,
+                    kind="note",
+                    raw_text=url,
+                    accessed=dt.date(2020, 1, 1),
+                )
+                session.add(citation)
+                session.flush()
+                session.add(
+                    CitationUrl(citation_id=citation.id, url_id=row.id, position=0, written=url)
+                )
+                url_ids.append(row.id)
+            run = Run()
+            session.add(run)
+            session.flush()
+            run_id = run.id
+        settings = Settings(
+            wayback_url=fake.wayback_url,
+            memento_url=fake.memento_url,
+            archive_today_url=fake.archive_today_url,
+        )
+        started = time.monotonic()
+        asyncio.run(archive_fallback(db, settings, run_id, url_ids))
+        wall = time.monotonic() - started
+        db.dispose()
+        for role in ("wayback", "memento"):
+            at = [r.at for r in fake.requests_to(role)]
+            gaps = [b - a for a, b in itertools.pairwise(at)]
+            figures[role] = {
+                "requests": len(at),
+                "per_second": round((len(at) - 1) / (at[-1] - at[0]), 3),
+                "min_gap_s": round(min(gaps), 3),
+                "most_in_any_second": max(sum(1 for t in at if s <= t < s + 1.0) for s in at),
+                "wall_s": round(wall, 1),
+                "archive_rate": settings.archive_rate,
+            }
+    return figures
+
+
+if __name__ == "__main__":
+    import sys
+
+    for archive, numbers in measure_rate(int(sys.argv[1]) if len(sys.argv) > 1 else 10).items():
+        print(archive, numbers)
