@@ -44,7 +44,7 @@ import datetime as dt
 import ssl
 import time
 import zlib
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -240,6 +240,65 @@ def _environment_mounts(direct: httpx.AsyncBaseTransport) -> dict[str, Any]:
     return mounts
 
 
+class _HostPools(httpx.AsyncBaseTransport):
+    """A small connection pool per host instead of one big pool.
+
+    httpcore's pool scans all its connections for every request, so one pool
+    for hundreds of hosts spends more CPU on bookkeeping than on HTTP, and
+    evicts other hosts' keep-alive connections. A pool per host holds just
+    ``per_host`` connections. The least recently used idle pools are closed
+    beyond ``_MAX_POOLS``. Every pool's network backend is the SSRF guard: it
+    connects only to the addresses it checked (see ssrf.py).
+    """
+
+    _MAX_POOLS = 256
+
+    def __init__(self, settings: Settings, guard: Guard) -> None:
+        self.settings = settings
+        self.backend = GuardedBackend(guard)
+        self.ssl_context = httpx.create_ssl_context(trust_env=True)
+        self.pools: OrderedDict[tuple[bytes, str, int | None], httpx.AsyncHTTPTransport] = (
+            OrderedDict()
+        )
+
+    def _pool(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
+        key = (url.raw_scheme, url.host, url.port)
+        transport = self.pools.get(key)
+        if transport is not None:
+            self.pools.move_to_end(key)
+            return transport
+        size = self.settings.per_host_limit(url.host) + 2
+        transport = httpx.AsyncHTTPTransport(verify=self.ssl_context, trust_env=False)
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=self.ssl_context,
+            max_connections=size,
+            max_keepalive_connections=size,
+            keepalive_expiry=30.0,
+            http1=True,
+            http2=False,
+            network_backend=self.backend,
+        )
+        self.pools[key] = transport
+        return transport
+
+    async def _evict(self) -> None:
+        for key in list(self.pools)[: max(0, len(self.pools) - self._MAX_POOLS)]:
+            pool = self.pools[key]._pool
+            if all(connection.is_idle() for connection in pool.connections):
+                await self.pools.pop(key).aclose()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        transport = self._pool(request.url)
+        if len(self.pools) > self._MAX_POOLS:
+            await self._evict()
+        return await transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pools, self.pools = list(self.pools.values()), OrderedDict()
+        for transport in pools:
+            await transport.aclose()
+
+
 def _is_tls_error(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
@@ -274,26 +333,10 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         settings = self.settings
-        limits = httpx.Limits(
-            max_connections=settings.concurrency + 8,
-            max_keepalive_connections=settings.concurrency + 8,
-            keepalive_expiry=30.0,
-        )
-        transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=True)
-        # The pool's network backend is the SSRF guard: it connects only to
-        # the addresses it checked (see ssrf.py).
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=True),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=GuardedBackend(self.guard),
-        )
+        pools = _HostPools(settings, self.guard)
         self._client = httpx.AsyncClient(
-            transport=transport,
-            mounts=_environment_mounts(transport),
+            transport=pools,
+            mounts=_environment_mounts(pools),
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,
             headers={

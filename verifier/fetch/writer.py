@@ -22,12 +22,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from verifier.fetch.classify import counts_as_failure
+from verifier.fetch.content import PageText
 from verifier.fetch.engine import FetchResult
-from verifier.store.contents import store_content
+from verifier.store.contents import content_hash, store_contents
 from verifier.store.database import Database
 from verifier.store.models import Check, Url
 
@@ -44,56 +45,81 @@ def write_results(session: Session, run_id: int, items: Iterable[tuple[int, Fetc
     """Write one batch in ``session``'s transaction; returns the rows written.
 
     A URL that already has a check in this run is skipped, so writing the
-    same results twice never duplicates a row.
+    same results twice never duplicates a row. Statements are executed once
+    per batch (executemany), not once per row: the writer must keep up with
+    hundreds of results a second while holding the GIL as little as it can.
     """
-    batch = list(items)
+    batch: dict[int, FetchResult] = {}
+    for url_id, result in items:
+        batch.setdefault(url_id, result)
     if not batch:
         return 0
-    url_ids = [url_id for url_id, _ in batch]
-    existing = set(
-        session.scalars(
-            select(Check.url_id).where(Check.run_id == run_id, Check.url_id.in_(url_ids))
+    url_ids = list(batch)
+    in_run = select(Check.url_id).where(Check.run_id == run_id, Check.url_id.in_(url_ids))
+    for url_id in session.scalars(in_run):
+        del batch[url_id]
+    counters = {
+        row.id: (row.failures_in_a_row or 0, row.failing_since)
+        for row in session.execute(
+            select(Url.id, Url.failures_in_a_row, Url.failing_since).where(Url.id.in_(list(batch)))
         )
-    )
-    urls = {url.id: url for url in session.scalars(select(Url).where(Url.id.in_(url_ids)))}
-    written = 0
-    for url_id, result in batch:
-        if url_id in existing or url_id not in urls:
-            continue
-        existing.add(url_id)
-        content_hash = None
+    }
+    batch = {url_id: result for url_id, result in batch.items() if url_id in counters}
+    if not batch:
+        return 0
+    hashes: dict[int, str | None] = {}
+    pages: dict[str, PageText] = {}
+    for url_id, result in batch.items():
+        hashes[url_id] = None
         if result.page is not None and result.page.text:
-            content_hash = store_content(session, result.page)
-        check = Check(
-            run_id=run_id,
-            url_id=url_id,
-            checked_at=result.checked_at,
-            status=str(result.status),
-            http_status=result.http_status,
-            final_url=result.final_url,
-            redirect_chain=json.dumps(result.redirect_chain) if result.redirect_chain else None,
-            error=result.error[:2000] if result.error else None,
-            elapsed_ms=result.elapsed_ms,
-            attempts=result.attempts,
-            content_type=(result.content_type or "")[:255] or None,
-            content_hash=content_hash,
+            digest = content_hash(result.page.text)
+            hashes[url_id] = digest
+            pages.setdefault(digest, result.page)
+    store_contents(session, pages)
+    rows = [
+        {
+            "run_id": run_id,
+            "url_id": url_id,
+            "checked_at": result.checked_at,
+            "status": str(result.status),
+            "http_status": result.http_status,
+            "final_url": result.final_url,
+            "redirect_chain": json.dumps(result.redirect_chain) if result.redirect_chain else None,
+            "error": result.error[:2000] if result.error else None,
+            "elapsed_ms": result.elapsed_ms,
+            "attempts": result.attempts,
+            "content_type": (result.content_type or "")[:255] or None,
+            "content_hash": hashes[url_id],
+        }
+        for url_id, result in batch.items()
+    ]
+    check_ids = {
+        url_id: check_id
+        for check_id, url_id in session.execute(
+            insert(Check).returning(Check.id, Check.url_id), rows
         )
-        session.add(check)
-        session.flush()
-        url = urls[url_id]
-        url.last_status = str(result.status)
-        url.last_checked_at = result.checked_at
-        url.last_check_id = check.id
+    }
+    updates = []
+    for url_id, result in batch.items():
+        failures, since = counters[url_id]
         failing = counts_as_failure(str(result.status))
         if failing is True:
-            if not url.failures_in_a_row or url.failing_since is None:
-                url.failing_since = result.checked_at
-            url.failures_in_a_row = (url.failures_in_a_row or 0) + 1
+            since = since if failures and since is not None else result.checked_at
+            failures += 1
         elif failing is False:
-            url.failures_in_a_row = 0
-            url.failing_since = None
-        written += 1
-    return written
+            failures, since = 0, None
+        updates.append(
+            {
+                "id": url_id,
+                "last_status": str(result.status),
+                "last_checked_at": result.checked_at,
+                "last_check_id": check_ids[url_id],
+                "failures_in_a_row": failures,
+                "failing_since": since,
+            }
+        )
+    session.execute(update(Url), updates)
+    return len(rows)
 
 
 class CheckWriter:

@@ -10,16 +10,17 @@ every version. Matching reads the text back from here and never refetches.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 import zstandard
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from verifier.fetch.content import PageText
 from verifier.store.models import Content, utcnow
 
-__all__ = ["content_hash", "load_content", "store_content"]
+__all__ = ["content_hash", "load_content", "store_content", "store_contents"]
 
 # Level 10: about twice the ratio of the default level for prose, still
 # far faster than a page takes to fetch.
@@ -57,6 +58,38 @@ def store_content(session: Session, page: PageText) -> str:
         session.add(Content(**values))
         session.flush()
     return digest
+
+
+def store_contents(session: Session, pages: Mapping[str, PageText]) -> None:
+    """Store many pages at once, keyed by their ``content_hash``; those already
+    stored are left alone (one query to find them, one insert for the rest)."""
+    if not pages:
+        return
+    known = set(session.scalars(select(Content.hash).where(Content.hash.in_(list(pages)))))
+    compressor = zstandard.ZstdCompressor(level=_LEVEL)
+    now = utcnow()
+    rows = [
+        {
+            "hash": digest,
+            "text_z": compressor.compress(page.text.encode("utf-8")),
+            "length": len(page.text),
+            "title": page.title,
+            "h1": page.h1,
+            "og_title": page.og_title,
+            "created_at": now,
+        }
+        for digest, page in pages.items()
+        if digest not in known
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(sqlite.insert(Content).on_conflict_do_nothing(), rows)
+    elif dialect == "postgresql":
+        session.execute(postgresql.insert(Content).on_conflict_do_nothing(), rows)
+    else:
+        session.execute(insert(Content), rows)
 
 
 def load_content(session: Session, hash: str) -> PageText:
