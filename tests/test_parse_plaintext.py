@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from conftest import seed
@@ -175,3 +176,39 @@ def test_superscript_and_bracketed_markers() -> None:
     assert [w for w in doc.warnings] == [
         f"note {n}: no marker found in the text" for n in range(4, 10)
     ]
+
+
+def test_sentence_does_not_cross_a_blank_line() -> None:
+    # A heading, a blank line, then the citing sentence (as the PDF parser
+    # hands over a LibreOffice heading).
+    text = (
+        "Title line\n\nThe new rail link was announced in 2022.1\n\n"
+        "Notes\n\n"
+        "1. Xinhua, ‘Railway Agreement’, https://example.org/rail, accessed 14 August 2022.\n"
+    )
+    (note,) = parse_text(text).citations
+    assert note.sentence == "The new rail link was announced in 2022."
+
+
+def test_blank_line_inside_a_sentence_is_mended(seed000: ParsedDocument) -> None:
+    # Seed 000 has a stray blank line in the middle of note 49's sentence
+    # ("… to Uzbekistan’s⏎⏎Beeline, a data centralisation tool …").
+    note = next(c for c in seed000.citations if c.label == "49")
+    assert note.sentence is not None
+    assert note.sentence.startswith("In 2021, ZTE handed a SDM (Subscriber Data Management)")
+    assert note.sentence.endswith("many other cloud-based functions.")
+    # A short heading above a paragraph is never joined to it.
+    heading = parse_text(
+        "A heading without a full stop at its end\n\nIts backers agreed in 2023.1\n\n"
+        "Notes\n\n1. Council, ‘Outlook’, https://example.org/outlook\n"
+    )
+    assert heading.citations[0].sentence == "Its backers agreed in 2023."
+
+
+def test_pdf_heading_is_not_part_of_the_first_sentence() -> None:
+    from verifier.parse.pdf import parse_pdf
+
+    data = (Path(__file__).parent / "data" / "formats" / "notes-libreoffice.pdf").read_bytes()
+    doc = parse_pdf(data, "lo.pdf")
+    first = next(c for c in doc.citations if c.label == "1")
+    assert first.sentence == "The new rail link between Kashgar and Osh was announced in 2022."

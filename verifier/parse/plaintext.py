@@ -24,7 +24,7 @@ from verifier.parse.authordate import Note
 from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
 from verifier.parse.notes import analyse_note, resolve_short_forms
 from verifier.parse.reading import Source
-from verifier.parse.sentences import quotation_spans, sentence_spans, split_paragraphs
+from verifier.parse.sentences import TERMINAL, quotation_spans, sentence_spans, split_paragraphs
 
 # Fewer author-date citations than this, and no reference list: not an
 # author-date document.
@@ -207,6 +207,36 @@ def find_markers(body: str, labels: list[str]) -> dict[str, tuple[int, int]]:
     return found
 
 
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
+_SENTENCE_END = re.compile(r"[.!?][’”\"')\]]*\d{0,3} +[A-Z‘“\"]")
+
+
+def _mend_broken_sentence(m: re.Match[str]) -> str:
+    """A blank line inside a sentence (a paste slip: "… a SDM platform to
+    Uzbekistan’s⏎⏎Beeline, a data centralisation tool …") becomes spaces of
+    the same length: the paragraph before it is made of sentences and ends
+    in a long line without closing punctuation, and the text after it starts
+    with a word. A heading is short and holds no sentence end, so it always
+    stands alone ("The Kashgar–Osh line⏎⏎The new rail link …")."""
+    text = m.string
+    last = text[text.rfind("\n", 0, m.start()) + 1 : m.start()].rstrip()
+    if (
+        len(last) >= 60
+        and not last.endswith(TERMINAL)
+        and text[m.end() : m.end() + 1].isalpha()
+        and _SENTENCE_END.search(last) is not None
+    ):
+        return " " * (m.end() - m.start())
+    return m.group(0)
+
+
+def mend_broken_sentences(text: str) -> str:
+    """``text`` with blank lines that fall inside a sentence turned into
+    spaces (same length: offsets stay valid); other blank lines, which end
+    a paragraph, are kept, so no citing sentence runs across one."""
+    return _BLANK_LINES.sub(_mend_broken_sentence, text)
+
+
 def _without_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
     """``text`` with the spans removed, and where each span was in the result."""
     parts: list[str] = []
@@ -263,8 +293,10 @@ def attach_sentences(
     sentence ("‘…’.35"), quotations after the sentence's last anchor to
     that last anchor.
     """
-    text = text.replace("\n", " ")  # same length: offsets stay valid
+    # Paragraphs are split on the text as written: a sentence never runs
+    # across a blank line (a heading is not the start of the next sentence).
     sentences = _sentences(text, sorted(a[0] for a in anchors))
+    text = text.replace("\n", " ")  # same length: offsets stay valid
     starts = [s.start for s in sentences]
     located = [_sentence_at(sentences, starts, a[0]) for a in anchors]
     result: list[tuple[str | None, list[str]]] = []
@@ -328,6 +360,7 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
     order = [c for c in citations if c.label in markers]
     spans = [markers[c.label] for c in order]
     clean, where = _without_spans(body, spans)
+    clean = mend_broken_sentences(clean)
     offsets: dict[int, int] = {}
     anchors = [(w, w) for w in where]
     for citation, (sentence, quotes) in zip(order, attach_sentences(clean, anchors), strict=True):

@@ -143,21 +143,24 @@ def split_sentences(text: str) -> list[str]:
     return [text[s:e].strip() for s, e in sentence_spans(text)]
 
 
-_TERMINAL = tuple(".!?:;…’”\"')]")
+# What a line that ends a sentence (or a heading with a colon) ends with.
+TERMINAL = tuple(".!?:;…’”\"')]")
+_TERMINAL = TERMINAL
+_PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n)")
 
 
 def split_paragraphs(text: str) -> Iterator[tuple[int, str]]:
     """Paragraphs of plain text with their start offsets.
 
-    Blank lines always separate paragraphs. A single line break joins two
-    lines into one paragraph when the text was wrapped (the line is long and
-    does not end a sentence, it ends with a hyphen, or the next line starts
-    in lower case); short unpunctuated lines such as headings stand alone.
-    The returned paragraph has its line breaks replaced by spaces, so its
-    length equals the original span's length.
+    Blank lines separate paragraphs, so no sentence runs across one. A
+    single line break joins two lines into one paragraph when the text was
+    wrapped (the line is long and does not end a sentence, it ends with a
+    hyphen, or the next line starts in lower case); short unpunctuated lines
+    such as headings stand alone. The returned paragraph has its line breaks
+    replaced by spaces, so its length equals the original span's length.
     """
     pos = 0
-    for block in re.split(r"(\n[ \t]*\n)", text):
+    for block in _PARAGRAPH_BREAK.split(text):
         if not block or not block.strip():
             pos += len(block)
             continue
