@@ -24,6 +24,7 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,19 +50,51 @@ _EXPANDING = "".join(
     c for c in map(chr, range(0x10000)) if not 0xD800 <= ord(c) < 0xE000 and len(c.casefold()) != 1
 )
 
+# One-for-one replacements (quotation marks, dashes, white space other than
+# a plain space) are made by ``str.translate`` before the scan below: they
+# keep every offset, so they need no map.
+_WHITE_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != " ")
+_ONE_FOR_ONE = {
+    **{k: v for k, v in _PUNCTUATION.items() if len(v) == 1 and k != v},
+    **dict.fromkeys(_WHITE_SPACE, " "),
+}
+_ONE_FOR_ONE_RE = re.compile("[" + re.escape("".join(_ONE_FOR_ONE)) + "]")
+
+
+def _one_for_one(m: re.Match[str]) -> str:
+    return _ONE_FOR_ONE[m.group()]
+
+
 _SPECIAL = re.compile(
     "|".join(
         [
             # an HTML entity left in the text (&amp; &#8217; &nbsp; ...)
             r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
-            # white space other than one plain space, with invisibles around it
-            rf"[\s{_INVISIBLE}]{{2,}}|[^\S ]|[{_INVISIBLE}]",
+            # runs of spaces, with invisibles around them; invisibles alone
+            rf"[ {_INVISIBLE}]{{2,}}|[{_INVISIBLE}]",
             "["
-            + re.escape("".join(k for k, v in _PUNCTUATION.items() if k != v) + _EXPANDING)
+            + re.escape("".join(k for k, v in _PUNCTUATION.items() if len(v) != 1) + _EXPANDING)
             + "]",
         ]
     )
 )
+
+
+def _char_class(codes: range, test: Callable[[str], bool]) -> str:
+    return "".join(
+        re.escape(c) for c in map(chr, codes) if not 0xD800 <= ord(c) < 0xE000 and test(c)
+    )
+
+
+# What NFC changes: a base character with the combining marks (or Hangul
+# vowel and final jamo) after it, and the few characters NFC replaces on
+# their own (Å ANGSTROM SIGN, CJK compatibility ideographs ...).
+_MARKS = _char_class(range(0x300, 0x1F000), lambda c: unicodedata.combining(c) != 0)
+_SINGLETONS = _char_class(
+    range(0x2FA20),
+    lambda c: unicodedata.combining(c) == 0 and unicodedata.normalize("NFC", c) != c,
+)
+_CLUSTER = re.compile(rf"[{_SINGLETONS}][{_MARKS}\u1160-\u11ff]*|.[{_MARKS}\u1160-\u11ff]+", re.S)
 
 # Letters that carry their diacritic as part of the letter (no canonical
 # decomposition), spelled the way a keyboard without them would.
@@ -167,28 +200,27 @@ class Normalized:
 def _compose(text: str) -> Normalized | None:
     """NFC with its map, or ``None`` when ``text`` is already in NFC.
 
-    Composition only happens within a base character and the combining marks
-    (or Hangul vowel/trailing jamo) that follow it, so each such cluster is
-    composed on its own.
+    Composition only happens within a cluster (see ``_CLUSTER``), so each
+    cluster is composed on its own and the text between is copied.
     """
     if unicodedata.is_normalized("NFC", text):
         return None
     out: list[str] = []
     mapping = _Map()
-    length = 0
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and (unicodedata.combining(text[j]) or "\u1160" <= text[j] <= "\u11ff"):
-            j += 1
-        piece = unicodedata.normalize("NFC", text[i:j])
+    length = pos = 0
+    for m in _CLUSTER.finditer(text):
+        a, b = m.span()
+        if a > pos:
+            out.append(text[pos:a])
+            mapping.copy(length, pos, a)
+            length += a - pos
+        piece = unicodedata.normalize("NFC", m.group())
         out.append(piece)
-        if j - i == 1 and len(piece) == 1:
-            mapping.copy(length, i, j)
-        else:
-            mapping.token(length, i, j)
+        mapping.token(length, a, b)
         length += len(piece)
-        i = j
+        pos = b
+    out.append(text[pos:])
+    mapping.copy(length, pos, len(text))
     return Normalized("".join(out), text, mapping)
 
 
@@ -199,7 +231,7 @@ def _special(token: str) -> str:
         if decoded == token:
             return token.casefold()
         return normalize_text(unicodedata.normalize("NFC", decoded)) if decoded.strip() else " "
-    if any(c.isspace() for c in token):
+    if " " in token:
         return " "
     if token[0] in _INVISIBLE:
         return ""
@@ -209,7 +241,9 @@ def _special(token: str) -> str:
 def normalize(text: str) -> Normalized:
     """``text`` in its comparable form, with the map back to ``text``."""
     composed_form = _compose(text)
-    composed = text if composed_form is None else composed_form.text
+    composed = _ONE_FOR_ONE_RE.sub(
+        _one_for_one, text if composed_form is None else composed_form.text
+    )
     out: list[str] = []
     mapping = _Map()
     length = 0
@@ -273,41 +307,61 @@ def _fold_char(c: str) -> str:
     return "".join(d for d in decomposed if not unicodedata.combining(d))
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on first use of each character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+# The characters folding changes; a text without any is left as it is
+# after one regular-expression scan.
+_FOLDABLE = re.compile("[" + _char_class(range(0x80, 0x10000), lambda c: _fold_char(c) != c) + "]+")
+
+
+def _fold_match(m: re.Match[str]) -> str:
+    return m.group().translate(_FOLD)
+
+
 def fold_accents(normalized: Normalized) -> Normalized:
     """The accent-insensitive form of an already normalised text.
 
-    Runs of characters that lose nothing (ASCII, most CJK, Cyrillic) are
-    copied as they are; only letters with diacritics are rewritten.
+    Most folding is one letter for one (é -> e): then the normalised text's
+    map serves as it is. Otherwise (æ -> ae, a lone combining mark dropped)
+    the changed characters get a map of their own.
     """
     text = normalized.text
+    if text.isascii() or not _FOLDABLE.search(text):
+        return normalized
+    folded = _FOLDABLE.sub(_fold_match, text)
+    if len(folded) == len(text):
+        return Normalized(folded, normalized.source, normalized.map, normalized.base)
     out: list[str] = []
     mapping = _Map()
     length = 0
     pos = 0
-    changed = False
     for m in _NON_ASCII.finditer(text):
         a, b = m.span()
         run = m.group()
-        if len(unicodedata.normalize("NFD", run)) == len(run) and not any(
-            c in _ACCENT_LETTERS for c in run
-        ):
+        piece = run.translate(_FOLD)
+        if len(piece) == len(run):
             continue
-        changed = True
         if a > pos:
-            out.append(text[pos:a])
+            out.append(text[pos:a].translate(_FOLD))
             mapping.copy(length, pos, a)
             length += a - pos
         for i in range(a, b):
-            piece = _fold_char(text[i])
-            if piece == text[i]:
+            piece = _FOLD[ord(text[i])]
+            if len(piece) == 1:
                 mapping.copy(length, i, i + 1)
             elif piece:
                 mapping.token(length, i, i + 1)
             out.append(piece)
             length += len(piece)
         pos = b
-    if not changed:
-        return normalized
-    out.append(text[pos:])
+    out.append(text[pos:].translate(_FOLD))
     mapping.copy(length, pos, len(text))
     return Normalized("".join(out), normalized.source, mapping, normalized)
