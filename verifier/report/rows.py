@@ -35,6 +35,7 @@ from verifier.store.models import (
     Match,
     Quote,
     QuoteKind,
+    Snapshot,
     Url,
     Verdict,
 )
@@ -243,6 +244,8 @@ class UnsourcedAttribution:
 # --- building rows ----------------------------------------------------------
 
 SnapshotFinder = Callable[[Session, int, "dt.date | None"], Any]
+# A row read with SQLAlchemy Core: columns as attributes.
+DbRow = Any
 
 
 def _snapshot_finder() -> SnapshotFinder | None:
@@ -277,7 +280,7 @@ def _score(value: float | None) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def _latest_matches(session: Session, quote_ids: list[int]) -> dict[tuple[int, int], Match]:
+def _latest_matches(session: Session, quote_ids: list[int]) -> dict[tuple[int, int], DbRow]:
     """The newest Match per (quote, URL) for these quotes."""
     if not quote_ids:
         return {}
@@ -288,19 +291,34 @@ def _latest_matches(session: Session, quote_ids: list[int]) -> dict[tuple[int, i
     )
     return {
         (m.quote_id, m.url_id): m
-        for m in session.scalars(select(Match).where(Match.id.in_(newest)))
+        for m in session.execute(select(Match.__table__).where(Match.id.in_(newest)))
     }
 
 
-def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, Check]:
+def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, DbRow]:
     if not url_ids:
         return {}
     newest = select(func.max(Check.id)).where(Check.url_id.in_(url_ids)).group_by(Check.url_id)
-    return {c.url_id: c for c in session.scalars(select(Check).where(Check.id.in_(newest)))}
+    return {
+        c.url_id: c for c in session.execute(select(Check.__table__).where(Check.id.in_(newest)))
+    }
+
+
+def _archived_urls(session: Session, url_ids: list[int]) -> set[int]:
+    """Which of these URLs have an archived copy with text."""
+    if not url_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Snapshot.url_id)
+            .where(Snapshot.url_id.in_(url_ids), Snapshot.content_hash.is_not(None))
+            .distinct()
+        )
+    )
 
 
 def _error_text(
-    status: str, check: Check | None, problem: str | None, evidence: list[QuoteEvidence]
+    status: str, check: DbRow | None, problem: str | None, evidence: list[QuoteEvidence]
 ) -> str | None:
     """A short human-readable reason, when the row is not simply fine."""
     parts: list[str] = []
@@ -328,40 +346,49 @@ def _error_text(
 def _rows_for_batch(
     session: Session, citation_ids: list[int], finder: SnapshotFinder | None
 ) -> Iterator[ReportRow]:
+    # Plain rows, not ORM objects: a report reads many and changes none.
     citations = {
-        c.id: (c, path)
-        for c, path in session.execute(
-            select(Citation, Document.path)
+        c.id: c
+        for c in session.execute(
+            select(Citation.__table__, Document.path)
             .join(Document, Document.id == Citation.document_id)
             .where(Citation.id.in_(citation_ids))
         )
     }
-    links: dict[int, list[tuple[CitationUrl, Url]]] = {}
-    for link_row, url_row in session.execute(
-        select(CitationUrl, Url)
-        .join(Url, Url.id == CitationUrl.url_id)
+    links: dict[int, list[DbRow]] = {}
+    for link_row in session.execute(
+        select(CitationUrl.__table__)
         .where(CitationUrl.citation_id.in_(citation_ids))
         .order_by(CitationUrl.citation_id, CitationUrl.position)
     ):
-        links.setdefault(link_row.citation_id, []).append((link_row, url_row))
-    quotes: dict[int, list[Quote]] = {}
-    for quote in session.scalars(
-        select(Quote)
+        links.setdefault(link_row.citation_id, []).append(link_row)
+    url_ids = sorted({link.url_id for found in links.values() for link in found})
+    urls = {
+        u.id: u
+        for u in session.execute(
+            select(Url.id, Url.failing_since, Url.failures_in_a_row).where(Url.id.in_(url_ids))
+        )
+    }
+    quotes: dict[int, list[DbRow]] = {}
+    for quote in session.execute(
+        select(Quote.__table__)
         .where(Quote.citation_id.in_(citation_ids))
         .order_by(Quote.citation_id, Quote.position)
     ):
         quotes.setdefault(quote.citation_id, []).append(quote)
     matches = _latest_matches(session, [q.id for qs in quotes.values() for q in qs])
-    checks = _latest_checks(session, sorted({u.id for found in links.values() for _, u in found}))
+    checks = _latest_checks(session, url_ids)
 
-    # Many citations of one URL with one accessed date share one lookup.
+    # Only URLs with a stored copy are asked about (most links never need
+    # one), and citations of one URL with one accessed date share one answer.
+    archived = _archived_urls(session, url_ids) if finder is not None else set()
     snapshots: dict[tuple[int, dt.date | None], Any] = {}
     for citation_id in citation_ids:
-        citation, path = citations[citation_id]
+        citation = citations[citation_id]
         cited = quotes.get(citation_id, [])
-        pairs: list[tuple[CitationUrl | None, Url | None]] = list(links.get(citation_id, []))
-        if not pairs:
-            pairs = [(None, None)]
+        pairs: list[tuple[DbRow | None, DbRow | None]] = [
+            (link, urls[link.url_id]) for link in links.get(citation_id, [])
+        ] or [(None, None)]
         for link, url in pairs:
             check = checks.get(url.id) if url is not None else None
             if url is None:
@@ -398,7 +425,7 @@ def _rows_for_batch(
             archive_url: str | None = None
             archive_date: dt.date | None = None
             archive_name: str | None = None
-            if url is not None and finder is not None:
+            if url is not None and finder is not None and url.id in archived:
                 key = (url.id, citation.accessed)
                 if key not in snapshots:
                     snapshots[key] = finder(session, url.id, citation.accessed)
@@ -413,7 +440,7 @@ def _rows_for_batch(
 
             title = citation.title or (titles[0].text if titles else None)
             yield ReportRow(
-                document=path,
+                document=citation.path,
                 note=citation.label,
                 url=link.written if link is not None else "",
                 accessed=citation.accessed,
