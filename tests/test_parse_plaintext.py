@@ -212,3 +212,52 @@ def test_pdf_heading_is_not_part_of_the_first_sentence() -> None:
     doc = parse_pdf(data, "lo.pdf")
     first = next(c for c in doc.citations if c.label == "1")
     assert first.sentence == "The new rail link between Kashgar and Osh was announced in 2022."
+
+
+def test_libreoffice_roman_endnote_in_a_pdf() -> None:
+    # LibreOffice numbers endnotes i, ii, …: the PDF's endnote page reads
+    # "i Interview with …", marked in the body as "mountain section.i".
+    from verifier.parse.pdf import parse_pdf
+
+    data = (Path(__file__).parent / "data" / "formats" / "notes-libreoffice.pdf").read_bytes()
+    doc = parse_pdf(data, "lo.pdf")
+    assert [c.label for c in doc.citations if c.kind == "note"] == ["1", "2", "i"]
+    endnote = doc.citations[-1]
+    assert endnote.raw_text == "Interview with a freight forwarder, Bishkek, 12 March 2023."
+    assert endnote.sentence == "Freight forwarders remain cautious about the mountain section."
+    assert endnote.urls == []
+    assert doc.warnings == []
+
+
+def test_roman_numbered_notes_section() -> None:
+    text = (
+        "The corridor opened in 2017.i Its backers called it “the missing link of the "
+        "middle corridor”.ii Freight forwarders stayed cautious;iii traffic grew anyway.\n\n"
+        "Endnotes\n\n"
+        "i. Xinhua, ‘Railway Agreement’, https://example.org/rail, accessed 14 August 2022.\n"
+        "ii. Council, ‘Middle Corridor Outlook’, <https://example.org/outlook>, "
+        "retrieved 2 February 2023.\n"
+        "iii. Interview with a freight forwarder, Bishkek, 12 March 2023.\n"
+    )
+    doc = parse_text(text)
+    notes = {c.label: c for c in doc.citations}
+    assert list(notes) == ["i", "ii", "iii"]
+    assert notes["i"].sentence == "The corridor opened in 2017."
+    assert [u.url for u in notes["ii"].urls] == ["https://example.org/outlook"]
+    assert notes["ii"].accessed == dt.date(2023, 2, 2)
+    assert notes["ii"].quotations == ["the missing link of the middle corridor"]
+    assert notes["iii"].sentence == "Freight forwarders stayed cautious; traffic grew anyway."
+    assert doc.warnings == []
+
+
+def test_words_i_are_not_roman_notes() -> None:
+    # A closing paragraph that starts with a typed "i", and an "i" glued to
+    # a word ("taxi"), with no marker glued to punctuation: no notes.
+    text = (
+        "We took a taxi to the border in 2019 and waited for i think three hours.\n\n"
+        "i was told the crossing had closed, so we drove back to Osh.\n"
+    )
+    doc = parse_text(text)
+    assert doc.citations == []
+    assert find_markers("a taxi ride and i think", ["i"]) == {}
+    assert find_markers("the section.i Then", ["i"]) == {"i": (12, 13)}

@@ -30,7 +30,16 @@ from verifier.parse.sentences import TERMINAL, quotation_spans, sentence_spans, 
 # author-date document.
 MIN_AUTHOR_DATE = 3
 
-__all__ = ["MIN_AUTHOR_DATE", "Note", "find_markers", "find_notes_section", "parse", "parse_text"]
+__all__ = [
+    "MIN_AUTHOR_DATE",
+    "Note",
+    "find_markers",
+    "find_notes_section",
+    "find_roman_endnotes",
+    "parse",
+    "parse_text",
+    "roman",
+]
 
 _HEADING = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]*)?(?:notes|endnotes|end\s+notes|footnotes|references|sources|"
@@ -46,8 +55,40 @@ _NUMBERED = re.compile(
 )
 
 
-def _numbered(line: str) -> tuple[str, str] | None:
-    m = _NUMBERED.match(line)
+# The same with lower-case roman numerals (LibreOffice numbers endnotes i,
+# ii, iii …): "i. text", "ii) text", "[iii] text", "iv text".
+_ROMAN_NUMBERED = re.compile(
+    r"^[ \t]*(?:\[(?P<a>[ivxlc]{1,7})\]|\((?P<b>[ivxlc]{1,7})\)|(?P<c>[ivxlc]{1,7})[.)]"
+    r"|(?P<d>[ivxlc]{1,7})(?=[ \t]))[ \t]*(?P<rest>\S.*)?$"
+)
+_ROMAN_DIGITS = (
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
+
+
+def roman(number: int) -> str:
+    """``number`` (1 to 399) as a lower-case roman numeral: 4 -> "iv"."""
+    out = []
+    for value, letters in _ROMAN_DIGITS:
+        count, number = divmod(number, value)
+        out.append(letters * count)
+    return "".join(out)
+
+
+def _label(number: int, roman_numbers: bool) -> str:
+    return roman(number) if roman_numbers else str(number)
+
+
+def _numbered(line: str, roman_numbers: bool = False) -> tuple[str, str] | None:
+    m = (_ROMAN_NUMBERED if roman_numbers else _NUMBERED).match(line)
     if m is None:
         return None
     number = m.group("a") or m.group("b") or m.group("c") or m.group("d")
@@ -65,8 +106,9 @@ def _continues(line: str, note_text: str) -> bool:
     return note_text.count("<") > note_text.count(">")
 
 
-def split_notes(text: str, start: int) -> tuple[list[Note], int]:
-    """Numbered notes from ``start`` on, numbered 1, 2, 3 … in order.
+def split_notes(text: str, start: int, roman_numbers: bool = False) -> tuple[list[Note], int]:
+    """Numbered notes from ``start`` on, numbered 1, 2, 3 … in order (i,
+    ii, iii … with ``roman_numbers``).
 
     A line starting with the next number starts a note; other lines continue
     the current note (notes wrapped over lines). After a blank line, a line
@@ -81,8 +123,8 @@ def split_notes(text: str, start: int) -> tuple[list[Note], int]:
     for line in text[start:].split("\n"):
         line_start = pos
         pos += len(line) + 1
-        numbered = _numbered(line)
-        if numbered is not None and int(numbered[0]) == expected:
+        numbered = _numbered(line, roman_numbers)
+        if numbered is not None and numbered[0] == _label(expected, roman_numbers):
             notes.append(Note(numbered[0], numbered[1].strip(), line_start))
             expected += 1
             blank = False
@@ -106,19 +148,42 @@ def find_notes_section(text: str) -> tuple[int, list[Note]]:
     """Where the notes section starts and its notes; ``(len(text), [])`` if none.
 
     The last heading (Notes, Endnotes, Footnotes, References, Sources,
-    Bibliography, …) followed by notes numbered from 1 wins; without one, a
-    trailing run of at least three numbered paragraphs from 1 that reaches
-    the end of the document (give or take a short trailer) is the section.
+    Bibliography, …) followed by notes numbered from 1 (or from i) wins;
+    without one, a trailing run of at least three numbered paragraphs from
+    1 that reaches the end of the document (give or take a short trailer)
+    is the section.
     """
     for heading in reversed(list(_HEADING.finditer(text))):
-        notes, _ = split_notes(text, heading.end() + 1)
-        if notes:
-            return heading.start(), notes
-    for m in reversed(list(re.finditer(r"^[ \t]*(?:\[1\]|\(1\)|1[.)])[ \t]+\S", text, re.M))):
+        for roman_numbers in (False, True):
+            notes, _ = split_notes(text, heading.end() + 1, roman_numbers)
+            if notes:
+                return heading.start(), notes
+    for m in reversed(list(_FIRST_NOTE.finditer(text))):
         notes, end = split_notes(text, m.start())
         if len(notes) >= 3 and len(text[end:].strip()) < 300:
             return m.start(), notes
     return len(text), []
+
+
+_FIRST_NOTE = re.compile(r"^[ \t]*(?:\[1\]|\(1\)|1[.)])[ \t]+\S", re.M)
+_FIRST_ROMAN_NOTE = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*(?:\[i\]|\(i\)|i[.)]|i)[ \t]+\S")
+
+
+def find_roman_endnotes(text: str, end: int) -> tuple[int, list[Note]]:
+    """Endnotes numbered i, ii, iii … without a heading, as LibreOffice
+    prints them on a page of their own: a run of paragraphs from "i" that
+    runs up to ``end`` (the numbered notes section, or the end of the text).
+
+    English text has words "i" only as typing slips, but a paragraph may
+    well start with one; the caller keeps these notes only when the body
+    marks note i (``section.i``). Returns ``(end, [])`` when there is none.
+    """
+    for m in reversed(list(_FIRST_ROMAN_NOTE.finditer(text, 0, end))):
+        start = m.start() if m.group(0)[0] != "\n" else text.index("\n", m.start() + 1) + 1
+        notes, notes_end = split_notes(text[:end], start, roman_numbers=True)
+        if notes and not text[notes_end:end].strip():
+            return start, notes
+    return end, []
 
 
 # --- Body markers -------------------------------------------------------------
@@ -187,12 +252,36 @@ def _inside_superscript_number(body: str, start: int, end: int) -> bool:
     )
 
 
+_ROMAN_LABEL = re.compile(r"[ivxlc]{1,7}")
+
+
+def _written_roman_marker(body: str, label: str, pos: int) -> tuple[int, int] | None:
+    """The first place after ``pos`` where note ``label`` (i, ii, …) is
+    marked: glued to punctuation (``section.i``, ``corridor”.ii``), never to
+    a word (letters glued to letters are part of the word), or in square
+    brackets (``[iv]``)."""
+    candidates: list[tuple[int, int]] = []
+    i = body.find(label, pos)
+    while i != -1:
+        end = i + len(label)
+        if i > 0 and body[i - 1] in _MARKER_BEFORE and not body[end : end + 1].isalnum():
+            candidates.append((i, end))
+            break
+        i = body.find(label, i + 1)
+    bracketed = f"[{label}]"
+    k = body.find(bracketed, pos)
+    if k != -1:
+        candidates.append((k, k + len(bracketed)))
+    return min(candidates) if candidates else None
+
+
 def find_markers(body: str, labels: list[str]) -> dict[str, tuple[int, int]]:
     """Span of each note's marker in the body, found in label order.
 
     Markers run in increasing order, so each is looked for after the
     previous one; a label with no acceptable position is left out (and the
-    search goes on from the last marker found).
+    search goes on from the last marker found). Numbered notes (1, 2, …)
+    and roman-numbered endnotes (i, ii, …) are two runs of their own.
     """
     found: dict[str, tuple[int, int]] = {}
     pos = 0
@@ -200,6 +289,15 @@ def find_markers(body: str, labels: list[str]) -> dict[str, tuple[int, int]]:
         if not label.isdigit():
             continue
         span = _written_marker(body, label, pos)
+        if span is None:
+            continue
+        found[label] = span
+        pos = span[1]
+    pos = 0
+    for label in labels:
+        if _ROMAN_LABEL.fullmatch(label) is None:
+            continue
+        span = _written_roman_marker(body, label, pos)
         if span is None:
             continue
         found[label] = span
@@ -349,11 +447,21 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     doc = ParsedDocument(path=path, format="text", title=_title(text))
     notes_start, notes = find_notes_section(text)
+    endnotes: list[Note] = []
+    endnotes_start = notes_start
+    if not (notes and notes[0].label == "i"):
+        endnotes_start, endnotes = find_roman_endnotes(text, notes_start)
+        # Roman endnotes only when the body marks the first of them.
+        if endnotes and "i" not in find_markers(text[:endnotes_start], ["i"]):
+            endnotes_start, endnotes = notes_start, []
     references_start, references = authordate.find_reference_list(text)
-    body, page_notes = authordate.clean_pdf_text(text[: min(notes_start, references_start)])
+    body, page_notes = authordate.clean_pdf_text(
+        text[: min(notes_start, endnotes_start, references_start)]
+    )
     notes_from_section = bool(notes)
     if not notes:
         notes = page_notes
+    notes = notes + endnotes
     citations = [_citation_from_note(n) for n in notes]
 
     markers = find_markers(body, [c.label for c in citations])
