@@ -18,18 +18,21 @@ Not retried (the answer will not change in a few seconds):
 * a host that does not resolve, a TLS failure, an address refused by the
   SSRF guard, an invalid URL, a body over the size cap, a redirect loop.
 
-Waits grow exponentially from ``settings.retry_backoff`` seconds with random
-jitter (so many URLs on one host do not retry in lockstep), at most 30 s. A
-``Retry-After`` header (seconds or an HTTP date) replaces the computed wait
-when it is at most ``settings.max_retry_after``; a longer one ends the
-retries: the run does not stall on one host, and the status stays honest
-(``rate_limited`` or ``server_error``).
+Waits grow exponentially from ``settings.retry_backoff`` seconds (1 s, 2 s,
+4 s ... by default) with random jitter (so many URLs on one host do not
+retry in lockstep), at most 30 s. A ``Retry-After`` header (seconds or an
+HTTP date) replaces the computed wait when it is at most
+``settings.max_retry_after``; a longer one ends the retries: the run does
+not stall on one host, and the status stays honest (``rate_limited`` or
+``server_error``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email.utils
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -41,6 +44,7 @@ from verifier.settings import Settings
 __all__ = [
     "RETRYABLE_ERRORS",
     "Retryable",
+    "backoff_seconds",
     "is_retryable_answer",
     "is_retryable_status",
     "parse_retry_after",
@@ -94,6 +98,13 @@ class Retryable:
     retry_after: float | None = None
 
 
+def backoff_seconds(settings: Settings, retry_number: int) -> float:
+    """The wait before retry ``retry_number`` (1 for the first): exponential
+    from ``settings.retry_backoff``, capped, plus random jitter."""
+    base = min(_MAX_BACKOFF, settings.retry_backoff * 2 ** (retry_number - 1))
+    return base + random.uniform(0, settings.retry_backoff)
+
+
 def with_retries(
     settings: Settings,
     attempt: Callable[[], Awaitable[T]],
@@ -104,35 +115,43 @@ def with_retries(
     Returns a coroutine function giving the last outcome and the number of
     attempts made. ``attempt`` must not raise for a failed fetch: it returns
     the failure, so that the last one is kept when the retries run out.
+
+    The first attempt runs on its own: most URLs need one, and tenacity's
+    machinery costs as much CPU as a small request. A retryable outcome
+    hands over to tenacity for the retries.
     """
 
-    backoff = tenacity.wait_exponential_jitter(
-        multiplier=settings.retry_backoff, max=_MAX_BACKOFF, jitter=settings.retry_backoff
-    )
+    def wait_after(outcome: T, retry_number: int) -> float | None:
+        """Seconds to wait before the next try; ``None``: do not try again."""
+        verdict = judge(outcome)
+        if not verdict.retry or retry_number > settings.retries:
+            return None
+        if verdict.retry_after is not None:
+            if verdict.retry_after > settings.max_retry_after:
+                return None
+            return verdict.retry_after
+        return backoff_seconds(settings, retry_number)
 
     def wait(state: tenacity.RetryCallState) -> float:
-        outcome = state.outcome
-        if outcome is not None and not outcome.failed:
-            after = judge(outcome.result()).retry_after
-            if after is not None:
-                return after
-        return float(backoff(state))
+        assert state.outcome is not None
+        return wait_after(state.outcome.result(), state.attempt_number + 1) or 0.0
 
     def stop(state: tenacity.RetryCallState) -> bool:
-        if state.attempt_number > settings.retries:
-            return True
         outcome = state.outcome
-        if outcome is not None and not outcome.failed:
-            after = judge(outcome.result()).retry_after
-            if after is not None and after > settings.max_retry_after:
-                return True
-        return False
+        if outcome is None or outcome.failed:
+            return True
+        return wait_after(outcome.result(), state.attempt_number + 1) is None
 
     def should_retry(state: tenacity.RetryCallState) -> bool:
         outcome = state.outcome
         return outcome is not None and not outcome.failed and judge(outcome.result()).retry
 
     async def run() -> tuple[T, int]:
+        first = await attempt()
+        pause = wait_after(first, 1)
+        if pause is None:
+            return first, 1
+        await asyncio.sleep(pause)
         retrying = tenacity.AsyncRetrying(
             retry=should_retry,
             wait=wait,
@@ -140,7 +159,7 @@ def with_retries(
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
             reraise=True,
         )
-        attempts = 0
+        attempts = 1
 
         async def counted() -> T:
             nonlocal attempts

@@ -177,7 +177,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     def __init__(self, guard: Guard, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
         self.guard = guard
-        self.inner = inner or httpcore.AnyIOBackend()
+        if inner is None:
+            from verifier.fetch.network import AsyncioBackend
+
+            inner = AsyncioBackend()
+        self.inner = inner
 
     async def connect_tcp(
         self,
