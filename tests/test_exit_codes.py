@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from loopback import LoopbackWeb
 from report_fixtures import SEED_DOC, XSS_DOC, fill
 from sqlalchemy import delete, update
+from typer.testing import CliRunner
 
+from verifier.cli import app
 from verifier.errors import InputError
 from verifier.report import FailurePolicy, judge, report_rows
 from verifier.report.outcome import EXIT_FAILURES, EXIT_OK
@@ -93,3 +98,27 @@ def test_bad_options() -> None:
     with pytest.raises(InputError, match="--min-failures"):
         FailurePolicy.from_options(None, 0)
     assert FailurePolicy.from_options(["dead", "quote"]) == FailurePolicy()
+
+
+def test_check_command_exit_codes(tmp_path: Path, loopback: LoopbackWeb) -> None:
+    """``verifier check`` judges every citation after the run, as the contract says."""
+    dead = loopback.add_page("/news/old-quay", "<h1>Not Found</h1>", status=404)
+    (tmp_path / "quay.md").write_text(
+        f"The quay.[^1]\n\n[^1]: “The old quay”, <{dead}>, accessed 5 March 2023.\n", "utf-8"
+    )
+    db = str(tmp_path / "sources.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(tmp_path / "quay.md"), "--db", db]).exit_code == 0
+    check = ["check", "--db", db, "--allow-private-hosts", "--no-archive", "--timeout", "2"]
+    result = runner.invoke(app, [*check, "--fail-on", "quote"])
+    assert result.exit_code == 0, result.output
+    assert "nothing fails the run (exit 0)" in result.stdout
+    # The link was checked just now and is not due: judged on what is stored.
+    result = runner.invoke(app, check)
+    assert result.exit_code == 1, result.output
+    assert "1 fails the run (exit 1)" in result.stdout
+    assert "Documents, worst first" in result.stdout
+    assert runner.invoke(app, [*check, "--min-failures", "2"]).exit_code == 0
+    assert runner.invoke(app, [*check, "--recheck", "--min-failures", "2"]).exit_code == 1
+    result = runner.invoke(app, [*check, "--fail-on", "broken"])
+    assert result.exit_code == 2 and "--fail-on 'broken'" in result.output

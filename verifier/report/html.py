@@ -156,7 +156,8 @@ def _row(index: int, row: ReportRow) -> str:
         "data-verdicts": verdicts,
         "data-document": row.document,
         "data-broken": "1" if row.is_broken else "0",
-        "data-sort-document": f"{row.document}\u0000{index:09d}",
+        # Rows arrive in document and note order: the index is that order.
+        "data-sort-document": f"{index:09d}",
         "data-sort-note": f"{row.note}",
         "data-sort-status": str(_STATUS_RANK.get(row.status, 1)),
         "data-sort-title": str(_VERDICT_RANK.get(row.title_match, 2)),
