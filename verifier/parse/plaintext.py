@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from verifier.parse import authordate
 from verifier.parse.attributions import find_attributions
-from verifier.parse.authordate import Note
+from verifier.parse.authordate import LinePattern, Note
 from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
 from verifier.parse.notes import analyse_note, resolve_short_forms
 from verifier.parse.reading import Source
@@ -41,12 +41,12 @@ __all__ = [
     "roman",
 ]
 
-_HEADING = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:notes|endnotes|end\s+notes|footnotes|references|sources|"
+_HEADING = LinePattern(
+    r"[ \t]*(?:#{1,6}[ \t]*)?(?:notes|endnotes|end\s+notes|footnotes|references|sources|"
     r"bibliography|works\s+cited|notes\s+and\s+references|references\s+and\s+notes|"
     r"quellen|anmerkungen|einzelnachweise|fußnoten|endnoten|références|sources\s+et\s+notes)"
     r"[ \t]*:?[ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
+    re.IGNORECASE,
 )
 # "1. text", "1) text", "[1] text", "(1) text", "1  text" (a PDF footnote).
 _NUMBERED = re.compile(
@@ -153,20 +153,21 @@ def find_notes_section(text: str) -> tuple[int, list[Note]]:
     1 that reaches the end of the document (give or take a short trailer)
     is the section.
     """
-    for heading in reversed(list(_HEADING.finditer(text))):
+    for heading_start, heading_end in reversed(_HEADING.spans(text)):
         for roman_numbers in (False, True):
-            notes, _ = split_notes(text, heading.end() + 1, roman_numbers)
+            notes, _ = split_notes(text, heading_end + 1, roman_numbers)
             if notes:
-                return heading.start(), notes
-    for m in reversed(list(_FIRST_NOTE.finditer(text))):
-        notes, end = split_notes(text, m.start())
+                return heading_start, notes
+    for start, _ in reversed(_FIRST_NOTE.spans(text)):
+        notes, end = split_notes(text, start)
         if len(notes) >= 3 and len(text[end:].strip()) < 300:
-            return m.start(), notes
+            return start, notes
     return len(text), []
 
 
-_FIRST_NOTE = re.compile(r"^[ \t]*(?:\[1\]|\(1\)|1[.)])[ \t]+\S", re.M)
-_FIRST_ROMAN_NOTE = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*(?:\[i\]|\(i\)|i[.)]|i)[ \t]+\S")
+_FIRST_NOTE = LinePattern(r"[ \t]*(?:\[1\]|\(1\)|1[.)])[ \t]+\S")
+# Note i at the start of a paragraph.
+_FIRST_ROMAN_NOTE = LinePattern(r"[ \t]*(?:\[i\]|\(i\)|i[.)]|i)[ \t]+\S", after=r"\n[ \t]*\n")
 
 
 def find_roman_endnotes(text: str, end: int) -> tuple[int, list[Note]]:
@@ -178,8 +179,7 @@ def find_roman_endnotes(text: str, end: int) -> tuple[int, list[Note]]:
     well start with one; the caller keeps these notes only when the body
     marks note i (``section.i``). Returns ``(end, [])`` when there is none.
     """
-    for m in reversed(list(_FIRST_ROMAN_NOTE.finditer(text, 0, end))):
-        start = m.start() if m.group(0)[0] != "\n" else text.index("\n", m.start() + 1) + 1
+    for start, _ in reversed(_FIRST_ROMAN_NOTE.spans(text, end)):
         notes, notes_end = split_notes(text[:end], start, roman_numbers=True)
         if notes and not text[notes_end:end].strip():
             return start, notes
@@ -220,7 +220,45 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 
-def _written_marker(body: str, label: str, pos: int) -> tuple[int, int] | None:
+_SUPERSCRIPT_NUMBER = re.compile("[" + _SUPERSCRIPT_DIGITS + "]+")
+_BRACKETED_NUMBER = re.compile(r"\[(\d+)\]")
+
+
+class _WrittenMarkers:
+    """Where a body writes note numbers as superscripts (``Road’.¹``) or in
+    square brackets (``Road [1].``), found in one pass over the body rather
+    than one search of the whole body per note."""
+
+    def __init__(self, body: str) -> None:
+        self.superscript: dict[str, list[int]] = {}
+        self.bracketed: dict[str, list[int]] = {}
+        if any(d in body for d in _SUPERSCRIPT_DIGITS):
+            for m in _SUPERSCRIPT_NUMBER.finditer(body):
+                self.superscript.setdefault(m.group(0), []).append(m.start())
+        if "[" in body:
+            for m in _BRACKETED_NUMBER.finditer(body):
+                self.bracketed.setdefault(m.group(1), []).append(m.start())
+
+    @staticmethod
+    def _first(starts: list[int] | None, pos: int) -> int:
+        if not starts:
+            return -1
+        k = bisect.bisect_left(starts, pos)
+        return starts[k] if k < len(starts) else -1
+
+    def superscript_at(self, label: str, pos: int) -> int:
+        """Start of the first superscript ``label`` at or after ``pos`` that
+        is a whole superscript number, else -1."""
+        return self._first(self.superscript.get(label.translate(_SUPERSCRIPT)), pos)
+
+    def bracketed_at(self, label: str, pos: int) -> int:
+        """Start of the first ``[label]`` at or after ``pos``, else -1."""
+        return self._first(self.bracketed.get(label), pos)
+
+
+def _written_marker(
+    body: str, label: str, pos: int, written: _WrittenMarkers
+) -> tuple[int, int] | None:
     """The first place after ``pos`` where note ``label`` is marked: bare
     digits where only a marker can stand, superscript digits (``Road’.¹``),
     or the number in square brackets (``Road [1].``)."""
@@ -230,26 +268,13 @@ def _written_marker(body: str, label: str, pos: int) -> tuple[int, int] | None:
         i = body.find(label, i + 1)
     if i != -1:
         candidates.append((i, i + len(label)))
-    superscript = label.translate(_SUPERSCRIPT)
-    j = body.find(superscript, pos)
-    while j != -1 and _inside_superscript_number(body, j, j + len(superscript)):
-        j = body.find(superscript, j + 1)
+    j = written.superscript_at(label, pos)
     if j != -1:
-        candidates.append((j, j + len(superscript)))
-    bracketed = f"[{label}]"
-    k = body.find(bracketed, pos)
+        candidates.append((j, j + len(label)))
+    k = written.bracketed_at(label, pos)
     if k != -1:
-        candidates.append((k, k + len(bracketed)))
+        candidates.append((k, k + len(label) + 2))
     return min(candidates) if candidates else None
-
-
-def _inside_superscript_number(body: str, start: int, end: int) -> bool:
-    """Whether ``body[start:end]`` is part of a longer superscript number."""
-    before = body[start - 1] if start > 0 else ""
-    after = body[end] if end < len(body) else ""
-    return (before != "" and before in _SUPERSCRIPT_DIGITS) or (
-        after != "" and after in _SUPERSCRIPT_DIGITS
-    )
 
 
 _ROMAN_LABEL = re.compile(r"[ivxlc]{1,7}")
@@ -284,11 +309,12 @@ def find_markers(body: str, labels: list[str]) -> dict[str, tuple[int, int]]:
     and roman-numbered endnotes (i, ii, …) are two runs of their own.
     """
     found: dict[str, tuple[int, int]] = {}
+    written = _WrittenMarkers(body)
     pos = 0
     for label in labels:
         if not label.isdigit():
             continue
-        span = _written_marker(body, label, pos)
+        span = _written_marker(body, label, pos, written)
         if span is None:
             continue
         found[label] = span
