@@ -59,3 +59,18 @@ def test_reworded_title_is_fuzzy_but_a_different_one_absent() -> None:
     cited = "NASA+ Streaming startet: Ohne Gebühren, Registrierung oder Werbung"
     assert match_quote(cited, page, "title").verdict == "fuzzy"
     assert match_quote("ESA startet neuen Satelliten", page, "title").verdict == "absent"
+
+
+def test_a_changed_word_in_a_reworded_title_is_absent() -> None:
+    page = PageText(
+        text="",
+        title="Rezoning plan plagues Bronx city councilmember's re-election bid - Gothamist",
+        h1=None,
+        og_title=None,
+    )
+    reworded = "Rezoning plan plagued Bronx re-election bid for city councilmember"
+    assert match_quote(reworded, page, "title").verdict == "fuzzy"
+    changed = "Rezoning plan plagues Bronx city councilmember's re-election hopes"
+    result = match_quote(changed, page, "title")
+    assert result.verdict == "absent"
+    assert result.reason == "word not in source: hopes"

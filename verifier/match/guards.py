@@ -306,6 +306,10 @@ def compare_words(quote: list[Token], page: list[Token]) -> WordComparison:
     return WordComparison(first, last, None)
 
 
+# A word at least this alike (rapidfuzz ratio) is a spelling of the other
+# (plagued/plagues 86, colour/color 91), where no position says which word
+# stands for which.
+_SPELLING = 75.0
 # Two words less alike than this (rapidfuzz ratio) are different words, not
 # a spelling variant, typo or inflection (colour/color 91, says/said 75).
 _SAME_WORD = 50.0
@@ -324,8 +328,8 @@ def _other_word(q: Token, p: Token) -> bool:
 def compare_bags(quote: list[Token], page: list[Token]) -> str | None:
     """The guard for texts whose words may come in another order (titles
     reworded by their site: "Ohne Registrierung, Gebühren oder Werbung"):
-    the same numbers, as many negations, and every name of the quotation
-    in the page."""
+    the same numbers, as many negations, and every name and every longer
+    word of the quotation in the page (or a spelling of it)."""
     q_numbers = Counter(t.key for t in quote if t.number)
     p_numbers = Counter(t.key for t in page if t.number)
     if q_numbers != p_numbers:
@@ -341,4 +345,10 @@ def compare_bags(quote: list[Token], page: list[Token]) -> str | None:
         key = _strip_accents(name.key)
         if not any(_related(key, k) for k in page_keys):
             return f"name not in source: {name.shown}"
+    for word in quote:
+        if word.number or len(word.key) < 4:
+            continue
+        key = _strip_accents(word.key)
+        if not any(_related(key, k) or fuzz.ratio(key, k) >= _SPELLING for k in page_keys):
+            return f"word not in source: {word.shown}"
     return None

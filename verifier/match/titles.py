@@ -3,11 +3,11 @@
 A page states its title in several places: ``<title>`` (usually with the
 site's name: "... | Reuters", "... - BBC News"), the ``<h1>`` heading, the
 ``og:title`` meta tag, and the text. The cited title matches when it is one
-of them, with or without a site name before or after it; on either side, a
-segment separated by `` | ``, `` - ``, `` – ``, `` — ``, `` · ``, `` :: ``
-or `` » `` counts as a site name. A colon does not: "Title: Subtitle" is one
-title. Failing the metadata, the title is looked for in the page text like a
-quotation.
+of them, with or without a site name before or after it (after it only, in
+the cited title); a segment separated by `` | ``, `` - ``, `` – ``, `` — ``,
+`` · ``, `` :: `` or `` » ``, shorter than the rest, counts as a site name.
+A colon does not: "Title: Subtitle" is one title. Failing the metadata,
+the title is looked for in the page text like a quotation.
 
 A bracketed translation after the title (``[‘...’]``) is the citing
 author's, never expected in the source, and is left out.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from verifier.match.guards import compare_bags, compare_words, tokens
+from verifier.match.guards import compare_bags, tokens
 from verifier.match.normalize import fold_accents, normalize
 from verifier.store.models import Verdict
 
@@ -40,20 +40,29 @@ def _folded(text: str) -> str:
     return fold_accents(normalize(text)).text
 
 
-def title_variants(title: str) -> list[str]:
-    """``title`` folded (see ``normalize``), and without a site name before
-    or after it, longest first."""
+def title_variants(title: str, *, leading: bool = True) -> list[str]:
+    """``title`` folded (see ``normalize``), and without a site name after
+    it (or before it, with ``leading``), longest first.
+
+    A site name is the shorter side: what is left must be longer than what
+    is dropped, so "Bad Grades – Until Now" never becomes "Until Now". A
+    cited title is only stripped of a trailing site name ("... - BBC News"):
+    its first segment is the title's own ("Studen BE - A6 gesperrt").
+    """
     folded = _folded(title)
     variants = [folded]
-    parts = _SITE_SEPARATOR.split(folded)
-    if len(parts) > 1:
-        spans = [m.span() for m in _SITE_SEPARATOR.finditer(folded)]
-        if len(parts[-1]) <= _MAX_SITE_NAME:
-            variants.append(folded[: spans[-1][0]])
-        if len(parts[0]) <= _MAX_SITE_NAME:
-            variants.append(folded[spans[0][1] :])
-        if len(parts) > 2 and len(parts[0]) <= _MAX_SITE_NAME and len(parts[-1]) <= _MAX_SITE_NAME:
-            variants.append(folded[spans[0][1] : spans[-1][0]])
+    spans = [m.span() for m in _SITE_SEPARATOR.finditer(folded)]
+    if spans:
+        first, last = spans[0], spans[-1]
+        kept = [
+            (0, last[0]),  # "Title | Site"
+            (first[1], len(folded)),  # "Site | Title"
+            (first[1], last[0]),  # "Site | Title | Site"
+        ]
+        for start, end in kept if leading else kept[:1]:
+            dropped = len(folded) - (end - start)
+            if end > start and dropped <= 2 * _MAX_SITE_NAME and end - start > dropped:
+                variants.append(folded[start:end])
     return [v for v in dict.fromkeys(variants) if v.strip()]
 
 
@@ -63,8 +72,9 @@ def _clean(title: str) -> str:
 
 
 def _guarded(cited: str, found: str) -> str | None:
-    quote, page = tokens(normalize(cited)), tokens(normalize(found))
-    return compare_words(quote, page).reason and compare_bags(quote, page)
+    # word order aside (a site may reorder its headline), the same numbers,
+    # negations, names and words: a title is short, every word counts
+    return compare_bags(tokens(normalize(cited)), tokens(normalize(found)))
 
 
 def match_title(title: str, page: PageLike) -> MatchResult:
@@ -74,7 +84,7 @@ def match_title(title: str, page: PageLike) -> MatchResult:
     cited = _clean(title)
     if not cited:
         return MatchResult(Verdict.ABSENT, 0.0, "none", reason="empty title")
-    mine = title_variants(cited)
+    mine = title_variants(cited, leading=False)
     fields = [("title", page.title), ("h1", page.h1), ("og_title", page.og_title)]
     best: tuple[float, str, str] | None = None
     for method, value in fields:
