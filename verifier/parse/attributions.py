@@ -22,11 +22,12 @@ cite a note or reference, and those are skipped.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 
 from verifier.parse.model import ParsedAttribution
-from verifier.parse.sentences import split_paragraphs, split_sentences
+from verifier.parse.sentences import SentenceIndex
 
 
 def _words(text: str) -> list[str]:
@@ -126,14 +127,30 @@ _CUE_WORDS = frozenset(
     )
 )
 _WORD = re.compile(r"[a-z]+")
+# The same words, found where they stand (as whole runs of a-z letters).
+_CUE_WORD = re.compile(
+    r"(?<![a-z])(?:" + "|".join(sorted(_CUE_WORDS, key=len, reverse=True)) + r")(?![a-z])"
+)
 
 
 def _may_attribute(text: str) -> bool:
     return not _CUE_WORDS.isdisjoint(_WORD.findall(text.lower()))
 
 
+def _cue_word_starts(paragraph: str) -> list[int] | None:
+    """Where cue words start in ``paragraph`` (sorted), or ``None`` when
+    lower-casing changes the paragraph's length (offsets would not match)."""
+    lower = paragraph.lower()
+    if len(lower) != len(paragraph):
+        return None
+    return [m.start() for m in _CUE_WORD.finditer(lower)]
+
+
+_SPACES = re.compile(r"\s+")
+
+
 def _normalise(sentence: str) -> str:
-    return re.sub(r"\s+", " ", sentence).strip()
+    return _SPACES.sub(" ", sentence).strip()
 
 
 def _credible_source(source: str) -> bool:
@@ -180,21 +197,36 @@ def _attribution_in(sentence: str) -> ParsedAttribution | None:
     return None
 
 
-def find_attributions(text: str, cited_sentences: Iterable[str] = ()) -> list[ParsedAttribution]:
+def find_attributions(
+    text: str, cited_sentences: Iterable[str] = (), index: SentenceIndex | None = None
+) -> list[ParsedAttribution]:
     """Sentences of ``text`` that attribute a fact to a source without citing it.
 
     ``cited_sentences`` are the sentences that carry a note marker or an
     in-text citation (compared with white space normalised); they are never
-    reported. Returns one ``ParsedAttribution`` per sentence, in order.
+    reported. ``index``: the text's paragraphs and sentences when the caller
+    has them already (``SentenceIndex(text)``). Returns one
+    ``ParsedAttribution`` per sentence, in order.
     """
     cited = {_normalise(s) for s in cited_sentences}
     found: list[ParsedAttribution] = []
-    for _, paragraph in split_paragraphs(text):
-        if not _may_attribute(paragraph):
+    if index is None:
+        index = SentenceIndex(text)
+    for n, (_, paragraph) in enumerate(index.paragraphs):
+        cues = _cue_word_starts(paragraph)
+        if cues is not None and not cues:
             continue
-        for sentence in split_sentences(paragraph):
-            if not _may_attribute(sentence):
-                continue
+        for s, e in index.spans(n):
+            if cues is None:
+                if not _may_attribute(paragraph[s:e]):
+                    continue
+            else:
+                # A cue word inside this sentence (sentences end at
+                # punctuation and start after a space: no word is cut).
+                k = bisect.bisect_left(cues, s)
+                if k == len(cues) or cues[k] >= e:
+                    continue
+            sentence = paragraph[s:e].strip()
             clean = _normalise(sentence)
             if clean in cited or len(clean) < 20:
                 continue

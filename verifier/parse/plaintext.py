@@ -24,7 +24,7 @@ from verifier.parse.authordate import LinePattern, Note
 from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
 from verifier.parse.notes import analyse_note, resolve_short_forms
 from verifier.parse.reading import Source
-from verifier.parse.sentences import TERMINAL, quotation_spans, sentence_spans, split_paragraphs
+from verifier.parse.sentences import TERMINAL, SentenceIndex, quotation_spans
 
 # Fewer author-date citations than this, and no reference list: not an
 # author-date document.
@@ -383,16 +383,16 @@ class _Sentence:
     text: str
 
 
-def _sentences(text: str, wanted: list[int] | None = None) -> list[_Sentence]:
-    """Sentences of ``text``; with ``wanted`` (sorted offsets), only those of
-    the paragraphs holding one of the offsets."""
+def _sentences(index: SentenceIndex, wanted: list[int] | None = None) -> list[_Sentence]:
+    """Sentences of the indexed text; with ``wanted`` (sorted offsets), only
+    those of the paragraphs holding one of the offsets."""
     out: list[_Sentence] = []
-    for pstart, paragraph in split_paragraphs(text):
+    for n, (pstart, paragraph) in enumerate(index.paragraphs):
         if wanted is not None:
             k = bisect.bisect_left(wanted, pstart)
             if k == len(wanted) or wanted[k] > pstart + len(paragraph) + 1:
                 continue
-        for s, e in sentence_spans(paragraph):
+        for s, e in index.spans(n):
             out.append(_Sentence(pstart + s, pstart + e, paragraph[s:e].strip()))
     return out
 
@@ -407,41 +407,57 @@ def _sentence_at(sentences: list[_Sentence], starts: list[int], offset: int) -> 
     return None
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def attach_sentences(
-    text: str, anchors: list[tuple[int, int]]
+    text: str, anchors: list[tuple[int, int]], index: SentenceIndex | None = None
 ) -> list[tuple[str | None, list[str]]]:
     """For each anchor (start, end) in ``text`` (a marker's place, or an
     in-text citation's span), its sentence and the quotations it cites.
 
     A quotation belongs to the first anchor at or after it in the same
     sentence ("‘…’.35"), quotations after the sentence's last anchor to
-    that last anchor.
+    that last anchor. ``index``: the text's paragraphs and sentences when
+    the caller has them already (``SentenceIndex(text)``).
     """
     # Paragraphs are split on the text as written: a sentence never runs
     # across a blank line (a heading is not the start of the next sentence).
-    sentences = _sentences(text, sorted(a[0] for a in anchors))
+    if index is None:
+        index = SentenceIndex(text)
+    sentences = _sentences(index, sorted(a[0] for a in anchors))
     text = text.replace("\n", " ")  # same length: offsets stay valid
     starts = [s.start for s in sentences]
     located = [_sentence_at(sentences, starts, a[0]) for a in anchors]
+    in_sentence: dict[int, list[tuple[int, int]]] = {}
+    for anchor, k in zip(anchors, located, strict=True):
+        if k is not None:
+            in_sentence.setdefault(k, []).append(anchor)
+    for same in in_sentence.values():
+        same.sort()
+    quoted: dict[int, list[tuple[int, int]]] = {}
     result: list[tuple[str | None, list[str]]] = []
     for anchor, k in zip(anchors, located, strict=True):
         if k is None:
             result.append((None, []))
             continue
         sentence = sentences[k]
-        same = sorted(anchors[j] for j in range(len(anchors)) if located[j] == k)
+        same = in_sentence[k]
         idx = same.index(anchor)
         lo = same[idx - 1][1] if idx > 0 else sentence.start
         hi = anchor[0] if idx < len(same) - 1 else sentence.end
+        spans = quoted.get(k)
+        if spans is None:
+            spans = quoted[k] = quotation_spans(text[sentence.start : sentence.end])
         quotes: list[str] = []
-        for qs, qe in quotation_spans(text[sentence.start : sentence.end]):
+        for qs, qe in spans:
             qs += sentence.start
             qe += sentence.start
             if lo <= qs and qe <= hi + 2:
                 inner = text[qs + 1 : qe - 1].strip(" ,.;:")
                 if " " in inner.strip() and inner not in quotes:
-                    quotes.append(re.sub(r"\s+", " ", inner))
-        result.append((re.sub(r"\s+", " ", sentence.text), quotes))
+                    quotes.append(_SPACES.sub(" ", inner))
+        result.append((_SPACES.sub(" ", sentence.text), quotes))
     return result
 
 
@@ -497,7 +513,10 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
     clean = mend_broken_sentences(clean)
     offsets: dict[int, int] = {}
     anchors = [(w, w) for w in where]
-    for citation, (sentence, quotes) in zip(order, attach_sentences(clean, anchors), strict=True):
+    index = SentenceIndex(clean)
+    for citation, (sentence, quotes) in zip(
+        order, attach_sentences(clean, anchors, index), strict=True
+    ):
         citation.sentence = sentence
         citation.quotations = quotes
     for citation, w in zip(order, where, strict=True):
@@ -515,7 +534,7 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
     if in_text:
         anchors = [(c.start, c.end) for c in in_text]
         for found, (sentence, quotes) in zip(
-            in_text, attach_sentences(clean, anchors), strict=True
+            in_text, attach_sentences(clean, anchors, index), strict=True
         ):
             citation = authordate.to_citation(found, references)
             citation.sentence = sentence
@@ -547,7 +566,7 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
     resolve_short_forms(doc.citations)
 
     cited = [c.sentence for c in doc.citations if c.sentence]
-    doc.attributions = find_attributions(clean, cited)
+    doc.attributions = find_attributions(clean, cited, index)
     return doc
 
 

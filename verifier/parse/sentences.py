@@ -24,6 +24,7 @@ def _words(text: str) -> list[str]:
 
 
 __all__ = [
+    "SentenceIndex",
     "quotation_spans",
     "quotations_in",
     "sentence_spans",
@@ -61,7 +62,6 @@ _QUOTE_PATTERNS = [
 _BOUNDARY = re.compile(
     r"(?P<end>[.!?…]+[’”\"')\]]*(?:\d{1,3}(?![\d,.]))?)\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
 )
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:
@@ -96,10 +96,15 @@ def quotations_in(sentence: str) -> list[str]:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the full stop at ``dot`` belongs to an abbreviation or initial."""
-    m = _WORD_BEFORE.search(text[max(0, dot - 40) : dot])
-    if m is None:
+    # The word before the dot (letters, digits, _ and dots), within 40
+    # characters: a walk back instead of a regex anchored at the end.
+    lo = max(0, dot - 40)
+    i = dot
+    while i > lo and (text[i - 1].isalnum() or text[i - 1] in "._"):
+        i -= 1
+    if i == dot:
         return False
-    word = m.group(1).lower().rstrip(".")
+    word = text[i:dot].lower().rstrip(".")
     if word in ABBREVIATIONS:
         return True
     # An initial (W. in "Karl W. Deutsch") or a dotted acronym (U.S., e.g.).
@@ -190,3 +195,24 @@ def split_paragraphs(text: str) -> Iterator[tuple[int, str]]:
         if para.strip():
             yield current_start, para.replace("\n", " ")
         pos += len(block)
+
+
+class SentenceIndex:
+    """The paragraphs of a text, and the sentence spans of each, split once.
+
+    One document's text is read for citing sentences and again for
+    unsourced attributions; both share one index, and a paragraph is only
+    split into sentences when one of them asks for it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.paragraphs: list[tuple[int, str]] = list(split_paragraphs(text))
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def spans(self, n: int) -> list[tuple[int, int]]:
+        """Sentence spans of paragraph ``n`` (offsets in that paragraph)."""
+        spans = self._spans.get(n)
+        if spans is None:
+            spans = self._spans[n] = sentence_spans(self.paragraphs[n][1])
+        return spans
