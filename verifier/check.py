@@ -58,6 +58,8 @@ class CheckResult:
     interrupted: bool = False
     resumed: bool = False
     elapsed_seconds: float = 0.0
+    # Of which fetching (the later stages take the rest).
+    fetch_seconds: float = 0.0
     # Filled by the later stages (match, archive) when they run.
     stages: dict[str, Any] = field(default_factory=dict)
 
@@ -69,6 +71,7 @@ class CheckResult:
             "interrupted": self.interrupted,
             "resumed": self.resumed,
             "elapsed_seconds": round(self.elapsed_seconds, 2),
+            "fetch_seconds": round(self.fetch_seconds, 2),
             **({"stages": self.stages} if self.stages else {}),
         }
 
@@ -181,10 +184,12 @@ def run_check(
         async with writer, Fetcher(settings, **dict(fetcher_options or {})) as fetcher:
             await fetch_urls(fetcher, jobs(), record)
 
+    fetch_started = time.perf_counter()
     try:
         asyncio.run(fetch_all())
     except KeyboardInterrupt:
         result.interrupted = True
+    result.fetch_seconds = time.perf_counter() - fetch_started
     result.checked = sum(counts.values())
     result.counts = dict(counts)
 
