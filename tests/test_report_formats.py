@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from verifier.cli import app
 from verifier.errors import InputError
+from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
 from verifier.report import (
     COLUMNS,
     ReportRow,
@@ -30,6 +31,7 @@ from verifier.report import (
 )
 from verifier.report.rows import worst_verdict
 from verifier.store.database import Database
+from verifier.store.documents import store_document
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "CONTRACT.md"
 
@@ -273,3 +275,34 @@ def test_report_command(filled: Database, tmp_path: Path, db_url: str) -> None:
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("report")) == [
         "report.html"
     ]
+
+
+def test_inherited_url_names_its_note(db: Database) -> None:
+    """An "Ibid." note reports the URL it repeats, and says whose it is."""
+    url = "https://www.upi.com/Archives/1994/04/27/Chinese-premier-wraps-up-Central-Asian-tour/"
+    parsed = ParsedDocument(
+        path="essays/ibid.md",
+        format="markdown",
+        citations=[
+            ParsedCitation(
+                label="1", kind="note", raw_text=f"UPI, <{url}>.", urls=[ParsedUrl(url)]
+            ),
+            ParsedCitation(
+                label="2",
+                kind="note",
+                raw_text="Ibid.",
+                urls=[ParsedUrl(url, inherited=True)],
+                inherits_from="1",
+            ),
+        ],
+    )
+    with db.session() as session:
+        store_document(session, parsed, "0" * 64, 10)
+    rows = list(report_rows(db))
+    assert [(r.note, r.url, r.detail.inherited_from) for r in rows] == [
+        ("1", url, None),
+        ("2", url, "1"),
+    ]
+    out = io.StringIO()
+    write_html(rows, out)
+    assert "URL of note 1" in out.getvalue()

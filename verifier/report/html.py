@@ -177,6 +177,8 @@ def _row(index: int, row: ReportRow) -> str:
         source.append(_link(row.url, cls="url"))
     else:
         source.append('<span class="sub">no URL in the note</span>')
+    if row.detail.inherited_from:
+        source.append(f'<div class="sub">URL of note {esc(row.detail.inherited_from)}</div>')
     if row.final_url and row.final_url != row.url:
         source.append(f'<div class="sub">→ {_link(row.final_url)}</div>')
     if row.archive_url:

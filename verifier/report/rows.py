@@ -153,6 +153,8 @@ class RowDetail:
     archive: str | None = None
     # Why the link itself failed (the check's error), without the text verdicts.
     link_error: str | None = None
+    # The earlier note whose URL this one repeats ("Ibid.", "See note 41").
+    inherited_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -464,6 +466,9 @@ def _rows_for_batch(
                     quotes=tuple(evidence),
                     archive=archive_name,
                     link_error=_error_text(status, check, citation.problem, []),
+                    inherited_from=(
+                        citation.inherits_from if link is not None and link.inherited else None
+                    ),
                 ),
             )
 
