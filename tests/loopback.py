@@ -461,7 +461,12 @@ class LoopbackWeb:
             return Page(302, b"", {"Location": self.url(int(index), "/" + path)}, None)
 
         self._prefix("/to-host/", to_host)
-        shop = article("Example Shop", "Welcome! Browse our products and offers.")
+        shop = article(
+            "Example Shop",
+            "Welcome to Example Shop! Browse our products and this week's offers.",
+            "Free delivery on orders over 50 euros. Returns accepted within 30 days.",
+            "Sign up for our newsletter to hear about new arrivals and seasonal sales.",
+        )
         self.set_fallback(CATCH_ALL_HOST, lambda _r: Page(200, shop))
 
 

@@ -87,3 +87,45 @@ def test_resume_after_kill_9(tmp_path: Path, loopback: LoopbackWeb) -> None:
     requested_again = {r.path for r in loopback.requests} & requested_before
     assert len(requested_again) <= 2 * CONCURRENCY
     db.dispose()
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_what_was_done(
+    tmp_path: Path, loopback: LoopbackWeb
+) -> None:
+    def slow(request: Request) -> Page:
+        time.sleep(0.1)
+        return Page(200, f"<title>Page {request.path}</title><p>Text</p>")
+
+    urls = [loopback.add_handler(f"/s/{n}", slow, host=n % 4) for n in range(200)]
+    path = tmp_path / "sources.db"
+    db = Database(str(path))
+    cite(db, urls)
+    env = {**os.environ, "VERIFIER_MIN_INTERVAL": "0", "VERIFIER_PROBE_SOFT_404": "false"}
+    command = [sys.executable, "-m", "verifier", "check", "--db", str(path)]
+    command += ["--allow-private-hosts", "--no-archive", "--concurrency", "4"]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while count_checks(db) < 10:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err.decode()
+    assert b"interrupted" in err and b"Traceback" not in err
+    kept = count_checks(db)
+    assert 10 <= kept < 200
+    with db.session() as session:
+        [run] = session.scalars(select(Run)).all()
+        assert run.finished_at is not None
+        assert '"interrupted": true' in (run.summary or "")
+    # Every request answered before the interrupt was written: nothing that
+    # finished is lost (at most the 4 in flight were cut short).
+    answered = sum(1 for r in loopback.requests if r.path.startswith("/s/"))
+    assert answered - kept <= 4
+    db.dispose()

@@ -226,6 +226,18 @@ def test_catch_all_probe_is_made_once_per_host_and_folder(loopback: LoopbackWeb)
     assert len(probes) == 2  # one for /news/, one for the root folder
 
 
+def test_an_application_shell_is_not_a_catch_all(loopback: LoopbackWeb) -> None:
+    shell = Page(
+        200,
+        "<html><head><title>App</title></head><body><div id=root></div>"
+        "<noscript>You need to enable JavaScript to run this app.</noscript></body></html>",
+    )
+    loopback.set_fallback(3, lambda _request: shell)
+    result = fetch(settings(probe_soft_404=True), loopback.url(3, "/app/dashboard/reports"))
+    assert result.status == "ok"
+    assert any("verifier-probe-" in r.path for r in loopback.requests)
+
+
 # --- the rules, one by one ----------------------------------------------------
 
 

@@ -37,7 +37,10 @@ HTTP answers (``classify_response``), after redirects and retries:
   "404" (as a segment of the title, not inside "Flight 404"), in several
   languages -> ``soft_404``;
 * 2xx on a host that answers a random sibling URL (the probe, see
-  ``probe_url``) with the same page -> ``soft_404``: a catch-all;
+  ``probe_url``) with the same page, or redirects it to the same place
+  -> ``soft_404``: a catch-all (``catch_all_reason``). Not when the page has
+  almost no text: a JavaScript application shell is the same for every
+  path, and the probe cannot tell it from an error page;
 * 2xx reached through a permanent redirect (301, 308) that moved the page
   (not only http->https, ``www.`` or a trailing slash) -> ``redirected``
   with its ``final_url``; temporary redirects (302, 303, 307) -> ``ok``;
@@ -70,6 +73,7 @@ __all__ = [
     "FAILURE_STATUSES",
     "INCONCLUSIVE_STATUSES",
     "Decision",
+    "catch_all_reason",
     "challenge_reason",
     "classify_failure",
     "classify_response",
@@ -372,6 +376,37 @@ def probe_key(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     segments = [s for s in parts.path.split("/") if s]
     return (parts.netloc.lower(), segments[0] if len(segments) > 1 else "")
+
+
+# Below this much text a page is an application shell (the same HTML for
+# every path, filled in by JavaScript): the probe cannot tell it from a
+# catch-all error page, so it concludes nothing.
+_APP_SHELL_TEXT = 200
+
+
+def catch_all_reason(
+    *,
+    url: str,
+    final_url: str,
+    page: PageText,
+    probe_url: str,
+    probe_status: int | None,
+    probe_final_url: str,
+    probe_page: PageText | None,
+) -> str | None:
+    """Why ``page`` is what this host answers for any URL (a soft 404), given
+    the answer to the random sibling ``probe_url``; ``None`` when it is not,
+    or when the probe cannot tell."""
+    if probe_status is None or not 200 <= probe_status < 300:
+        return None
+    if probe_final_url == final_url and final_url != url:
+        return f"this host redirects any URL to {final_url}"
+    if probe_page is None or len(page.text) < _APP_SHELL_TEXT:
+        return None
+    token = urlsplit(probe_url).path.rsplit("/", 1)[-1]
+    if same_page(page, probe_page, token):
+        return "this host answers any URL with this same page (probed a random sibling URL)"
+    return None
 
 
 def same_page(page: PageText, probe: PageText, probe_token: str = "") -> bool:

@@ -443,14 +443,15 @@ class Fetcher:
             task = asyncio.ensure_future(self._probe(answer.url))
             self._probes[key] = task
         probe, probe_page, probe_link = await asyncio.shield(task)
-        if probe.http_status is None or not 200 <= probe.http_status < 300:
-            return None
-        token = urlsplit(probe_link).path.rsplit("/", 1)[-1]
-        if probe.final_url == answer.final_url and answer.final_url != answer.url:
-            return f"this host redirects any URL to {answer.final_url}"
-        if probe_page is not None and classify.same_page(page, probe_page, token):
-            return "this host answers any URL with this same page (probed a random sibling URL)"
-        return None
+        return classify.catch_all_reason(
+            url=answer.url,
+            final_url=answer.final_url,
+            page=page,
+            probe_url=probe_link,
+            probe_status=probe.http_status,
+            probe_final_url=probe.final_url,
+            probe_page=probe_page,
+        )
 
     async def _probe(self, url: str) -> tuple[_Answer, PageText | None, str]:
         link = classify.probe_url(url)
