@@ -227,6 +227,21 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 # An opening quote of a title: ‘ “ " « „ at the start of a word.
 _OPENERS = {"‘": "’", "“": "”", '"': '"', "«": "»", "„": "“”"}
 _OPEN_RE = re.compile(r"(?<![\w‘’])[‘“\"«„]")
+# The quote characters alone: found with a fast scan, the look-behind is
+# checked by ``_next_opener`` (the same matches as ``_OPEN_RE``).
+_QUOTE_CHAR = re.compile(r"[‘“\"«„]")
+
+
+def _next_opener(text: str, pos: int) -> re.Match[str] | None:
+    """The next opening quote from ``pos``: one that starts a word."""
+    m = _QUOTE_CHAR.search(text, pos)
+    while m is not None:
+        i = m.start()
+        prev = text[i - 1] if i > 0 else ""
+        if not (prev and (prev.isalnum() or prev in "_‘’")):
+            return m
+        m = _QUOTE_CHAR.search(text, i + 1)
+    return None
 
 
 _SINGLE_QUOTES = re.compile(r"[‘’]")
@@ -286,7 +301,7 @@ def _quoted_passages(text: str) -> list[_Quoted]:
     passages: list[_Quoted] = []
     pos = 0
     while True:
-        m = _OPEN_RE.search(text, pos)
+        m = _next_opener(text, pos)
         if m is None:
             break
         opener = m.group(0)
@@ -343,9 +358,49 @@ def find_title(text: str) -> tuple[str | None, str | None, int, int]:
     return chosen.text, translation, chosen.start, end
 
 
+_FIRST_URL = re.compile(r"<+\s*https?://|https?://|\bwww\.|\bdoi:", re.IGNORECASE)
+# Letters that match an ASCII letter of those words under IGNORECASE but
+# are left alone by ``str.lower`` (dotless i, long s, Kelvin sign, dotted I).
+_CASE_TRAPS = ("ı", "ſ", "K", "İ")
+
+
 def _first_url_at(text: str) -> int | None:
-    m = re.search(r"<+\s*https?://|https?://|\bwww\.|\bdoi:", text, re.IGNORECASE)
-    return m.start() if m else None
+    """Where the first URL (or ``www.`` address, or ``doi:``) starts; a URL
+    in ``<...>`` starts at its first ``<``.
+
+    The same as searching ``_FIRST_URL``, found with ``str.find`` on the
+    lower-cased note (the regex, tried at every position, costs ten times
+    more); notes where lower-casing is not a plain letter-for-letter fold
+    take the regex.
+    """
+    lower = text.lower()
+    if len(lower) != len(text) or any(c in text for c in _CASE_TRAPS):
+        m = _FIRST_URL.search(text)
+        return m.start() if m else None
+    found = -1
+    i = lower.find("http")
+    while i != -1:
+        j = i + 5 if lower.startswith("s", i + 4) else i + 4
+        if lower.startswith("://", j):
+            # Back over "<  " to the first "<" of a run before the URL.
+            k = i
+            while k > 0 and lower[k - 1].isspace():
+                k -= 1
+            if k > 0 and lower[k - 1] == "<":
+                while k > 0 and lower[k - 1] == "<":
+                    k -= 1
+                i = k
+            found = i
+            break
+        i = lower.find("http", i + 1)
+    for word in ("www.", "doi:"):
+        end = len(text) if found == -1 else found
+        i = lower.find(word, 0, end)
+        while i != -1 and i > 0 and (lower[i - 1].isalnum() or lower[i - 1] == "_"):
+            i = lower.find(word, i + 1, end)
+        if i != -1:
+            found = i
+    return None if found == -1 else found
 
 
 # --- One note ---------------------------------------------------------------
