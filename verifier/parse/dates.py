@@ -154,6 +154,14 @@ def find_date(text: str, start: int = 0) -> tuple[dt.date, int, int] | None:
 # tried in a short window around one (running them over a whole note, with
 # their alternation of month names at every position, costs ten times more).
 _ANCHOR = re.compile(r"(?<!\d)(?:(?:1[6-9]|20)\d\d|[01]?\d/\d\d)(?!\d)")
+# The same matches, written so that the engine can skip ahead to a digit
+# (the look-behind comes after the first digit, not before it).
+_FAST_ANCHOR = re.compile(
+    r"(?:(?:1[6-9]|20)(?<!\d\d\d)\d\d|[01]\d(?<!\d\d\d)/\d\d|\d(?<!\d\d)/\d\d)(?!\d)"
+)
+# Any letter (or other non-digit word character): a window without one
+# holds no month name.
+_LETTER = re.compile(r"[^\W\d_]")
 _BEFORE_ANCHOR = 32  # "22nd of September, " and the like fit in this
 _AFTER_ANCHOR = 12
 
@@ -171,22 +179,25 @@ _NEEDS: dict[str, str | None] = {
 }
 
 
+_TRIED = [(order, kind, pattern, _NEEDS[kind]) for order, (kind, pattern) in enumerate(_PATTERNS)]
+
+
 def _find(text: str, start: int = 0) -> tuple[dt.date, int, int, str] | None:
-    best: tuple[int, int, str, re.Match[str]] | None = None
+    best: tuple[int, int, str, re.Match[str], dt.date] | None = None
     searched_to = start
-    for anchor in _ANCHOR.finditer(text, start):
-        if best is not None and anchor.start() - _BEFORE_ANCHOR > best[0]:
+    length = len(text)
+    for anchor in _FAST_ANCHOR.finditer(text, start):
+        anchor_start = anchor.start()
+        if best is not None and anchor_start - _BEFORE_ANCHOR > best[0]:
             break
-        lo = max(searched_to, anchor.start() - _BEFORE_ANCHOR, start)
+        lo = max(searched_to, anchor_start - _BEFORE_ANCHOR, start)
         # Start the window at a word boundary so look-behinds see real text.
         while lo > start and text[lo - 1].isalnum():
             lo -= 1
-        hi = min(len(text), anchor.end() + _AFTER_ANCHOR)
-        window = text[lo:hi]
-        has_letters = any(c.isalpha() for c in window)
-        for order, (kind, pattern) in enumerate(_PATTERNS):
-            needs = _NEEDS.get(kind)
-            if (needs is None and not has_letters) or (needs and needs not in window):
+        hi = min(length, anchor.end() + _AFTER_ANCHOR)
+        has_letters = _LETTER.search(text, lo, hi) is not None
+        for order, kind, pattern, needs in _TRIED:
+            if (needs is None and not has_letters) or (needs and text.find(needs, lo, hi) == -1):
                 continue
             m = pattern.search(text, lo, hi)
             while m is not None:
@@ -196,18 +207,17 @@ def _find(text: str, start: int = 0) -> tuple[dt.date, int, int, str] | None:
                     or m.start() < best[0]
                     or (m.start() == best[0] and order < best[1])
                 ):
-                    if _from_match(kind, m) is not None:
-                        best = (m.start(), order, kind, m)
+                    value = _from_match(kind, m)
+                    if value is not None:
+                        best = (m.start(), order, kind, m, value)
                         break
                     m = pattern.search(text, m.start() + 1, hi)
                     continue
                 break
-        searched_to = max(searched_to, anchor.start())
+        searched_to = max(searched_to, anchor_start)
     if best is None:
         return None
-    _, _, kind, m = best
-    value = _from_match(kind, m)
-    assert value is not None
+    _, _, kind, m, value = best
     return value, m.start(), m.end(), kind
 
 
@@ -270,6 +280,11 @@ def first_access_cue(text: str) -> int | None:
     return positions[0][0] if positions else None
 
 
+_COLON = re.compile(r"\s*:")
+# "Retrieved from <url>": what the words between a cue and a date must not hold.
+_NOT_A_DATE_GAP = re.compile(r"\bfrom\b|https?:|www\.", re.IGNORECASE)
+
+
 def find_accessed_date(text: str) -> dt.date | None:
     """The accessed / retrieved / last visited date of a note, else ``None``.
 
@@ -283,7 +298,7 @@ def find_accessed_date(text: str) -> dt.date | None:
         return None
     for start, end in _cue_positions(text):
         word = text[start:end].lower()
-        if word == "stand" and not re.match(r"\s*:", text[end:]):
+        if word == "stand" and not _COLON.match(text, end):
             continue  # German "Stand: 01.02.2020" only with its colon
         window = text[end : end + _CUE_REACH + 40]
         found = find_date(window)
@@ -291,9 +306,7 @@ def find_accessed_date(text: str) -> dt.date | None:
             continue
         value, date_start, _ = found
         gap = window[:date_start]
-        if date_start <= _CUE_REACH and not re.search(
-            r"\bfrom\b|https?:|www\.", gap, re.IGNORECASE
-        ):
+        if date_start <= _CUE_REACH and not _NOT_A_DATE_GAP.search(gap):
             return value
     return None
 

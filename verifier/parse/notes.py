@@ -44,6 +44,14 @@ _DOI = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?'’”\"*"
+_URL_START = re.compile(r"(?:https?:|www\.|doi:)", re.IGNORECASE)
+_TLD_SLASH = re.compile(r"[a-z]{2,6}/")
+_TWO_LETTERS = re.compile(r"[a-z]{2,}")
+# Where an unclosed ‘title runs to: the end of its sentence, or a URL.
+_UNCLOSED_END = re.compile(r"(?<=[^.])\.\s+(?=[A-Z])|<|https?://")
+_CLAUSE_END = re.compile(r"(?<=[a-z\d)’”])[.;]\s+(?=[A-Z])")
+_LEADING_NUMBER = re.compile(r"^\[?\d{1,4}[\].)]?\s+")
+_YEAR_IN_PARENS = re.compile(r"\s*\((?:19|20)\d\d[a-z]?\)$")
 _SCHEMES_SKIPPED = ("mailto:", "data:", "javascript:", "tel:", "file:", "about:")
 
 
@@ -65,6 +73,9 @@ def _trim(url: str) -> str:
     return url
 
 
+_WRAPPED = re.compile(r"((?:https?://|www\.)[^\s<>]*?)[ \t]*\n[ \t]*(?=([^\s<>]+))")
+
+
 def _join_wrapped(text: str) -> str:
     """Rejoin URLs broken over a line break: a URL running to the end of a
     line continues on the next line when it ends with a character a URL
@@ -72,11 +83,7 @@ def _join_wrapped(text: str) -> str:
     ``/``, ``?`` or ``#`` or a path-like token with no spaces and a slash."""
     if "\n" not in text:
         return text
-    return re.sub(
-        r"((?:https?://|www\.)[^\s<>]*?)[ \t]*\n[ \t]*(?=([^\s<>]+))",
-        _wrap_repl,
-        text,
-    )
+    return _WRAPPED.sub(_wrap_repl, text)
 
 
 _SPACED = re.compile(r"((?:https?://|www\.)[^\s<>\"“”]*)[ \t](?=([^\s<>\"“”]+))", re.IGNORECASE)
@@ -93,14 +100,14 @@ def _join_spaced(text: str) -> str:
 
 def _spaced_repl(m: re.Match[str]) -> str:
     head, tail = m.group(1), m.group(2)
-    if re.match(r"(?:https?:|www\.|doi:)", tail, re.IGNORECASE) or not head.strip(_TRAILING):
+    if _URL_START.match(tail) or not head.strip(_TRAILING):
         return m.group(0)
     joined = (
         tail[0] in "-/_?&=#"
-        or (head.endswith(".") and re.match(r"[a-z]{2,6}/", tail) is not None)
+        or (head.endswith(".") and _TLD_SLASH.match(tail) is not None)
         or ("/" in tail.rstrip("/.,;)") and not tail[0].isupper() and head.count("/") >= 3)
         or (head.endswith("/") and _FILE_END.search(tail) is not None)
-        or (head.endswith("/") and re.search(r"[-_]", tail) is not None and tail[0].islower())
+        or (head.endswith("/") and ("-" in tail or "_" in tail) and tail[0].islower())
         or (_FILE_END.search(tail) is not None and head.count("/") >= 3 and "." not in tail[:-5])
     )
     return head if joined else m.group(0)
@@ -141,12 +148,16 @@ def find_urls(text: str) -> list[str]:
 
     if "<" in text:
         for m in _ANGLED.finditer(text):
-            url = re.sub(r"\s+", "", m.group(1))
+            url = _WHITE_SPACE.sub("", m.group(1))
             found.append((m.start(), _normalise_found(url)))
             taken.append((m.start(), m.end()))
     # Everything else is searched with the angled URLs blanked out.
     rest = _blank(text, taken)
-    rest = _join_spaced(_join_wrapped(rest))
+    # A bare URL needs a scheme or "www" (the joins below only lengthen
+    # URLs that have one): without either, those searches are skipped.
+    bare = "://" in rest or "www" in lower
+    if bare:
+        rest = _join_spaced(_join_wrapped(rest))
     if "doi" in lower:
         taken = []
         for m in _DOI.finditer(rest):
@@ -154,7 +165,7 @@ def find_urls(text: str) -> list[str]:
             taken.append((m.start(), m.end()))
         rest = _blank(rest, taken)
     taken = []
-    for m in _BARE.finditer(rest):
+    for m in _BARE.finditer(rest) if bare else ():
         taken.append((m.start(), m.end()))
         before = rest[max(0, m.start() - 12) : m.start()].lower()
         if any(before.endswith(s) for s in _SCHEMES_SKIPPED):
@@ -191,7 +202,7 @@ def _host_paths(text: str) -> list[tuple[int, str]]:
         if m is not None and (m.start() > window_start or window_start == 0):
             start = m.start()
             prev = text[start - 1] if start else ""
-            if not (prev.isalnum() or prev in "@/.:-_") and re.search(r"[a-z]{2,}", m.group(0)):
+            if not (prev.isalnum() or prev in "@/.:-_") and _TWO_LETTERS.search(m.group(0)):
                 path = _PATH.match(text, i)
                 end = path.end() if path else i + 1
                 found.append((start, text[start:end]))
@@ -201,9 +212,13 @@ def _host_paths(text: str) -> list[tuple[int, str]]:
     return found
 
 
+_WHITE_SPACE = re.compile(r"\s+")
+_DOI_ORG = re.compile(r"https?://(?:dx\.)?doi\.org/(10\..+)$", re.IGNORECASE)
+
+
 def _normalise_found(url: str) -> str:
     url = _trim(url)
-    m = re.match(r"https?://(?:dx\.)?doi\.org/(10\..+)$", url, re.IGNORECASE)
+    m = _DOI_ORG.match(url)
     if m:
         return _doi_url(m.group(1))
     return url
@@ -311,7 +326,7 @@ def _quoted_passages(text: str) -> list[_Quoted]:
             if opener == "‘":
                 # An unclosed title runs to the end of its sentence or note.
                 tail = text[m.start() + 1 :]
-                inner = re.split(r"(?<=[^.])\.\s+(?=[A-Z])|<|https?://", tail)[0]
+                inner = _UNCLOSED_END.split(tail, 1)[0]
                 inner = inner.strip().rstrip(".,;")
                 if inner:
                     passages.append(
@@ -428,13 +443,13 @@ def _authors_before(text: str, title_start: int) -> str | None:
     """The author or publisher written just before the title."""
     before = text[:title_start]
     # Only the last sentence before the title ("... in Shanghai. See X, ‘T’").
-    parts = re.split(r"(?<=[a-z\d)’”])[.;]\s+(?=[A-Z])", before)
+    parts = _CLAUSE_END.split(before)
     head = parts[-1].strip()
-    head = re.sub(r"^\[?\d{1,4}[\].)]?\s+", "", head)  # a leading note number
+    head = _LEADING_NUMBER.sub("", head)  # a leading note number
     head = _LEADING_WORDS.sub("", head).strip()
     head = head.rstrip(" ,:;.–—-").strip()
-    if head.endswith(")") and re.search(r"\((?:19|20)\d\d[a-z]?\)$", head):
-        head = re.sub(r"\s*\((?:19|20)\d\d[a-z]?\)$", "", head).rstrip(" ,.")
+    if head.endswith(")") and _YEAR_IN_PARENS.search(head):
+        head = _YEAR_IN_PARENS.sub("", head).rstrip(" ,.")
     if not head or len(head) > 200 or head.lower() in {"and", "in", "see"}:
         return None
     return head
@@ -462,7 +477,7 @@ def analyse_note(text: str) -> NoteFields:
 def _clean_title(title: str | None) -> str | None:
     if title is None:
         return None
-    title = re.sub(r"\s+", " ", title).strip().rstrip(" ,;:.").strip()
+    title = _WHITE_SPACE.sub(" ", title).strip().rstrip(" ,;:.").strip()
     return title or None
 
 
