@@ -104,7 +104,9 @@ def test_min_interval_between_requests_to_one_host(loopback: LoopbackWeb) -> Non
     fetch_all(settings(per_host=4, min_interval=0.15), urls)
     starts = sorted(t for _, t in gauge.starts)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert len(gaps) == 4 and min(gaps) >= 0.13
+    # Measured where the server receives them: allow for scheduling jitter.
+    assert len(gaps) == 4 and min(gaps) >= 0.1
+    assert starts[-1] - starts[0] >= 4 * 0.15 - 0.05
 
 
 def test_per_host_settings_override(loopback: LoopbackWeb) -> None:
@@ -236,6 +238,20 @@ def test_an_application_shell_is_not_a_catch_all(loopback: LoopbackWeb) -> None:
     result = fetch(settings(probe_soft_404=True), loopback.url(3, "/app/dashboard/reports"))
     assert result.status == "ok"
     assert any("verifier-probe-" in r.path for r in loopback.requests)
+
+
+def test_cookies_live_for_one_redirect_chain(loopback: LoopbackWeb) -> None:
+    def gate(request: Request) -> Page:
+        if "visited=1" in request.headers.get("Cookie", ""):
+            return Page(200, "<title>Behind the gate</title><p>Welcome back.</p>")
+        return Page(302, b"", {"Location": "/gate", "Set-Cookie": "visited=1; Path=/"}, None)
+
+    url = loopback.add_handler("/gate", gate)
+    first = fetch(settings(), url)
+    assert first.status == "ok" and first.redirect_chain == [(302, url)]
+    # A new fetch starts without the cookie: nothing leaks between URLs.
+    gate_requests = [r for r in loopback.requests if r.path == "/gate"]
+    assert "Cookie" not in gate_requests[0].headers
 
 
 # --- the rules, one by one ----------------------------------------------------

@@ -334,18 +334,20 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         settings = self.settings
         pools = _HostPools(settings, self.guard)
+        # The client holds the transports: one per host, and proxies from the
+        # environment mounted as httpx would (requests go through ``_send``).
         self._client = httpx.AsyncClient(
-            transport=pools,
-            mounts=_environment_mounts(pools),
-            timeout=httpx.Timeout(settings.timeout),
-            follow_redirects=False,
-            headers={
+            transport=pools, mounts=_environment_mounts(pools), follow_redirects=False
+        )
+        self._headers = httpx.Headers(
+            {
                 "User-Agent": settings.user_agent(),
                 "Accept": _ACCEPT,
                 "Accept-Language": "en;q=0.9, *;q=0.5",
                 "Accept-Encoding": "gzip, deflate, br",
-            },
+            }
         )
+        self._extensions = {"timeout": httpx.Timeout(settings.timeout).as_dict()}
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -478,10 +480,29 @@ class Fetcher:
                 message=f"no complete answer within {self.settings.timeout * 3:g} s",
             )
 
-    async def _follow_hops(self, url: str) -> _Answer:
+    async def _send(self, url: str, cookies: httpx.Cookies) -> httpx.Response:
+        """One GET, streamed, straight to the transport: the client's own
+        redirect, auth and hook machinery costs more CPU than the request,
+        and redirects are followed by ``_follow_hops``. Cookies live for one
+        fetch's redirect chain only (sites that set a cookie and redirect
+        back), never across URLs."""
         assert self._client is not None
+        request = httpx.Request("GET", url, headers=self._headers, extensions=self._extensions)
+        if cookies:
+            cookies.set_cookie_header(request)
+        transport = self._client._transport_for_url(request.url)
+        response = await transport.handle_async_request(request)
+        response.request = request
+        if "set-cookie" in response.headers:
+            cookies.extract_cookies(response)
+        return response
+
+    async def _follow_hops(self, url: str) -> _Answer:
         chain: list[tuple[int, str]] = []
-        seen = {url}
+        cookies = httpx.Cookies()
+        # A URL seen twice with the same cookies is a loop; with a cookie set
+        # in between it is a site checking that we keep cookies.
+        seen = {(url, _cookie_state(cookies))}
         current = url
         settings = self.settings
         for _hop in range(settings.max_redirects + 1):
@@ -494,20 +515,19 @@ class Fetcher:
                     raise ValueError("no host")
                 await self.guard.resolve(host, parts.port or _default_port(parts.scheme))
                 async with self.limiter.slot(host):
-                    response = await self._client.send(
-                        self._client.build_request("GET", current), stream=True
-                    )
+                    response = await self._send(current, cookies)
                     try:
                         location = response.headers.get("location")
                         if response.status_code in _REDIRECTS and location:
                             target = urljoin(current, location.strip())
                             chain.append((response.status_code, target))
-                            if target in seen:
+                            key = (target, _cookie_state(cookies))
+                            if key in seen:
                                 answer.kind = "redirect_loop"
                                 answer.message = f"redirect loop back to {target}"
                                 answer.http_status = response.status_code
                                 return answer
-                            seen.add(target)
+                            seen.add(key)
                             current = target
                             continue
                         await self._read(response, answer)
@@ -583,6 +603,10 @@ class Fetcher:
             answer.body = answer.body[:limit]
         if ok and answer.content_type is None and is_pdf(answer.body, None):
             answer.content_type = "application/pdf"
+
+
+def _cookie_state(cookies: httpx.Cookies) -> tuple[tuple[str, str | None], ...]:
+    return tuple(sorted((cookie.name, cookie.value) for cookie in cookies.jar))
 
 
 def _default_port(scheme: str) -> int:
