@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
-from verifier.report import report_rows, unsourced_attributions, write_html
+from verifier.report import ReportRow, report_rows, unsourced_attributions, write_html
 from verifier.store.database import Database
 
 pytestmark = pytest.mark.browser
@@ -176,3 +176,56 @@ def test_planted_markup_never_runs(browser: WebDriver, report_page: Path) -> Non
     assert SCRIPT in state["text"]
     assert "onmouseover=" in state["text"]
     assert "javascript:alert(document.domain)" in state["text"]
+
+
+def test_large_report_pages_in_chromium(browser: WebDriver, tmp_path: Path) -> None:
+    """Hundreds of rows are laid out a page at a time; filters and sorting
+    still see every row, not only the ones shown."""
+    statuses = ["ok", "ok", "dead", "timeout", "redirected"]
+    rows = [
+        ReportRow(
+            document=f"essays/{i // 100:02d}.md",
+            note=str(i % 100 + 1),
+            url=f"https://news.example.org/story/{i}",
+            accessed=None,
+            status=statuses[i % len(statuses)],
+            http_status=200,
+            final_url=None,
+            archive_url=None,
+            archive_date=None,
+            title=f"Story {i}",
+            title_match="exact",
+            quote="",
+            quote_match="",
+            match_score=float(1000 - i) / 10,
+            checked_at=None,
+            failing_since=None,
+            failures_in_a_row=0,
+            error=None,
+        )
+        for i in range(450)
+    ]
+    page = tmp_path / "large.html"
+    with page.open("w", encoding="utf-8") as out:
+        write_html(rows, out)
+    browser.get(page.as_uri())
+    shown = browser.find_element(By.ID, "shown")
+    assert len(visible_rows(browser)) == 200
+    assert shown.text == "200 of 450 shown (450 match)"
+    more = browser.find_element(By.ID, "show-more")
+    assert more.text == "Show 200 more"
+    more.click()
+    assert len(visible_rows(browser)) == 400
+    assert more.text == "Show 50 more"
+    browser.find_element(By.ID, "show-all").click()
+    assert len(visible_rows(browser)) == 450 and not more.is_displayed()
+
+    Select(browser.find_element(By.ID, "filter-status")).select_by_value("dead")
+    assert len(visible_rows(browser)) == 90
+    assert shown.text == "90 of 450 shown"
+    Select(browser.find_element(By.ID, "filter-status")).select_by_value("")
+    # Sorting orders every row: the lowest score (row 449) comes first.
+    browser.find_element(By.CSS_SELECTOR, 'th[data-sort="score"]').click()
+    first = visible_rows(browser)
+    assert len(first) == 200
+    assert [r["score"] for r in first[:2]] == ["55.1", "55.2"]

@@ -146,6 +146,10 @@ def _quote_block(ev: QuoteEvidence) -> str:
     return "".join(parts)
 
 
+# Rows laid out at a time; the page's "Show more" adds as many again.
+PAGE_ROWS = 200
+
+
 def _row(index: int, row: ReportRow) -> str:
     verdicts = " ".join(row.verdicts)
     sort_verdict = min(_VERDICT_RANK.get(v, 2) for v in (row.title_match, row.quote_match))
@@ -169,6 +173,9 @@ def _row(index: int, row: ReportRow) -> str:
     }
     attr_text = " ".join(f'{name}="{esc(value)}"' for name, value in attrs.items())
     cls = ' class="broken"' if row.is_broken else ""
+    if index >= PAGE_ROWS:
+        # Hidden from the first paint on, before the script runs.
+        cls += " hidden"
 
     source = []
     if row.title:
@@ -435,14 +442,17 @@ def write_html(
     out.write('<section id="citations-section"><h2>Citations</h2>')
     out.write(_filters(summary, documents))
     out.write(
-        f'<table class="citations" id="citations"><thead><tr>{header_cells}</tr></thead><tbody>'
+        f'<table class="citations" id="citations" data-page="{PAGE_ROWS}">'
+        f"<thead><tr>{header_cells}</tr></thead><tbody>"
     )
     for index, row in enumerate(rows):
         out.write(_row(index, row))
         out.write("\n")
     out.write("</tbody></table>")
     out.write(
-        '<p class="empty" id="no-rows" hidden>No citation matches these filters.</p></section>'
+        '<p class="empty" id="no-rows" hidden>No citation matches these filters.</p>'
+        '<p class="more"><button type="button" id="show-more" hidden>Show more</button> '
+        '<button type="button" id="show-all" hidden>Show all</button></p></section>'
     )
     out.write(_attributions(items))
     out.write("</main>")

@@ -10,26 +10,41 @@
   var byText = document.getElementById("filter-text");
   var shown = document.getElementById("shown");
   var empty = document.getElementById("no-rows");
+  var more = document.getElementById("show-more");
+  var all = document.getElementById("show-all");
+  // Rows are laid out a page at a time: a browser slows to a crawl laying
+  // out tens of thousands of evidence cells at once.
+  var page = parseInt(table.dataset.page, 10) || 200;
+  var limit = page;
 
-  function apply() {
+  function apply(keepLimit) {
+    if (keepLimit !== true) { limit = page; }
     var status = byStatus.value, verdict = byVerdict.value, doc = byDocument.value;
     var text = byText.value.trim().toLowerCase();
-    var count = 0;
+    var matching = 0;
     rows.forEach(function (row) {
       var d = row.dataset;
       var ok = (status === "" || (status === "@broken" ? d.broken === "1" : d.status === status)) &&
         (verdict === "" || d.verdicts.split(" ").indexOf(verdict) >= 0) &&
         (doc === "" || d.document === doc) &&
         (text === "" || row.textContent.toLowerCase().indexOf(text) >= 0);
-      row.hidden = !ok;
-      if (ok) { count += 1; }
+      if (ok) { matching += 1; }
+      var hide = !ok || matching > limit;
+      if (row.hidden !== hide) { row.hidden = hide; }
     });
-    shown.textContent = count + " of " + rows.length + " shown";
-    empty.hidden = count !== 0;
+    var visible = Math.min(matching, limit);
+    shown.textContent = visible + " of " + rows.length + " shown" +
+      (matching > visible ? " (" + matching + " match)" : "");
+    more.hidden = all.hidden = matching <= limit;
+    more.textContent = "Show " + Math.min(page, matching - limit) + " more";
+    all.textContent = "Show all " + matching;
+    empty.hidden = matching !== 0;
   }
 
   [byStatus, byVerdict, byDocument].forEach(function (el) { el.addEventListener("change", apply); });
   byText.addEventListener("input", apply);
+  more.addEventListener("click", function () { limit += page; apply(true); });
+  all.addEventListener("click", function () { limit = rows.length; apply(true); });
   document.getElementById("filter-reset").addEventListener("click", function () {
     byStatus.value = ""; byVerdict.value = ""; byDocument.value = ""; byText.value = "";
     apply();
@@ -60,7 +75,11 @@
       if (c === 0) { c = parseInt(a.dataset.order, 10) - parseInt(b.dataset.order, 10); return c; }
       return c * direction;
     });
-    sorted.forEach(function (row) { body.appendChild(row); });
+    var fragment = document.createDocumentFragment();
+    sorted.forEach(function (row) { fragment.appendChild(row); });
+    body.appendChild(fragment);
+    rows = sorted;
+    apply(true);
   }
   headers.forEach(function (th) {
     th.tabIndex = 0;
