@@ -70,6 +70,7 @@ from verifier.fetch.content import PageText
 from verifier.store.models import LinkStatus
 
 __all__ = [
+    "COMPARED_CHARS",
     "FAILURE_STATUSES",
     "INCONCLUSIVE_STATUSES",
     "Decision",
@@ -409,10 +410,16 @@ def catch_all_reason(
     return None
 
 
+# Characters of two pages' text compared to tell whether they are the same.
+COMPARED_CHARS = 5000
+
+
 def same_page(page: PageText, probe: PageText, probe_token: str = "") -> bool:
     """Whether the probe's page is the page we got (a catch-all's error page)."""
-    text = page.text[:5000]
-    other = probe.text.replace(probe_token, "")[:5000] if probe_token else probe.text[:5000]
+    text = page.text[:COMPARED_CHARS]
+    other = probe.text[:COMPARED_CHARS]
+    if probe_token:
+        other = other.replace(probe_token, "")
     if not text and not other:
         return page.title == probe.title
     return (page.title or "") == (probe.title or "") and fuzz.ratio(text, other) >= 90

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import ssl
 import time
@@ -461,7 +462,12 @@ class Fetcher:
         page = None
         if answer.kind is None:
             page = await self._extract(answer)
+        # Kept for the whole run, once per host and folder: only what the
+        # comparison reads (see classify.same_page).
         answer.body = b""
+        answer.headers = None
+        if page is not None:
+            page = dataclasses.replace(page, text=page.text[: classify.COMPARED_CHARS])
         return answer, page, link
 
     # --- one attempt ---------------------------------------------------------
