@@ -4,8 +4,10 @@ quotation that drifts, a link skipped by the second run, and ``--since``."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from loopback import LoopbackWeb, Page, article
 from report_fixtures import (
     SEED_DOC,
     _quote,
@@ -17,9 +19,12 @@ from report_fixtures import (
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from verifier.check import run_check
 from verifier.cli import app
 from verifier.errors import InputError
+from verifier.ingest import ingest_paths
 from verifier.report import diff_runs, list_runs
+from verifier.settings import Settings
 from verifier.store.database import Database
 from verifier.store.models import Run
 
@@ -149,3 +154,47 @@ def test_status_command(nights: tuple[Database, list[int]], db_url: str) -> None
     assert result.exit_code == 2
     with db.session() as session:
         assert len(session.scalars(select(Run)).all()) == 3
+
+
+def test_two_real_runs(db: Database, tmp_path: Path, loopback: LoopbackWeb) -> None:
+    """Two nights against the loopback web: one link breaks, one recovers,
+    one quotation disappears from its page."""
+    breaks = loopback.add_sequence(
+        "/news/breaks",
+        [Page(200, article("Quay repairs", "The quay was repaired in May.")), Page(404, "gone")],
+    )
+    recovers = loopback.add_sequence(
+        "/news/recovers",
+        [Page(503, "down"), Page(200, article("Harbour dues", "Dues rose in March."))],
+    )
+    drifts = loopback.add_sequence(
+        "/news/drifts",
+        [
+            Page(200, article("Fish prices", "Herring prices doubled in one winter.")),
+            Page(200, article("Fish prices", "This story has been updated.")),
+        ],
+    )
+    (tmp_path / "harbour.md").write_text(
+        "Repairs.[^1] Dues.[^2] Prices “doubled in one winter”.[^3]\n\n"
+        f"[^1]: “Quay repairs”, <{breaks}>.\n"
+        f"[^2]: “Harbour dues”, <{recovers}>.\n"
+        f"[^3]: “Fish prices”, <{drifts}>.\n",
+        "utf-8",
+    )
+    assert ingest_paths(db, [str(tmp_path / "harbour.md")]).ok
+    settings = Settings(allow_private_hosts=True, archive=False, retries=0, min_interval=0.0)
+    first = run_check(db, settings)
+    assert first.counts == {"ok": 2, "server_error": 1}
+    second = run_check(db, settings, recheck=True)
+    assert second.counts == {"ok": 2, "dead": 1}
+
+    diff = diff_runs(db)
+    assert diff.since is not None and diff.since.id == first.run_id
+    assert [(c.url, c.before, c.after) for c in diff.newly_broken] == [(breaks, "ok", "dead")]
+    assert [(c.url, c.before, c.after) for c in diff.recovered] == [
+        (recovers, "server_error", "ok")
+    ]
+    assert [(t.note, t.kind, t.before, t.after) for t in diff.newly_drifted] == [
+        ("3", "quotation", "exact", "absent")
+    ]
+    assert diff.newly_broken[0].cited_by == ((str(tmp_path / "harbour.md"), "1"),)
