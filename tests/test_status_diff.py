@@ -198,3 +198,29 @@ def test_two_real_runs(db: Database, tmp_path: Path, loopback: LoopbackWeb) -> N
         ("3", "quotation", "exact", "absent")
     ]
     assert diff.newly_broken[0].cited_by == ((str(tmp_path / "harbour.md"), "1"),)
+
+
+def test_min_failures_reports_a_link_once(nights: tuple[Database, list[int]], db_url: str) -> None:
+    """With --min-failures 2 a link is newly broken on the night of its second
+    failure in a row, and a link that failed once and came back is no news."""
+    db, (_, second, _) = nights
+    latest = diff_runs(db, min_failures=2)
+    assert [(c.url.split("/")[2], c.after, c.failures_in_a_row) for c in latest.newly_broken] == [
+        ("www.fmprc.gov.cn", "dead", 2)
+    ]
+    assert (latest.still_broken, latest.waiting) == (1, 1)  # note 8; note 7 (blocked once)
+    middle = diff_runs(db, run=second, min_failures=2)
+    assert [c.after for c in middle.newly_broken] == ["timeout"]  # note 8, second failure
+    assert middle.recovered == []  # note 5 failed only once
+    assert middle.waiting == 1  # note 3, dead once
+
+    runner = CliRunner()
+    status = ["status", "--db", db_url]
+    assert runner.invoke(app, [*status, "--fail-on-new"]).exit_code == 1
+    result = runner.invoke(app, [*status, "--min-failures", "2", "--fail-on-new"])
+    assert result.exit_code == 1
+    assert "1 newly broken" in result.stdout
+    result = runner.invoke(app, [*status, "--min-failures", "3", "--fail-on-new"])
+    assert result.exit_code == 0, result.output
+    assert "3 failing but not yet often enough" in result.stdout
+    assert runner.invoke(app, [*status, "--min-failures", "0"]).exit_code == 2

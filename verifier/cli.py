@@ -126,20 +126,37 @@ def status(
             help="Compare the newest run with this run (its number) instead of the one before.",
         ),
     ] = None,
+    min_failures: MinFailuresOption = None,
+    fail_on_new: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-new",
+            help="Exit with code 1 when a link newly broke or a title or quotation newly "
+            "drifted: a nightly job's alert on exactly the new problems.",
+        ),
+    ] = False,
 ) -> None:
     """Counts by link status, per document and overall, unsourced attributions,
     and what changed since the previous run: newly broken, recovered, newly drifted.
 
+    With --min-failures N a link counts as broken once it failed N checks in a
+    row, so it is "newly broken" on the night it reaches N, and only then.
+
     Example:
 
+    \b
         verifier status --db sources.db
         verifier status --since 12
+        verifier status --min-failures 3 --fail-on-new   # after a nightly check
     """
+    from verifier.errors import InputError
     from verifier.report import diff_runs, print_run_diff
     from verifier.report.summary import STATUS_ORDER, ordered, status_style
 
+    if min_failures is not None and min_failures < 1:
+        raise InputError(f"--min-failures must be at least 1 (got {min_failures})")
     database = open_db(db)
-    diff = diff_runs(database, since=since)
+    diff = diff_runs(database, since=since, min_failures=min_failures or 1)
     summary = status_summary(database)
     # Fine first, then the worst; only the statuses that occur.
     statuses = [name for name, _ in ordered(summary.statuses, STATUS_ORDER)]
@@ -182,6 +199,8 @@ def status(
                 out.print(f"  [{cue}] {sentence}", markup=False)
     out.print()
     print_run_diff(out, diff)
+    if fail_on_new and (diff.newly_broken or diff.newly_drifted):
+        raise typer.Exit(1)
 
 
 @db_app.command("upgrade")
@@ -268,6 +287,7 @@ def report(
 
     Example:
 
+    \b
         verifier report --format html -o report.html
         verifier report --only broken --excel -o broken.csv
     """
@@ -414,6 +434,7 @@ def check(
 
     Example:
 
+    \b
         verifier check --db sources.db --concurrency 32 --per-host 2
         verifier check --recheck --no-archive --contact factcheck@example.org
         verifier check --fail-on dead --min-failures 3   # a nightly job
@@ -489,6 +510,7 @@ def audit(
 
     Example:
 
+    \b
         verifier audit article.md -o report.html
         verifier audit essays/ --min-failures 3 --fail-on any -o nightly.csv
     """

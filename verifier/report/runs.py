@@ -73,6 +73,8 @@ class RunDiff:
     recovered: list[LinkChange] = field(default_factory=list)
     newly_drifted: list[TextChange] = field(default_factory=list)
     still_broken: int = 0
+    # Failing now, but fewer than ``min_failures`` checks in a row.
+    waiting: int = 0
 
     @property
     def changed(self) -> bool:
@@ -134,9 +136,39 @@ def _citations_of(session: Session, url_ids: list[int]) -> dict[int, list[tuple[
     return found
 
 
-def diff_runs(db: Database, *, since: int | None = None, run: int | None = None) -> RunDiff:
+def _streaks(session: Session, url_ids: list[int], upto: int | None) -> dict[int, int]:
+    """Each URL's failed checks in a row, counted back from its latest check
+    in a run up to ``upto``."""
+    streaks: dict[int, int] = {}
+    if upto is None:
+        return streaks
+    for start in range(0, len(url_ids), 500):
+        chunk = url_ids[start : start + 500]
+        ended: set[int] = set()
+        for url_id, status in session.execute(
+            select(Check.url_id, Check.status)
+            .where(Check.url_id.in_(chunk), Check.run_id <= upto)
+            .order_by(Check.url_id, Check.id.desc())
+        ):
+            if url_id in ended:
+                continue
+            if status in FAILING_STATUSES:
+                streaks[url_id] = streaks.get(url_id, 0) + 1
+            else:
+                ended.add(url_id)
+    return streaks
+
+
+def diff_runs(
+    db: Database, *, since: int | None = None, run: int | None = None, min_failures: int = 1
+) -> RunDiff:
     """What changed from run ``since`` (default: the run before ``run``) to
-    run ``run`` (default: the newest run)."""
+    run ``run`` (default: the newest run).
+
+    With ``min_failures`` N, a link counts as broken once it has failed N
+    checks in a row: "newly broken" is then the night it reaches N, so a
+    nightly job alerts once per link, not every night it stays down.
+    """
     with db.session() as session:
         latest = session.get(Run, run) if run is not None else None
         if run is not None and latest is None:
@@ -165,15 +197,29 @@ def diff_runs(db: Database, *, since: int | None = None, run: int | None = None)
         before = _link_states(session, earlier.id if earlier is not None else None)
         broken: list[tuple[int, str | None, Check]] = []
         healed: list[tuple[int, str | None, Check]] = []
+        failing_now = sorted(u for u, c in after.items() if c.status in FAILING_STATUSES)
+        streak_now: dict[int, int] = {}
+        streak_then: dict[int, int] = {}
+        if min_failures > 1:
+            streak_now = _streaks(session, failing_now, latest.id)
+            failing_then = sorted(u for u, c in before.items() if c.status in FAILING_STATUSES)
+            streak_then = _streaks(session, failing_then, earlier.id if earlier else None)
         for url_id, check in after.items():
             old = before.get(url_id)
             old_status = old.status if old is not None else None
+            was_alerting = (
+                old_status in FAILING_STATUSES and streak_then.get(url_id, 1) >= min_failures
+            )
             if check.status in FAILING_STATUSES:
-                if old_status in FAILING_STATUSES:
+                alerting = streak_now.get(url_id, 1) >= min_failures
+                if not alerting:
+                    diff.waiting += 1
+                elif was_alerting:
                     diff.still_broken += 1
                 else:
                     broken.append((url_id, old_status, check))
-            elif check.status in FINE_STATUSES and old_status in FAILING_STATUSES:
+            elif check.status in FINE_STATUSES and was_alerting:
+                # (With min_failures, a link never reported is not "recovered".)
                 healed.append((url_id, old_status, check))
         changed = [u for u, _, _ in broken + healed]
         citing = _citations_of(session, changed)
@@ -190,7 +236,9 @@ def diff_runs(db: Database, *, since: int | None = None, run: int | None = None)
                         before=old_status,
                         after=check.status,
                         error=check.error,
-                        failures_in_a_row=urls[url_id].failures_in_a_row or 0,
+                        failures_in_a_row=streak_now.get(
+                            url_id, urls[url_id].failures_in_a_row or 0
+                        ),
                         cited_by=tuple(citing.get(url_id, [])),
                     )
                 )

@@ -234,9 +234,10 @@ def print_run_diff(console: Console, diff: RunDiff, *, limit: int = 50) -> None:
                 style="bold",
             )
         )
+    waiting = f", {diff.waiting} failing but not yet often enough" if diff.waiting else ""
     console.print(
         f"  {len(diff.newly_broken)} newly broken, {len(diff.recovered)} recovered, "
-        f"{len(diff.newly_drifted)} newly drifted, {diff.still_broken} still broken"
+        f"{len(diff.newly_drifted)} newly drifted, {diff.still_broken} still broken{waiting}"
     )
     for title, changes, style in (
         ("Newly broken", diff.newly_broken, "bold red"),
