@@ -258,25 +258,28 @@ _CUE_WORDS = (
 )
 
 
-def _cue_positions(text: str) -> list[tuple[int, int]]:
-    lower = text.lower()
+# All the cue words in one pattern: a note is scanned once (no cue word is
+# a prefix of another, so no occurrence hides another).
+_CUE_WORD = re.compile("|".join(re.escape(word) for word in _CUE_WORDS))
+
+
+def _cue_positions(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Spans of the cue words (whole words, any case) in ``text[start:]``,
+    in order; a word at ``start`` counts whatever comes before it."""
+    lower = (text[start:] if start else text).lower()
     found: list[tuple[int, int]] = []
-    for word in _CUE_WORDS:
-        i = lower.find(word)
-        while i != -1:
-            end = i + len(word)
-            if (i == 0 or not lower[i - 1].isalpha()) and (
-                end == len(lower) or not lower[end].isalpha()
-            ):
-                found.append((i, end))
-            i = lower.find(word, end)
-    found.sort()
+    length = len(lower)
+    for m in _CUE_WORD.finditer(lower):
+        i, end = m.span()
+        if (i == 0 or not lower[i - 1].isalpha()) and (end == length or not lower[end].isalpha()):
+            found.append((i + start, end + start))
     return found
 
 
-def first_access_cue(text: str) -> int | None:
-    """Where the first access cue ("accessed", "retrieved", …) starts, if any."""
-    positions = _cue_positions(text)
+def first_access_cue(text: str, start: int = 0) -> int | None:
+    """Where the first access cue ("accessed", "retrieved", …) in
+    ``text[start:]`` starts, if any (an offset in ``text``)."""
+    positions = _cue_positions(text, start)
     return positions[0][0] if positions else None
 
 

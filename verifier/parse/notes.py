@@ -213,6 +213,7 @@ def _host_paths(text: str) -> list[tuple[int, str]]:
 
 
 _WHITE_SPACE = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
 _DOI_ORG = re.compile(r"https?://(?:dx\.)?doi\.org/(10\..+)$", re.IGNORECASE)
 
 
@@ -376,7 +377,7 @@ def find_title(text: str) -> tuple[str | None, str | None, int, int]:
 _FIRST_URL = re.compile(r"<+\s*https?://|https?://|\bwww\.|\bdoi:", re.IGNORECASE)
 # Letters that match an ASCII letter of those words under IGNORECASE but
 # are left alone by ``str.lower`` (dotless i, long s, Kelvin sign, dotted I).
-_CASE_TRAPS = ("ı", "ſ", "K", "İ")
+_CASE_TRAP = re.compile("[ıſKİ]")
 
 
 def _first_url_at(text: str) -> int | None:
@@ -389,7 +390,7 @@ def _first_url_at(text: str) -> int | None:
     take the regex.
     """
     lower = text.lower()
-    if len(lower) != len(text) or any(c in text for c in _CASE_TRAPS):
+    if len(lower) != len(text) or _CASE_TRAP.search(text) is not None:
         m = _FIRST_URL.search(text)
         return m.start() if m else None
     found = -1
@@ -468,9 +469,15 @@ def analyse_note(text: str) -> NoteFields:
         fields.authors = _authors_before(text, start)
         after = text[end:]
         stop = _first_url_at(after)
-        cue = first_access_cue(after)
-        limit = min(x for x in (stop, cue, len(after)) if x is not None)
-        fields.published = publication_date(after[:limit])
+        cue = first_access_cue(text, end)
+        limit = len(after)
+        if stop is not None:
+            limit = min(limit, stop)
+        if cue is not None:
+            limit = min(limit, cue - end)
+        written = after[:limit]
+        # Every date form has digits: without one there is nothing to read.
+        fields.published = publication_date(written) if _DIGIT.search(written) else None
     return fields
 
 
@@ -563,11 +570,12 @@ def _target_of(
     if title:
         if len(title) < 4:
             return None
+        start = title + " "
         matches = [
             c
             for c in earlier
             if (other := folded.get(id(c)))
-            and (other == title or other.startswith(title + " "))
+            and (other == title or other.startswith(start))
             and _authors_agree(citation.authors, c.authors)
         ]
         with_urls = [c for c in matches if c.urls]

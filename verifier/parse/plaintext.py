@@ -436,6 +436,7 @@ def attach_sentences(
     for same in in_sentence.values():
         same.sort()
     quoted: dict[int, list[tuple[int, int]]] = {}
+    written: dict[int, str] = {}
     result: list[tuple[str | None, list[str]]] = []
     for anchor, k in zip(anchors, located, strict=True):
         if k is None:
@@ -457,7 +458,9 @@ def attach_sentences(
                 inner = text[qs + 1 : qe - 1].strip(" ,.;:")
                 if " " in inner.strip() and inner not in quotes:
                     quotes.append(_SPACES.sub(" ", inner))
-        result.append((_SPACES.sub(" ", sentence.text), quotes))
+        if k not in written:
+            written[k] = _SPACES.sub(" ", sentence.text)
+        result.append((written[k], quotes))
     return result
 
 

@@ -49,9 +49,11 @@ ABBREVIATIONS = frozenset(
 _QUOTE_PATTERNS = [
     # (opening character, pattern); ‘…’ where ’ followed by a letter is an
     # apostrophe inside the passage.
-    ("‘", re.compile(r"(?<![\w‘’])‘((?:[^‘’\n]|’(?=\w))+?)’(?!\w)")),
+    # (The look-behinds come after the opening quote, written with it, so
+    # that the engine can skip ahead to a quote character.)
+    ("‘", re.compile(r"‘(?<![\w‘’]‘)((?:[^‘’\n]|’(?=\w))+?)’(?!\w)")),
     ("“", re.compile(r"“([^“”\n]+)”")),
-    ('"', re.compile(r"(?<![\w\"])\"([^\"\n]+)\"(?!\w)")),
+    ('"', re.compile(r"\"(?<![\w\"]\")([^\"\n]+)\"(?!\w)")),
     ("«", re.compile(r"«\s*([^«»\n]+?)\s*»")),
     ("„", re.compile(r"„([^„“”\n]+)[“”]")),
 ]
