@@ -7,6 +7,7 @@ from report_fixtures import SEED_DOC, XSS_DOC, fill
 from rich.console import Console
 
 from verifier.report import FailurePolicy, ReportSummary, print_summary, report_rows, summarize
+from verifier.status import status_summary
 from verifier.store.database import Database
 
 
@@ -44,3 +45,15 @@ def test_nothing_ingested(db: Database) -> None:
     console = Console(record=True, width=100)
     print_summary(console, summary, outcome=outcome)
     assert "0 rows, 0 with problems; nothing fails the run (exit 0)" in console.export_text()
+
+
+def test_status_counts_agree_with_the_report(db: Database) -> None:
+    """``verifier status`` counts from the URLs' last status; the report from
+    their latest check: the fetch stage keeps both, and they must agree."""
+    fill(db)
+    summary, _ = summarize(db, FailurePolicy())
+    counted = status_summary(db)
+    assert counted.statuses == summary.statuses
+    assert {d.path: d.statuses for d in counted.documents} == {
+        path: doc.statuses for path, doc in summary.documents.items()
+    }
