@@ -630,39 +630,41 @@ def _is_textual(content_type: str | None) -> bool:
 
 
 class _Scheduler(Generic[K]):
-    """Starts fetches with hosts interleaved, never more than the limits allow.
+    """Hands out jobs with hosts interleaved, never more than a host allows.
 
     Jobs wait in per-host queues; a host with ``per_host`` fetches running
-    gets no more until one ends, while other hosts go on. At most
-    ``backlog`` jobs wait in all, so the caller's iterator is read lazily.
+    gets no more until one ends, while other hosts go on. Hosts take turns
+    (round robin), so one much-cited site does not hold every worker.
     """
 
-    def __init__(self, settings: Settings, backlog: int) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.backlog = backlog
-        self.queues: dict[str, deque[tuple[K, str]]] = {}
+        self.queues: OrderedDict[str, deque[tuple[K, str]]] = OrderedDict()
         self.running: dict[str, int] = {}
         self.waiting = 0
 
     def add(self, key: K, url: str) -> None:
         host = _host_key(url)
-        self.queues.setdefault(host, deque()).append((key, url))
+        queue = self.queues.get(host)
+        if queue is None:
+            queue = self.queues[host] = deque()
+        queue.append((key, url))
         self.waiting += 1
 
-    def ready(self) -> list[tuple[str, K, str]]:
-        """Jobs that may start now, at most one per host per call, round robin."""
-        started: list[tuple[str, K, str]] = []
-        for host in list(self.queues):
-            queue = self.queues[host]
+    def take(self) -> tuple[str, K, str] | None:
+        """The next job whose host has room, or ``None``."""
+        for host, queue in self.queues.items():
             if self.running.get(host, 0) >= self.settings.per_host_limit(host):
                 continue
             key, url = queue.popleft()
-            if not queue:
+            if queue:
+                self.queues.move_to_end(host)
+            else:
                 del self.queues[host]
             self.running[host] = self.running.get(host, 0) + 1
             self.waiting -= 1
-            started.append((host, key, url))
-        return started
+            return host, key, url
+        return None
 
     def done(self, host: str) -> None:
         self.running[host] -= 1
@@ -684,58 +686,63 @@ async def fetch_urls(
 ) -> None:
     """Fetch every ``(key, url)`` of ``jobs`` and hand each result to ``on_result``.
 
-    ``jobs`` is read lazily (a plain or async iterator), so it can page
-    through millions of URLs; ``on_result`` may apply back-pressure by
-    awaiting (e.g. while a batch is written).
+    ``concurrency`` workers each take the next job as soon as their fetch
+    ends (no round trip through a dispatcher), from a scheduler that a feeder
+    keeps filled from ``jobs``. ``jobs`` is read lazily (a plain or async
+    iterator) and at most ``backlog`` jobs wait, so it can page through
+    millions of URLs; ``on_result`` may apply back-pressure by awaiting.
     """
     settings = fetcher.settings
-    scheduler: _Scheduler[K] = _Scheduler(settings, backlog=max(4 * settings.concurrency, 256))
-    tasks: set[asyncio.Task[None]] = set()
-    source = _aiter(jobs)
+    backlog = max(4 * settings.concurrency, 256)
+    scheduler: _Scheduler[K] = _Scheduler(settings)
+    # Every change that may let a worker go on (a job added, a fetch ended,
+    # the jobs ran out) happens under this condition's lock and notifies it,
+    # and workers take jobs under the same lock: no wake-up is ever lost.
+    changed = asyncio.Condition()
     exhausted = False
 
-    async def run(host: str, key: K, url: str) -> None:
+    async def feed() -> None:
+        nonlocal exhausted
         try:
-            result = await fetcher.fetch(url)
-            await on_result(key, result)
+            async for key, url in _aiter(jobs):
+                async with changed:
+                    await changed.wait_for(lambda: scheduler.waiting < backlog)
+                    scheduler.add(key, url)
+                    changed.notify_all()
         finally:
-            scheduler.done(host)
+            async with changed:
+                exhausted = True
+                changed.notify_all()
 
-    try:
+    async def work() -> None:
         while True:
-            while not exhausted and scheduler.waiting < scheduler.backlog:
-                try:
-                    key, url = await anext(source)
-                except StopAsyncIteration:
-                    exhausted = True
-                    break
-                scheduler.add(key, url)
-            while len(tasks) < settings.concurrency:
-                batch = scheduler.ready()
-                if not batch:
-                    break
-                room = settings.concurrency - len(tasks)
-                for host, key, url in batch[:room]:
-                    tasks.add(asyncio.create_task(run(host, key, url)))
-                for host, key, url in reversed(batch[room:]):
-                    # No room left in all: back to the front of its queue.
+            async with changed:
+                job = scheduler.take()
+                while job is None:
+                    if exhausted and scheduler.waiting == 0:
+                        return
+                    await changed.wait()
+                    job = scheduler.take()
+            host, key, url = job
+            try:
+                result = await fetcher.fetch(url)
+                await on_result(key, result)
+            finally:
+                async with changed:
                     scheduler.done(host)
-                    scheduler.queues.setdefault(host, deque()).appendleft((key, url))
-                    scheduler.waiting += 1
-            if not tasks:
-                if exhausted and scheduler.waiting == 0:
-                    return
-                continue
-            finished, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in finished:
-                tasks.discard(task)
-                # A bug or a database error: stop the run rather than lose results.
-                task.result()
+                    changed.notify_all()
+
+    feeder = asyncio.create_task(feed())
+    workers = [asyncio.create_task(work()) for _ in range(settings.concurrency)]
+    try:
+        # A bug or a database error in one worker stops the run rather than
+        # losing results quietly.
+        await asyncio.gather(*workers)
+        await feeder
     finally:
-        for task in tasks:
+        for task in [feeder, *workers]:
             task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(feeder, *workers, return_exceptions=True)
 
 
 async def _aiter(
