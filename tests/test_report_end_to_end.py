@@ -244,6 +244,7 @@ def test_audit(tmp_path: Path, loopback: LoopbackWeb) -> None:
         [str(tmp_path / "nowhere.md"), "-o", str(missing)],
         [str(tmp_path / "fine.md"), "-o", str(missing), "--fail-on", "everything"],
         [str(tmp_path / "fine.md"), "-o", str(tmp_path / "report.pdf")],
+        [str(tmp_path / "fine.md"), "-o", str(missing), "--excel"],
     ):
         result = runner.invoke(app, ["audit", *bad, *options])
         assert result.exit_code == 2, (bad, result.output)

@@ -265,6 +265,7 @@ def test_report_command(filled: Database, tmp_path: Path, db_url: str) -> None:
     for bad in (
         ["--format", "pdf"],
         ["--only", "dead"],
+        ["--excel", "-f", "json"],
         ["--document", "nowhere.md"],
         ["-o", str(tmp_path / "report.xls")],
         ["-o", str(tmp_path / "missing" / "report.csv")],

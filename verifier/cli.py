@@ -518,15 +518,15 @@ def audit(
         FailurePolicy,
         Outcome,
         ReportSummary,
-        format_for_path,
         parse_only,
         print_summary,
         produce_report,
+        report_format,
     )
 
     # Every option is checked before anything is ingested, fetched or written.
     policy = FailurePolicy.from_options(fail_on, min_failures)
-    fmt = format_for_path(output)
+    fmt = report_format(output, excel=excel)
     only_broken = parse_only(only)
     settings = check_settings(
         db,

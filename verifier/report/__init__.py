@@ -33,6 +33,7 @@ from verifier.report.writer import (
     parse_format,
     parse_only,
     produce_report,
+    report_format,
     write_report,
 )
 
@@ -61,6 +62,7 @@ __all__ = [
     "print_run_diff",
     "print_summary",
     "produce_report",
+    "report_format",
     "report_rows",
     "summarize",
     "unsourced_attributions",

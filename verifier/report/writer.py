@@ -39,6 +39,7 @@ __all__ = [
     "parse_format",
     "parse_only",
     "produce_report",
+    "report_format",
     "write_report",
 ]
 
@@ -71,6 +72,17 @@ def format_for_path(path: str | None, default: ReportFormat = ReportFormat.CSV) 
             f"{', '.join(sorted(_SUFFIXES))} or give --format"
         )
     return _SUFFIXES.get(suffix, default)
+
+
+def report_format(
+    output: str | None, fmt: ReportFormat | None = None, *, excel: bool = False
+) -> ReportFormat:
+    """The format to write: ``fmt``, else ``output``'s suffix, else CSV;
+    checked against the other options before anything runs."""
+    chosen = fmt or format_for_path(output)
+    if excel and chosen is not ReportFormat.CSV:
+        raise InputError(f"--excel is for CSV reports, not {chosen.value}")
+    return chosen
 
 
 def parse_format(name: str) -> ReportFormat:
@@ -164,7 +176,7 @@ def produce_report(
     ``summary`` and ``outcome``, when given, are filled from the same pass
     over the rows, so ``audit`` judges exactly what it reported.
     """
-    chosen = fmt or format_for_path(output)
+    chosen = report_format(output, fmt, excel=excel)
     if document is not None:
         # Checked before anything is written: a bad name writes nothing.
         document = resolve_document(db, document)
