@@ -154,3 +154,24 @@ def test_reference_list_resolution() -> None:
     ]
     assert by_label["Renard 2014"].problem == "no reference entry"
     assert all(c.problem is None for c in doc.citations if c.label != "Renard 2014")
+
+
+@pytest.mark.parametrize("number", range(5))
+def test_line_pattern_matches_like_multiline_caret(number: int) -> None:
+    # LinePattern finds headings from line breaks; it must match exactly
+    # where "^" with re.MULTILINE does, on the seeds and on edge cases.
+    import re
+
+    from verifier.parse.authordate import LinePattern
+
+    body = r"[ \t]*(?:#{1,6}[ \t]*)?(?:notes|references|sources|end\s+notes)[ \t]*:?[ \t]*$"
+    fast = LinePattern(body, re.IGNORECASE)
+    slow = re.compile("^" + body, re.IGNORECASE | re.MULTILINE)
+    texts = [
+        seed(number).read_text(encoding="utf-8"),
+        "Notes\nbody\n  References:\n\nSources\n",
+        "end\nnotes\nx\n## Notes",
+    ]
+    for text in texts:
+        assert fast.spans(text) == [m.span() for m in slow.finditer(text)]
+    assert fast.spans(texts[1], 12) == [m.span() for m in slow.finditer(texts[1], 0, 12)]
