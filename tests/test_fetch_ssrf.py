@@ -149,3 +149,25 @@ def test_the_connection_pool_refuses_by_itself(loopback: LoopbackWeb) -> None:
 def test_allow_private_hosts_fetches_them(loopback: LoopbackWeb) -> None:
     allowed = STRICT.replace(allow_private_hosts=True)
     assert fetch(loopback.url(0, "/ok"), allowed).status == "ok"
+
+
+def test_proxies_come_from_the_environment(
+    loopback: LoopbackWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP_PROXY is honoured (the proxy makes the connection); the target is
+    still resolved and checked by the guard first."""
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", loopback.url(3, ""))
+    loopback.add_page("/via-proxy", "<title>Proxied</title><p>Through the proxy.</p>", host=3)
+
+    async def public(host: str, port: int) -> list[str]:
+        return {"news.example": ["93.184.216.34"], "intranet.example": ["10.0.0.8"]}[host]
+
+    result = fetch("http://news.example/via-proxy", resolver=public)
+    assert result.status == "ok" and result.page is not None
+    assert "Through the proxy." in result.page.text
+    [request] = [r for r in loopback.requests if r.path == "/via-proxy"]
+    assert request.host_index == 3 and request.headers["Host"] == "news.example"
+    refused = fetch("http://intranet.example/via-proxy", resolver=public)
+    assert refused.status == "refused_private"
