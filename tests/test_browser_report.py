@@ -151,8 +151,10 @@ def test_planted_markup_never_runs(browser: WebDriver, report_page: Path) -> Non
     assert SCRIPT not in html
     assert ATTR not in html
     browser.get(report_page.as_uri())
-    # Hover every cell, open every note: the planted handlers would fire here.
-    for cell in browser.find_elements(By.CSS_SELECTOR, "#citations td, #unsourced li"):
+    # Hover the planted document's cells, open every note: planted handlers
+    # would fire here.
+    planted = f'#citations tr[data-document="{XSS_DOC}"] td, #unsourced li'
+    for cell in browser.find_elements(By.CSS_SELECTOR, planted):
         ActionChains(browser).move_to_element(cell).perform()
     for summary in browser.find_elements(By.CSS_SELECTOR, "details summary"):
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
