@@ -278,3 +278,26 @@ def test_check_refuses_private_hosts_by_default(db: Database, loopback: Loopback
 def test_bad_options_are_input_errors(db_url: str, value: str) -> None:
     outcome = CliRunner().invoke(app, ["check", "--db", db_url, "--concurrency", value])
     assert outcome.exit_code == 2
+
+
+def test_writing_the_same_results_twice_adds_no_row(db: Database, loopback: LoopbackWeb) -> None:
+    from verifier.fetch.engine import FetchResult
+    from verifier.fetch.writer import write_results
+
+    ids = cite(db, [loopback.url(0, "/a"), loopback.url(0, "/b")])
+    with db.session() as session:
+        run = Run()
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    results = [
+        (url_id, FetchResult(url=url, status="dead", http_status=404))
+        for url, url_id in ids.items()
+    ]
+    with db.session() as session:
+        assert write_results(session, run_id, results) == 2
+    with db.session() as session:
+        assert write_results(session, run_id, results) == 0
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Check)) == 2
+        assert {u.failures_in_a_row for u in session.scalars(select(Url))} == {1}

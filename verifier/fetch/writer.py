@@ -21,8 +21,10 @@ import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from verifier.fetch.classify import counts_as_failure
@@ -96,11 +98,14 @@ def write_results(session: Session, run_id: int, items: Iterable[tuple[int, Fetc
     check_ids = {
         url_id: check_id
         for check_id, url_id in session.execute(
-            insert(Check).returning(Check.id, Check.url_id), rows
+            _insert_new_checks(session).returning(Check.id, Check.url_id), rows
         )
     }
     updates = []
     for url_id, result in batch.items():
+        if url_id not in check_ids:
+            # Written meanwhile by another process working on the same run.
+            continue
         failures, since = counters[url_id]
         failing = counts_as_failure(str(result.status))
         if failing is True:
@@ -118,8 +123,19 @@ def write_results(session: Session, run_id: int, items: Iterable[tuple[int, Fetc
                 "failing_since": since,
             }
         )
-    session.execute(update(Url), updates)
-    return len(rows)
+    if updates:
+        session.execute(update(Url), updates)
+    return len(updates)
+
+
+def _insert_new_checks(session: Session) -> Any:
+    """An INSERT into ``checks`` that skips a (run, URL) pair already there."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(Check).on_conflict_do_nothing(index_elements=["run_id", "url_id"])
+    if dialect == "postgresql":
+        return postgresql.insert(Check).on_conflict_do_nothing(index_elements=["run_id", "url_id"])
+    return insert(Check)
 
 
 class CheckWriter:
