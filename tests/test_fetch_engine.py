@@ -335,3 +335,21 @@ def test_failure_counting_rule() -> None:
     assert counts_as_failure("blocked") is None
     assert counts_as_failure("rate_limited") is None
     assert counts_as_failure("excluded") is None
+
+
+def test_an_unexpected_error_spoils_one_url_not_the_run(
+    loopback: LoopbackWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifier.fetch import classify
+
+    original = classify.classify_response
+
+    def broken(**kwargs: object) -> classify.Decision:
+        if str(kwargs["url"]).endswith("/status/418"):
+            raise RuntimeError("boom")
+        return original(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(classify, "classify_response", broken)
+    results = dict(fetch_all(settings(), [loopback.url(0, "/status/418"), loopback.url(0, "/ok")]))
+    assert results[0].status == "connection_error" and "boom" in (results[0].error or "")
+    assert results[1].status == "ok"

@@ -42,6 +42,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import logging
 import ssl
 import time
 import zlib
@@ -78,6 +79,8 @@ from verifier.settings import Settings
 from verifier.store.models import LinkStatus
 
 __all__ = ["FetchResult", "Fetcher", "fetch_urls"]
+
+logger = logging.getLogger(__name__)
 
 K = TypeVar("K")
 
@@ -379,8 +382,19 @@ class Fetcher:
             )
 
         run = with_retries(self.settings, lambda: self._follow(url), _Answer.judge)
-        answer, attempts = await run()
-        result = await self._result(answer)
+        try:
+            answer, attempts = await run()
+            result = await self._result(answer)
+        except Exception as exc:
+            # A failure nobody foresaw must not end a nightly run over
+            # thousands of URLs: this URL gets the reason, the others go on.
+            logger.exception("unexpected error checking %s", url)
+            attempts = 1
+            result = FetchResult(
+                url=url,
+                status=LinkStatus.CONNECTION_ERROR,
+                error=f"unexpected error: {type(exc).__name__}: {exc}",
+            )
         result.attempts = attempts
         result.checked_at = checked_at
         result.elapsed_ms = int((time.perf_counter() - started) * 1000)
