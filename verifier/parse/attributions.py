@@ -137,13 +137,19 @@ def _may_attribute(text: str) -> bool:
     return not _CUE_WORDS.isdisjoint(_WORD.findall(text.lower()))
 
 
-def _cue_word_starts(paragraph: str) -> list[int] | None:
-    """Where cue words start in ``paragraph`` (sorted), or ``None`` when
-    lower-casing changes the paragraph's length (offsets would not match)."""
+def _cue_word_starts(
+    paragraph: str, spans: list[tuple[int, int]] | None = None
+) -> list[int] | None:
+    """Where cue words start in ``paragraph`` (or in those sentence spans of
+    it), sorted; ``None`` when lower-casing changes the paragraph's length
+    (offsets would not match). No word runs across a sentence's end, so the
+    spans can be searched one by one."""
     lower = paragraph.lower()
     if len(lower) != len(paragraph):
         return None
-    return [m.start() for m in _CUE_WORD.finditer(lower)]
+    if spans is None:
+        return [m.start() for m in _CUE_WORD.finditer(lower)]
+    return [m.start() for s, e in spans for m in _CUE_WORD.finditer(lower, s, e)]
 
 
 _SPACES = re.compile(r"\s+")
@@ -205,18 +211,28 @@ def find_attributions(
     ``cited_sentences`` are the sentences that carry a note marker or an
     in-text citation (compared with white space normalised); they are never
     reported. ``index``: the text's paragraphs and sentences when the caller
-    has them already (``SentenceIndex(text)``). Returns one
-    ``ParsedAttribution`` per sentence, in order.
+    has them already (``SentenceIndex(text)``); the sentences it marks cited
+    are skipped at once (their text must be among ``cited_sentences``).
+    Returns one ``ParsedAttribution`` per sentence, in order.
     """
     cited = {_normalise(s) for s in cited_sentences}
     found: list[ParsedAttribution] = []
     if index is None:
         index = SentenceIndex(text)
     for n, (_, paragraph) in enumerate(index.paragraphs):
-        cues = _cue_word_starts(paragraph)
+        # A paragraph already split may hold cited sentences: only the others
+        # are read (a paragraph not split yet has none).
+        spans = index.split_already(n)
+        if spans is not None and index.cited:
+            spans = [(s, e) for s, e in spans if (n, s) not in index.cited]
+            if not spans:
+                continue
+        cues = _cue_word_starts(paragraph, spans)
         if cues is not None and not cues:
             continue
-        for s, e in index.spans(n):
+        if spans is None:
+            spans = index.spans(n)
+        for s, e in spans:
             if cues is None:
                 if not _may_attribute(paragraph[s:e]):
                     continue

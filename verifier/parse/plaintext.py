@@ -381,6 +381,9 @@ class _Sentence:
     start: int
     end: int
     text: str
+    # Where it is in the index: paragraph number and start in the paragraph.
+    paragraph: int
+    offset: int
 
 
 def _sentences(index: SentenceIndex, wanted: list[int] | None = None) -> list[_Sentence]:
@@ -393,7 +396,7 @@ def _sentences(index: SentenceIndex, wanted: list[int] | None = None) -> list[_S
             if k == len(wanted) or wanted[k] > pstart + len(paragraph) + 1:
                 continue
         for s, e in index.spans(n):
-            out.append(_Sentence(pstart + s, pstart + e, paragraph[s:e].strip()))
+            out.append(_Sentence(pstart + s, pstart + e, paragraph[s:e].strip(), n, s))
     return out
 
 
@@ -419,7 +422,8 @@ def attach_sentences(
     A quotation belongs to the first anchor at or after it in the same
     sentence ("‘…’.35"), quotations after the sentence's last anchor to
     that last anchor. ``index``: the text's paragraphs and sentences when
-    the caller has them already (``SentenceIndex(text)``).
+    the caller has them already (``SentenceIndex(text)``); the sentences
+    returned are marked cited in it.
     """
     # Paragraphs are split on the text as written: a sentence never runs
     # across a blank line (a heading is not the start of the next sentence).
@@ -443,6 +447,7 @@ def attach_sentences(
             result.append((None, []))
             continue
         sentence = sentences[k]
+        index.cited.add((sentence.paragraph, sentence.offset))
         same = in_sentence[k]
         idx = same.index(anchor)
         lo = same[idx - 1][1] if idx > 0 else sentence.start

@@ -211,6 +211,13 @@ class SentenceIndex:
         self.text = text
         self.paragraphs: list[tuple[int, str]] = list(split_paragraphs(text))
         self._spans: dict[int, list[tuple[int, int]]] = {}
+        # Sentences that carry a citation, as (paragraph number, start in
+        # the paragraph): marked by whoever attached citations to them.
+        self.cited: set[tuple[int, int]] = set()
+
+    def split_already(self, n: int) -> list[tuple[int, int]] | None:
+        """Sentence spans of paragraph ``n`` if it has been split, else ``None``."""
+        return self._spans.get(n)
 
     def spans(self, n: int) -> list[tuple[int, int]]:
         """Sentence spans of paragraph ``n`` (offsets in that paragraph)."""
