@@ -65,6 +65,8 @@ def settings(**changes: object) -> Settings:
 
 
 async def fake_dns(host: str, port: int) -> list[str]:
+    if host == "example.com":  # the canary: this resolver works
+        return ["192.0.2.1"]
     if host == "gone.example":
         raise HostNotFound(f"host {host!r} does not resolve")
     if host == "flaky-dns.example":

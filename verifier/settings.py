@@ -77,6 +77,10 @@ class Settings:
     # Probe a random sibling URL once per host and folder to catch sites that
     # answer every URL with the same page (catch-all soft 404s).
     probe_soft_404: bool = True
+    # A name that resolves whenever DNS works. A host "not found" is ``dead``
+    # only while this one resolves; otherwise the resolver or the network is
+    # down and the status is ``dns_error``. Empty: trust every "not found".
+    dns_canary: str = "example.com"
     # Body cap on the decompressed bytes; beyond it the status is ``too_large``.
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 10

@@ -329,7 +329,10 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self.guard = Guard(
-            allow_private=settings.allow_private_hosts, resolver=resolver, refuse=refuse
+            allow_private=settings.allow_private_hosts,
+            resolver=resolver,
+            refuse=refuse,
+            canary=settings.dns_canary,
         )
         self.limiter = HostLimiter(settings)
         self._probes: dict[tuple[str, str], asyncio.Task[tuple[_Answer, PageText | None, str]]] = {}

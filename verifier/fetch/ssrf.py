@@ -138,11 +138,37 @@ class Guard:
         allow_private: bool,
         resolver: Resolver | None = None,
         refuse: Callable[[IPAddress], str | None] = refused_reason,
+        canary: str | None = None,
     ) -> None:
         self.allow_private = allow_private
         self._resolver = resolver or system_resolver
         self._refuse = refuse
         self._cache: dict[tuple[str, int], tuple[float, list[str]]] = {}
+        # A name that always resolves while DNS works (see ``resolver_works``).
+        self._canary = canary or None
+        self._canary_checked: tuple[float, bool] | None = None
+        self._canary_lock = asyncio.Lock()
+
+    async def resolver_works(self) -> bool:
+        """Whether the resolver answers for the canary name (cached for a minute).
+
+        "Name not found" is how an unplugged machine or a broken resolver
+        answers for *every* host, and a host that does not exist is ``dead``:
+        without this check an outage would mark a whole archive dead, and a
+        nightly job would cry wolf. With no canary configured, trust the answer.
+        """
+        if self._canary is None:
+            return True
+        async with self._canary_lock:
+            now = time.monotonic()
+            if self._canary_checked is not None and now - self._canary_checked[0] < _CACHE_SECONDS:
+                return self._canary_checked[1]
+            try:
+                works = bool(await self._resolver(self._canary, 443))
+            except (HostNotFound, DnsFailure, OSError):
+                works = False
+            self._canary_checked = (time.monotonic(), works)
+            return works
 
     def check_scheme(self, scheme: str) -> None:
         if scheme.lower() not in _SCHEMES:
@@ -160,7 +186,15 @@ class Guard:
         try:
             addresses = [str(ipaddress.ip_address(host))]
         except ValueError:
-            addresses = await self._resolver(host, port)
+            try:
+                addresses = await self._resolver(host, port)
+            except HostNotFound as exc:
+                if await self.resolver_works():
+                    raise
+                raise DnsFailure(
+                    f"cannot resolve {host!r}, nor the check name {self._canary!r}: "
+                    "no working DNS resolver or network (not counted as dead)"
+                ) from exc
         if not self.allow_private:
             for address in addresses:
                 reason = self._refuse(ipaddress.ip_address(address.split("%", 1)[0]))
