@@ -179,6 +179,9 @@ _NEEDS: dict[str, str | None] = {
 }
 
 
+# Up to this many places before the best date so far, ``_find`` tries a
+# pattern at each place rather than searching the rest of the window.
+_FEW = 4
 _TRIED = [(order, kind, pattern, _NEEDS[kind]) for order, (kind, pattern) in enumerate(_PATTERNS)]
 
 
@@ -198,6 +201,15 @@ def _find(text: str, start: int = 0) -> tuple[dt.date, int, int, str] | None:
         has_letters = _LETTER.search(text, lo, hi) is not None
         for order, kind, pattern, needs in _TRIED:
             if (needs is None and not has_letters) or (needs and text.find(needs, lo, hi) == -1):
+                continue
+            if best is not None and best[0] - lo <= _FEW:
+                # Only a match starting before the best one can win: try
+                # those few places instead of searching the whole window.
+                for at in range(lo, best[0]):
+                    m = pattern.match(text, at, hi)
+                    if m is not None and (value := _from_match(kind, m)) is not None:
+                        best = (m.start(), order, kind, m, value)
+                        break
                 continue
             m = pattern.search(text, lo, hi)
             while m is not None:

@@ -155,7 +155,7 @@ def find_urls(text: str) -> list[str]:
     rest = _blank(text, taken)
     # A bare URL needs a scheme or "www" (the joins below only lengthen
     # URLs that have one): without either, those searches are skipped.
-    bare = "://" in rest or "www" in lower
+    bare = "://" in rest or ("www" in lower and "www" in rest.lower())
     if bare:
         rest = _join_spaced(_join_wrapped(rest))
     if "doi" in lower:
