@@ -377,7 +377,7 @@ def find_title(text: str) -> tuple[str | None, str | None, int, int]:
 _FIRST_URL = re.compile(r"<+\s*https?://|https?://|\bwww\.|\bdoi:", re.IGNORECASE)
 # Letters that match an ASCII letter of those words under IGNORECASE but
 # are left alone by ``str.lower`` (dotless i, long s, Kelvin sign, dotted I).
-_CASE_TRAP = re.compile("[ıſKİ]")
+_CASE_TRAP = re.compile("[\u0131\u017f\u212a\u0130]")
 
 
 def _first_url_at(text: str) -> int | None:
