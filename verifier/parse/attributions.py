@@ -156,7 +156,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def _normalise(sentence: str) -> str:
-    return _SPACES.sub(" ", sentence).strip()
+    # The same as _SPACES.sub(" ", sentence).strip(), done by str.split.
+    return " ".join(sentence.split())
 
 
 def _credible_source(source: str) -> bool:

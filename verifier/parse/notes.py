@@ -484,7 +484,9 @@ def analyse_note(text: str) -> NoteFields:
 def _clean_title(title: str | None) -> str | None:
     if title is None:
         return None
-    title = _WHITE_SPACE.sub(" ", title).strip().rstrip(" ,;:.").strip()
+    # " ".join(split()) is re.sub(r"\s+", " ", title).strip() (the same
+    # white space), at a fraction of the cost.
+    title = " ".join(title.split()).rstrip(" ,;:.").strip()
     return title or None
 
 

@@ -464,7 +464,8 @@ def attach_sentences(
                 if " " in inner.strip() and inner not in quotes:
                     quotes.append(_SPACES.sub(" ", inner))
         if k not in written:
-            written[k] = _SPACES.sub(" ", sentence.text)
+            # (The sentence is stripped: the same as _SPACES.sub(" ", …).)
+            written[k] = " ".join(sentence.text.split())
         result.append((written[k], quotes))
     return result
 
