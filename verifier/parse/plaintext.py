@@ -106,6 +106,10 @@ def _continues(line: str, note_text: str) -> bool:
     return note_text.count("<") > note_text.count(">")
 
 
+# A line holding more than white space (without its line break).
+_FIRST_TEXT_LINE = re.compile(r"[^\n]*[^\s][^\n]*")
+
+
 def split_notes(text: str, start: int, roman_numbers: bool = False) -> tuple[list[Note], int]:
     """Numbered notes from ``start`` on, numbered 1, 2, 3 … in order (i,
     ii, iii … with ``roman_numbers``).
@@ -116,6 +120,14 @@ def split_notes(text: str, start: int, roman_numbers: bool = False) -> tuple[lis
     section ("Leave a comment"). Returns the notes and where they end.
     """
     notes: list[Note] = []
+    # The first line with text must be the first note: checked before the
+    # rest of the text is split into lines (a heading followed by prose).
+    first = _FIRST_TEXT_LINE.search(text, start)
+    if first is None:
+        return [], start
+    numbered = _numbered(first.group(0), roman_numbers)
+    if numbered is None or numbered[0] != _label(1, roman_numbers):
+        return [], start
     expected = 1
     blank = False
     pos = start
