@@ -11,8 +11,8 @@ archive refusing us: such answers carry ``Memento-Datetime`` and are never
 retried (the reddit capture in the recorded cassettes is one).
 
 An archive that still fails after its retries counts a failure; after
-``DOWN_AFTER`` failures in a row it is considered down for the rest of the
-run: later requests fail at once without reaching it, and the summary
+``DOWN_AFTER`` failures in a row, or ``DOWN_AFTER_ATTEMPTS`` attempts in a
+row that could not connect, it is considered down for the rest of the run: later requests fail at once without reaching it, and the summary
 names it once instead of once per URL.
 """
 
@@ -35,6 +35,7 @@ from verifier.settings import Settings
 
 __all__ = [
     "DOWN_AFTER",
+    "DOWN_AFTER_ATTEMPTS",
     "ArchiveClient",
     "ArchiveResponse",
     "ArchiveUnavailable",
@@ -43,6 +44,11 @@ __all__ = [
 
 # Consecutive exhausted requests after which an archive is left alone.
 DOWN_AFTER = 3
+# Attempts (each retry counts) failing to connect in a row, across all
+# lookups, before the archive is taken as down: many lookups wait their turn
+# at one request per second, so counting only whole lookups would let an
+# unreachable archive cost a minute or more of doomed requests.
+DOWN_AFTER_ATTEMPTS = 5
 # Seconds of the first retry wait for archives (the fetch stage's default
 # when its setting is absent).
 DEFAULT_BACKOFF = 1.0
@@ -129,6 +135,7 @@ class ArchiveClient:
             headers={"User-Agent": settings.user_agent()},
         )
         self._failures: dict[str, int] = {}
+        self._failed_attempts: dict[str, int] = {}
         # Archive -> why it is considered down for this run.
         self.down: dict[str, str] = {}
 
@@ -173,11 +180,17 @@ class ArchiveClient:
                 # Marked down while this request waited its turn.
                 return _Failure("down", self.down[archive])
             try:
-                return await self._send(method, url, params, headers, data)
+                response = await self._send(method, url, params, headers, data)
             except httpx.TimeoutException as exc:
-                return _Failure("timeout", f"timed out ({type(exc).__name__})")
+                return self._attempt_failed(
+                    archive, _Failure("timeout", f"timed out ({type(exc).__name__})")
+                )
             except (httpx.TransportError, httpx.DecodingError) as exc:
-                return _Failure("connection", f"{type(exc).__name__}: {exc}")
+                return self._attempt_failed(
+                    archive, _Failure("connection", f"{type(exc).__name__}: {exc}")
+                )
+            self._failed_attempts[archive] = 0
+            return response
 
         def judge(outcome: ArchiveResponse | _Failure) -> Retryable:
             if isinstance(outcome, _Failure):
@@ -202,6 +215,13 @@ class ArchiveClient:
         outcome.attempts = attempts
         self._failures[archive] = 0
         return outcome
+
+    def _attempt_failed(self, archive: str, failure: _Failure) -> _Failure:
+        count = self._failed_attempts.get(archive, 0) + 1
+        self._failed_attempts[archive] = count
+        if count >= DOWN_AFTER_ATTEMPTS:
+            self.down.setdefault(archive, failure.message)
+        return failure
 
     def _failed(self, archive: str, reason: str) -> None:
         count = self._failures.get(archive, 0) + 1
