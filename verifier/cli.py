@@ -402,6 +402,14 @@ def run_check_command(
     if result.fresh:
         title += f", {result.fresh} checked recently (skipped)"
     (console or out).print(status_table(result.counts, title))
+    archive_stage = result.stages.get("archive")
+    failing = archive_stage.get("failing", {}) if isinstance(archive_stage, dict) else {}
+    for archive, reason in failing.items():
+        err.print(
+            f"[yellow]warning:[/] archive {archive} failed ({reason}): "
+            "no archived copies from it in this run",
+            markup=True,
+        )
     if result.interrupted:
         err.print("interrupted: the checks done so far are kept")
     return result
