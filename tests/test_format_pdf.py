@@ -72,8 +72,9 @@ def test_article_with_notes_section() -> None:
 def test_libreoffice_page_footnotes() -> None:
     doc = parse_pdf((DATA / "notes-libreoffice.pdf").read_bytes(), "lo.pdf")
     notes = [c for c in doc.citations if c.kind == "note"]
-    assert [c.label for c in notes] == ["1", "2"]
-    first, second = notes
+    # Two page footnotes and the document's endnote, numbered "i" by LibreOffice.
+    assert [c.label for c in notes] == ["1", "2", "i"]
+    first, second, _endnote = notes
     # The footnote's second line starts with "6 June 2022": not note 6.
     assert first.title == "China, Kyrgyzstan and Uzbekistan Sign Railway Agreement"
     assert first.published == "2022-06-06"

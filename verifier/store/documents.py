@@ -97,17 +97,6 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def _insert_returning_ids(
-    session: Session, model: type[Base], rows: list[dict[str, object]]
-) -> list[int]:
-    """Insert rows in one executemany and return their ids in row order."""
-    if not rows:
-        return []
-    table = _table(model)
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.execute(statement, rows).scalars())
-
-
 def store_document(
     session: Session, parsed: ParsedDocument, sha256: str, size_bytes: int
 ) -> StoredDocument:
@@ -139,40 +128,49 @@ def store_document(
     document.ingested_at = utcnow()
     session.flush()
 
-    ids = url_ids(
-        session, (normalize_url(u.url) for citation in parsed.citations for u in citation.urls)
-    )
+    normalized = {u.url: normalize_url(u.url) for c in parsed.citations for u in c.urls}
+    ids = url_ids(session, normalized.values())
     # Core executemany rather than ORM objects: a document has hundreds of
     # rows and the unit of work cost several times the parse itself.
-    citation_ids = _insert_returning_ids(
-        session,
-        Citation,
-        [
-            {
-                "document_id": document.id,
-                "label": pc.label,
-                "position": position,
-                "kind": pc.kind,
-                "raw_text": pc.raw_text,
-                "title": pc.title,
-                "translated_title": pc.translated_title,
-                "authors": pc.authors,
-                "published": pc.published,
-                "accessed": pc.accessed,
-                "sentence": pc.sentence,
-                "link_text": pc.link_text,
-                "inherits_from": pc.inherits_from,
-                "problem": pc.problem,
-            }
-            for position, pc in enumerate(parsed.citations)
-        ],
-    )
+    rows: list[dict[str, object]] = [
+        {
+            "document_id": document.id,
+            "label": pc.label,
+            "position": position,
+            "kind": pc.kind,
+            "raw_text": pc.raw_text,
+            "title": pc.title,
+            "translated_title": pc.translated_title,
+            "authors": pc.authors,
+            "published": pc.published,
+            "accessed": pc.accessed,
+            "sentence": pc.sentence,
+            "link_text": pc.link_text,
+            "inherits_from": pc.inherits_from,
+            "problem": pc.problem,
+        }
+        for position, pc in enumerate(parsed.citations)
+    ]
+    citations = _table(Citation)
+    if rows:
+        # Plain executemany, then the ids by position: INSERT ... RETURNING
+        # in parameter order makes SQLAlchemy send SQLite one row at a time.
+        session.execute(insert(citations), rows)
+    by_position: dict[int, int] = {
+        position: citation_id
+        for position, citation_id in session.execute(
+            select(citations.c.position, citations.c.id).where(
+                citations.c.document_id == document.id
+            )
+        )
+    }
+    citation_ids = [by_position[position] for position in range(len(parsed.citations))]
     links: list[dict[str, object]] = []
     quotes: list[dict[str, object]] = []
     for citation_id, pc in zip(citation_ids, parsed.citations, strict=True):
         seen: set[int] = set()
         for pu in pc.urls:
-            url_id = ids[normalize_url(pu.url)]
+            url_id = ids[normalized[pu.url]]
             if url_id in seen:  # the same URL twice in one note is one link
                 continue
             links.append(
@@ -203,9 +201,9 @@ def store_document(
         }
         for position, pa in enumerate(parsed.attributions)
     ]
-    for model, rows in ((CitationUrl, links), (Quote, quotes), (Attribution, attributions)):
-        if rows:
-            session.execute(insert(_table(model)), rows)
+    for model, children in ((CitationUrl, links), (Quote, quotes), (Attribution, attributions)):
+        if children:
+            session.execute(insert(_table(model)), children)
     return StoredDocument(
         path=parsed.path,
         action=action,
