@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
@@ -24,6 +25,9 @@ def host_of(url: str) -> str:
         return ""
 
 
+# Pure, and the same URLs recur across an archive's documents: remember the
+# most recent ones (urllib's parsing is most of a document's store time).
+@functools.lru_cache(maxsize=65536)
 def normalize_url(url: str) -> str:
     """The canonical form used to deduplicate URLs across documents.
 
