@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from verifier.parse.dates import find_accessed_date, first_access_cue, publication_date
+from verifier.parse.dates import NoteCues, accessed_date_at, publication_date
 from verifier.parse.model import ParsedCitation, ParsedUrl
 
 __all__ = [
@@ -138,7 +138,11 @@ def find_urls(text: str) -> list[str]:
     """
     if not text:
         return []
-    lower = text.lower()
+    return _find_urls(text, text.lower())
+
+
+def _find_urls(text: str, lower: str) -> list[str]:
+    """``find_urls`` given the note lower-cased."""
     if "/" not in text and "www" not in lower and "doi" not in lower:
         return []
     if "doi" in lower:
@@ -352,10 +356,15 @@ def find_title(text: str) -> tuple[str | None, str | None, int, int]:
     Innovation Day…’, <url>" the cited page's title wins); without a URL,
     the first quoted passage.
     """
+    return _find_title(text, text.lower())
+
+
+def _find_title(text: str, lower: str) -> tuple[str | None, str | None, int, int]:
+    """``find_title`` given the note lower-cased."""
     passages = [p for p in _quoted_passages(text) if p.text]
     if not passages:
         return None, None, -1, -1
-    first_url = _first_url_at(text)
+    first_url = _first_url_at(text, lower)
     candidates = [p for p in passages if not p.bracketed]
     if not candidates:
         return None, None, -1, -1
@@ -380,7 +389,7 @@ _FIRST_URL = re.compile(r"<+\s*https?://|https?://|\bwww\.|\bdoi:", re.IGNORECAS
 _CASE_TRAP = re.compile("[\u0131\u017f\u212a\u0130]")
 
 
-def _first_url_at(text: str) -> int | None:
+def _first_url_at(text: str, lower: str | None = None) -> int | None:
     """Where the first URL (or ``www.`` address, or ``doi:``) starts; a URL
     in ``<...>`` starts at its first ``<``.
 
@@ -389,7 +398,8 @@ def _first_url_at(text: str) -> int | None:
     more); notes where lower-casing is not a plain letter-for-letter fold
     take the regex.
     """
-    lower = text.lower()
+    if lower is None:
+        lower = text.lower()
     if len(lower) != len(text) or _CASE_TRAP.search(text) is not None:
         m = _FIRST_URL.search(text)
         return m.start() if m else None
@@ -461,15 +471,19 @@ def analyse_note(text: str) -> NoteFields:
     the bracketed English translation ``[‘...’]``, author or publisher (as
     written before the title) and publication date (ISO at the precision
     written, see ``dates.publication_date``)."""
-    fields = NoteFields(urls=find_urls(text), accessed=find_accessed_date(text))
-    title, translation, start, end = find_title(text)
+    if not text:
+        return NoteFields()
+    lower = text.lower()
+    cues = NoteCues(text, lower)
+    fields = NoteFields(urls=_find_urls(text, lower), accessed=accessed_date_at(text, cues.words))
+    title, translation, start, end = _find_title(text, lower)
     fields.title = _clean_title(title)
     fields.translated_title = _clean_title(translation)
     if title is not None:
         fields.authors = _authors_before(text, start)
         after = text[end:]
-        stop = _first_url_at(after)
-        cue = first_access_cue(text, end)
+        stop = _first_url_at(after, lower[end:] if len(lower) == len(text) else None)
+        cue = cues.first_after(end)
         limit = len(after)
         if stop is not None:
             limit = min(limit, stop)
