@@ -65,20 +65,30 @@ _BOMS = (
 
 
 def decode_text(data: bytes, path: str = "<document>") -> str:
-    """Decode a text document: BOMs first, then UTF-8, then detection
-    (charset-normalizer: Windows-1252, -1251, UTF-16 without BOM, ...)."""
+    """Decode a text document: BOMs first; binary content refused and UTF-16
+    without a BOM recognised (both before UTF-8, which accepts NUL bytes);
+    then UTF-8; then detection (charset-normalizer: Windows-1252, -1251, ...)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise DocumentError(path, f"invalid {encoding} text ({exc.reason})") from exc
+    sample = data[:8192]
+    if b"\x00" in sample:
+        utf16 = _utf16_without_bom(sample)
+        if utf16 is None:
+            raise DocumentError(path, "binary file, not a text document")
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise DocumentError(path, f"invalid {utf16} text ({exc.reason})") from exc
+    if _control_bytes(sample) > len(sample) * 0.05:
+        raise DocumentError(path, "binary file, not a text document")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if _looks_binary(data):
-        raise DocumentError(path, "binary file, not a text document")
     best = from_bytes(data[:2_000_000]).best()
     if best is None:
         raise DocumentError(path, "cannot tell the text encoding (binary or undecodable file)")
@@ -88,11 +98,17 @@ def decode_text(data: bytes, path: str = "<document>") -> str:
         raise DocumentError(path, f"undecodable text (guessed {best.encoding})") from exc
 
 
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    if b"\x00" in sample:
-        # UTF-16 without a BOM has NULs in every other byte of ASCII text.
-        even, odd = sample[0::2], sample[1::2]
-        return not (even.count(0) > len(even) * 0.3 or odd.count(0) > len(odd) * 0.3)
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return controls > len(sample) * 0.05
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when the NUL bytes fall in every other byte, as
+    they do for mostly-Latin text in UTF-16; else None (binary)."""
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > len(odd) * 0.3 and even.count(0) < len(even) * 0.05:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.3 and odd.count(0) < len(odd) * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _control_bytes(sample: bytes) -> int:
+    """Bytes that text never holds (all controls but tab, newlines, form feed)."""
+    return sum(1 for b in sample if b < 9 or 13 < b < 32)
