@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 import typer.main
+from conftest import REPO
 
 from verifier.cli import app
-
-from conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

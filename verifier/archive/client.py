@@ -12,8 +12,9 @@ retried (the reddit capture in the recorded cassettes is one).
 
 An archive that still fails after its retries counts a failure; after
 ``DOWN_AFTER`` failures in a row, or ``DOWN_AFTER_ATTEMPTS`` attempts in a
-row that could not connect, it is considered down for the rest of the run: later requests fail at once without reaching it, and the summary
-names it once instead of once per URL.
+row that could not connect, it is considered down for the rest of the
+run: later requests fail at once without reaching it, and the summary names
+it once instead of once per URL.
 """
 
 from __future__ import annotations
