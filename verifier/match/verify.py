@@ -42,6 +42,7 @@ from verifier.store.models import (
     Match,
     Quote,
     Snapshot,
+    Url,
     Verdict,
     utcnow,
 )
@@ -271,6 +272,44 @@ def _verdict(
     return _row(run_id, target, unchecked), False
 
 
+_FOUND_ORDER = (Verdict.EXACT.value, Verdict.FUZZY.value, Verdict.ARCHIVE_ONLY.value)
+
+
+def _credit_other_sources(session: Session, rows: list[dict[str, Any]]) -> None:
+    """A note that gives several sources ("CGTN, '...', <url1>; Xinhua, '...',
+    <url2>") supports its title and quotations if one of them holds the text:
+    a quote found through one of its URLs is not ``absent`` on the others,
+    where it takes the best verdict with the source named in the reason.
+    Without this a correct multi-source note would fail a nightly run."""
+    by_quote: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_quote.setdefault(row["quote_id"], []).append(row)
+    credited: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for group in by_quote.values():
+        if len(group) < 2:
+            continue
+        found = [r for r in group if r["verdict"] in _FOUND_ORDER]
+        if not found:
+            continue
+        best = min(found, key=lambda r: (_FOUND_ORDER.index(r["verdict"]), -r["score"]))
+        credited += [(r, best) for r in group if r["verdict"] == Verdict.ABSENT.value]
+    if not credited:
+        return
+    url_ids = sorted({best["url_id"] for _, best in credited})
+    urls: dict[int, str] = {}
+    for chunk in _chunks(url_ids):
+        rows_ = session.execute(select(Url.id, Url.url).where(Url.id.in_(chunk)))
+        urls.update({url_id: url for url_id, url in rows_})
+    for row, best in credited:
+        own_reason = row["reason"] or "not found"
+        row.update({k: v for k, v in best.items() if k not in ("url_id", "quote_id")})
+        row["method"] = "other_source"
+        row["reason"] = (
+            f"found in another source of this note ({urls.get(best['url_id'], '?')}); "
+            f"here: {own_reason}"
+        )
+
+
 def _write(session: Session, run_id: int, rows: list[dict[str, Any]]) -> None:
     """The one place match rows are written: the run's old rows out, the new in."""
     session.execute(delete(Match).where(Match.run_id == run_id))
@@ -294,8 +333,10 @@ def verify_run(db: Database, run_id: int) -> VerifySummary:
                 session, run_id, target, live.get(target.url_id), pages, snapshots
             )
             rows.append(row)
-            verdicts[row["verdict"]] += 1
             summary.archive_used += archive_used
+        _credit_other_sources(session, rows)
+        for row in rows:
+            verdicts[row["verdict"]] += 1
         _write(session, run_id, rows)
     summary.matches = len(rows)
     summary.verdicts = dict(verdicts)
