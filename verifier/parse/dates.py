@@ -127,20 +127,26 @@ def _make(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+# The kinds whose pattern has a month name, and those with a day.
+_NAMED = frozenset(("dmy", "mdy", "my"))
+_WITH_DAY = frozenset(("iso", "dmy", "mdy", "dotted"))
+
+
 def _from_match(kind: str, m: re.Match[str]) -> dt.date | None:
-    groups = m.groupdict()
+    # Each kind's groups are read by name (every group a pattern has always
+    # takes part in its match): cheaper than building ``groupdict``.
     if kind == "numeric":
-        a, b, year = int(groups["a"]), int(groups["b"]), _year(groups["year"])
+        a, b, year = int(m["a"]), int(m["b"]), _year(m["year"])
         # Day first; month first only when day first is impossible.
         return _make(year, b, a) or _make(year, a, b)
-    year = _year(groups["year"])
-    if groups.get("mname"):
-        month = MONTHS.get(groups["mname"].lower().rstrip("."))
+    year = _year(m["year"])
+    if kind in _NAMED:
+        month = MONTHS.get(m["mname"].lower().rstrip("."))
         if month is None:
             return None
     else:
-        month = int(groups["month"])
-    day = int(groups["day"]) if groups.get("day") else 1
+        month = int(m["month"])
+    day = int(m["day"]) if kind in _WITH_DAY else 1
     return _make(year, month, day)
 
 
