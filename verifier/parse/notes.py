@@ -326,7 +326,12 @@ def _quoted_passages(text: str) -> list[_Quoted]:
             break
         opener = m.group(0)
         close = _closing_at(text, opener, m.start())
-        bracketed = m.start() > 0 and text[: m.start()].rstrip().endswith("[")
+        # Whether a "[" comes just before the quote (white space between):
+        # a walk back rather than a copy of the text before it.
+        i = m.start()
+        while i > 0 and text[i - 1].isspace():
+            i -= 1
+        bracketed = i > 0 and text[i - 1] == "["
         if close is None:
             if opener == "‘":
                 # An unclosed title runs to the end of its sentence or note.
@@ -545,14 +550,14 @@ def resolve_short_forms(citations: list[ParsedCitation]) -> None:
     """
     by_label: dict[str, ParsedCitation] = {}
     earlier: list[ParsedCitation] = []
-    folded: dict[int, str] = {}
+    # The earlier notes with a title, in order, with it folded.
+    titled: list[tuple[str, ParsedCitation]] = []
     for citation in citations:
         if citation.kind != "note":
             continue
-        if citation.title:
-            folded[id(citation)] = _fold(citation.title)
+        title = _fold(citation.title) if citation.title else ""
         if not citation.urls and citation.inherits_from is None:
-            target = _target_of(citation, earlier, by_label, folded)
+            target = _target_of(citation, title, earlier, by_label, titled)
             if target is not None and target is not citation:
                 citation.inherits_from = target.label
                 citation.urls = [
@@ -568,30 +573,33 @@ def resolve_short_forms(citations: list[ParsedCitation]) -> None:
                     citation.accessed = target.accessed
         by_label.setdefault(citation.label, citation)
         earlier.append(citation)
+        if title:
+            titled.append((title, citation))
 
 
 def _target_of(
     citation: ParsedCitation,
+    title: str,
     earlier: list[ParsedCitation],
     by_label: dict[str, ParsedCitation],
-    folded: dict[int, str],
+    titled: list[tuple[str, ParsedCitation]],
 ) -> ParsedCitation | None:
+    """The note ``citation`` repeats; ``title``: its title folded ("" without
+    one); ``titled``: the earlier notes with a title, folded, in order."""
     text = citation.raw_text.strip()
     if earlier and _IBID.match(text):
         return earlier[-1]
     m = _NOTE_REF.search(text)
     if m and len(text) < 200 and m.group(1) in by_label:
         return by_label[m.group(1)]
-    title = folded.get(id(citation))
     if title:
         if len(title) < 4:
             return None
         start = title + " "
         matches = [
             c
-            for c in earlier
-            if (other := folded.get(id(c)))
-            and (other == title or other.startswith(start))
+            for other, c in titled
+            if (other == title or other.startswith(start))
             and _authors_agree(citation.authors, c.authors)
         ]
         with_urls = [c for c in matches if c.urls]

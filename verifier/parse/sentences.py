@@ -122,20 +122,23 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     quotes = quotation_spans(text)
+    count = len(quotes)
     qi = 0
     start = 0
     for m in _BOUNDARY.finditer(text):
+        at = m.start()
+        if count:
+            while qi < count and quotes[qi][1] <= at:
+                qi += 1
+            if qi < count and quotes[qi][0] < at < quotes[qi][1] - 1:
+                continue
         end = m.end("end")
-        while qi < len(quotes) and quotes[qi][1] <= m.start():
-            qi += 1
-        if qi < len(quotes) and quotes[qi][0] < m.start() < quotes[qi][1] - 1:
-            continue
-        punct = m.group("end")
-        # A bare full stop after an abbreviation or initial ends nothing.
+        # A bare full stop after an abbreviation or initial ends nothing
+        # (the boundary's punctuation is "." and at most a glued marker).
         if (
-            punct.startswith(".")
-            and len(punct.rstrip("0123456789")) == 1
-            and _is_abbreviation(text, m.start())
+            text[at] == "."
+            and (end == at + 1 or (text[at + 1 : end].isdigit() and text[at + 1 : end].isascii()))
+            and _is_abbreviation(text, at)
         ):
             continue
         spans.append((start, end))
