@@ -212,6 +212,9 @@ def _find(text: str, start: int = 0) -> tuple[dt.date, int, int, str] | None:
                 # Only a match starting before the best one can win: try
                 # those few places instead of searching the whole window.
                 for at in range(lo, best[0]):
+                    # Every date starts with a letter or a digit.
+                    if not text[at].isalnum():
+                        continue
                     m = pattern.match(text, at, hi)
                     if m is not None and (value := _from_match(kind, m)) is not None:
                         best = (m.start(), order, kind, m, value)
