@@ -31,7 +31,9 @@ __all__ = [
 _DOI_SPACE = re.compile(r"(doi)\.\s+(org/)", re.IGNORECASE)
 # URLs inside angle brackets may be wrapped over lines: the brackets say
 # where they end. ``<<http://`` (a common slip) is accepted.
-_ANGLED = re.compile(r"<+\s*((?:https?|ftp)://[^<>]{1,2000}?)\s*>", re.IGNORECASE)
+# (``<<*`` is ``<+`` written so that the engine can skip ahead to a "<";
+# the same trick below puts look-behinds after a pattern's first character.)
+_ANGLED = re.compile(r"<<*\s*((?:https?|ftp)://[^<>]{1,2000}?)\s*>", re.IGNORECASE)
 # Bare URLs: with a scheme or starting www.; a host name with a path
 # ("classiques.uqac.ca/…") is found from its first slash (``_host_before``).
 _URL_CHARS = r"[^\s<>\"“”‘’«»|\\^`{}]"
@@ -49,7 +51,7 @@ _TLD_SLASH = re.compile(r"[a-z]{2,6}/")
 _TWO_LETTERS = re.compile(r"[a-z]{2,}")
 # Where an unclosed ‘title runs to: the end of its sentence, or a URL.
 _UNCLOSED_END = re.compile(r"(?<=[^.])\.\s+(?=[A-Z])|<|https?://")
-_CLAUSE_END = re.compile(r"(?<=[a-z\d)’”])[.;]\s+(?=[A-Z])")
+_CLAUSE_END = re.compile(r"[.;](?<=[a-z\d)’”][.;])\s+(?=[A-Z])")
 _LEADING_NUMBER = re.compile(r"^\[?\d{1,4}[\].)]?\s+")
 _YEAR_IN_PARENS = re.compile(r"\s*\((?:19|20)\d\d[a-z]?\)$")
 _SCHEMES_SKIPPED = ("mailto:", "data:", "javascript:", "tel:", "file:", "about:")

@@ -232,7 +232,8 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 
-_SUPERSCRIPT_NUMBER = re.compile("[" + _SUPERSCRIPT_DIGITS + "]+")
+# (One digit, then any more: the engine skips ahead to a superscript digit.)
+_SUPERSCRIPT_NUMBER = re.compile("[" + _SUPERSCRIPT_DIGITS + "][" + _SUPERSCRIPT_DIGITS + "]*")
 _BRACKETED_NUMBER = re.compile(r"\[(\d+)\]")
 
 
