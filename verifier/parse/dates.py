@@ -28,6 +28,7 @@ Rules that cannot be read off the text, written down once:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 __all__ = [
@@ -383,6 +384,13 @@ def find_accessed_date(text: str) -> dt.date | None:
     return accessed_date_at(text, _cue_positions(text))
 
 
+@functools.lru_cache(maxsize=2048)
+def _window_date(window: str) -> tuple[dt.date, int, int] | None:
+    """``find_date`` of the text after an access cue, remembered: a document
+    repeats the same few ("Accessed 14 August 2022." ends most of its notes)."""
+    return find_date(window)
+
+
 def accessed_date_at(text: str, cues: list[tuple[int, int]]) -> dt.date | None:
     """``find_accessed_date`` given the note's cue words (``NoteCues.words``)."""
     for start, end in cues:
@@ -390,7 +398,7 @@ def accessed_date_at(text: str, cues: list[tuple[int, int]]) -> dt.date | None:
         if word == "stand" and not _COLON.match(text, end):
             continue  # German "Stand: 01.02.2020" only with its colon
         window = text[end : end + _CUE_REACH + 40]
-        found = find_date(window)
+        found = _window_date(window)
         if found is None:
             continue
         value, date_start, _ = found
