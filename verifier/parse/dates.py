@@ -408,7 +408,10 @@ def accessed_date_at(text: str, cues: list[tuple[int, int]]) -> dt.date | None:
     return None
 
 
-_YEAR_ONLY = re.compile(r"(?<![\d/.-])((?:1[6-9]|20)\d\d)[a-z]?(?![\d])")
+# A year alone; the look-behind (nothing of a date or number before it)
+# comes after the year's first two digits so that the engine can skip
+# ahead to a "1" or "2".
+_YEAR_ONLY = re.compile(r"((?:1[6-9]|20)(?<![\d/.-]\d\d)\d\d)[a-z]?(?![\d])")
 
 
 def publication_date(text: str) -> str | None:
