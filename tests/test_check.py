@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
 
 import pytest
+from citing import cite, loopback_settings
 from loopback import LoopbackWeb
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -17,51 +17,11 @@ from verifier.fetch.ssrf import DnsFailure, HostNotFound
 from verifier.settings import Settings
 from verifier.store.contents import load_content
 from verifier.store.database import Database
-from verifier.store.models import Check, Citation, CitationUrl, Document, Run, Url
-from verifier.urls import host_of, normalize_url, url_hash
-
-
-def cite(db: Database, urls: Iterable[str], document: str = "doc.md") -> dict[str, int]:
-    """Store a document whose citations give ``urls``; returns URL -> url id."""
-    ids: dict[str, int] = {}
-    with db.session() as session:
-        doc = Document(path=document, format="markdown", sha256=url_hash(document))
-        session.add(doc)
-        session.flush()
-        for position, written in enumerate(urls):
-            normal = normalize_url(written)
-            url = session.scalar(select(Url).where(Url.url_hash == url_hash(normal)))
-            if url is None:
-                url = Url(url_hash=url_hash(normal), url=normal, host=host_of(normal))
-                session.add(url)
-                session.flush()
-            citation = Citation(
-                document_id=doc.id,
-                label=str(position + 1),
-                position=position,
-                kind="note",
-                raw_text=written,
-            )
-            session.add(citation)
-            session.flush()
-            session.add(
-                CitationUrl(citation_id=citation.id, url_id=url.id, position=0, written=written)
-            )
-            ids[written] = url.id
-    return ids
+from verifier.store.models import Check, Run, Url
 
 
 def settings(**changes: object) -> Settings:
-    base = Settings(
-        allow_private_hosts=True,
-        timeout=1.0,
-        retries=1,
-        retry_backoff=0.01,
-        max_bytes=1_000_000,
-        min_interval=0.0,
-        archive=False,
-    )
-    return base.replace(**changes)
+    return loopback_settings(**changes)
 
 
 async def fake_dns(host: str, port: int) -> list[str]:

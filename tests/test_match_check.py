@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from citing import Note, archive_settings, cite
 from fake_archive import FakeArchives
 from loopback import LoopbackWeb, article
 from sqlalchemy import select
@@ -14,8 +15,7 @@ from sqlalchemy import select
 from verifier.check import run_check
 from verifier.settings import Settings
 from verifier.store.database import Database
-from verifier.store.models import Citation, CitationUrl, Document, Match, Quote, Url
-from verifier.urls import host_of, normalize_url, url_hash
+from verifier.store.models import Match, Quote
 
 NOW = article(
     "Grain deal extended for 120 days",
@@ -29,42 +29,14 @@ BEFORE = article(
 )
 
 
+# The notes' accessed date: after the archived copy of 1 Feb 2023.
+MARCH = dt.date(2023, 3, 1)
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeArchives]:
     with FakeArchives() as archives:
         yield archives
-
-
-def cite(db: Database, notes: list[tuple[str, str | None, list[str]]]) -> dict[str, int]:
-    """A document whose notes give (URL, title, quotations)."""
-    ids: dict[str, int] = {}
-    with db.session() as session:
-        doc = Document(path="essay.md", format="markdown", sha256=url_hash("essay.md"))
-        session.add(doc)
-        session.flush()
-        for position, (written, title, quotations) in enumerate(notes):
-            normal = normalize_url(written)
-            url = session.scalar(select(Url).where(Url.url_hash == url_hash(normal)))
-            if url is None:
-                url = Url(url_hash=url_hash(normal), url=normal, host=host_of(normal))
-                session.add(url)
-                session.flush()
-            citation = Citation(
-                document_id=doc.id,
-                label=str(position + 1),
-                position=position,
-                kind="note",
-                raw_text=written,
-                title=title,
-                accessed=dt.date(2023, 3, 1),
-            )
-            citation.links.append(CitationUrl(url_id=url.id, position=0, written=written))
-            texts = ([("title", title)] if title else []) + [("quotation", q) for q in quotations]
-            for i, (kind, text) in enumerate(texts):
-                citation.quotes.append(Quote(kind=kind, text=text, position=i))
-            session.add(citation)
-            ids[written] = url.id
-    return ids
 
 
 def verdicts(db: Database, run_id: int) -> dict[str, tuple[str, str | None, str | None]]:
@@ -90,28 +62,19 @@ def test_check_records_a_verdict_for_every_quote(
     cite(
         db,
         [
-            (
+            Note(
                 live,
                 "Grain deal extended for 120 days",
                 ["Exports did not fall in March", "Exports did fall in March"],
+                MARCH,
             ),
-            (drifted, None, ["exports of 3 million tonnes a month"]),
-            (dead, "Grain deal extended for 120 days", ["exports of 4 million tonnes"]),
-            (lost, None, ["the ministry said on Monday"]),
-            (blocked, None, ["the deal was extended"]),
+            Note(drifted, None, ["exports of 3 million tonnes a month"], MARCH),
+            Note(dead, "Grain deal extended for 120 days", ["exports of 4 million tonnes"], MARCH),
+            Note(lost, None, ["the ministry said on Monday"], MARCH),
+            Note(blocked, None, ["the deal was extended"], MARCH),
         ],
     )
-    settings = Settings(
-        allow_private_hosts=True,
-        timeout=10.0,
-        retries=0,
-        retry_backoff=0.01,
-        min_interval=0.0,
-        archive_rate=50.0,
-        wayback_url=fake.wayback_url,
-        memento_url=fake.memento_url,
-        archive_today_url=fake.archive_today_url,
-    )
+    settings = archive_settings(fake, timeout=10.0, retries=0)
     result = run_check(db, settings)
     found = verdicts(db, result.run_id)
     assert found["Exports did not fall in March"][:2] == ("exact", "live")
@@ -138,7 +101,7 @@ def test_check_records_a_verdict_for_every_quote(
 
 def test_without_archive_the_live_verdicts_stand(db: Database, loopback: LoopbackWeb) -> None:
     live = loopback.add_page("/grain", NOW)
-    cite(db, [(live, "Grain deal extended for 120 days", ["exports of 3 million tonnes"])])
+    cite(db, [Note(live, "Grain deal extended for 120 days", ["exports of 3 million tonnes"])])
     settings = Settings(allow_private_hosts=True, timeout=10.0, retries=0, archive=False)
     result = run_check(db, settings)
     found = verdicts(db, result.run_id)
