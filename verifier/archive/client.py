@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import httpx
 
@@ -158,6 +160,30 @@ class ArchiveClient:
         headers: dict[str, str] | None = None,
     ) -> ArchiveResponse:
         return await self.request("GET", archive, url, params=params, headers=headers)
+
+    async def follow(
+        self, archive: str, url: str, refuse: Callable[[str], str | None]
+    ) -> tuple[ArchiveResponse | None, str, str | None]:
+        """GET ``url``, following redirects (at most ``settings.max_redirects``,
+        never in a loop); ``refuse(target)`` names why a redirect target is not
+        followed. Returns the last response, the URL it answered for, and an
+        error when the chain ended without one."""
+        current = url
+        seen = {current}
+        for _ in range(self.settings.max_redirects + 1):
+            response = await self.get(archive, current)
+            location = response.location
+            if not (300 <= response.status < 400 and location):
+                return response, current, None
+            target = urljoin(current, location)
+            reason = refuse(target)
+            if reason is not None:
+                return None, current, reason
+            if target in seen:
+                return None, current, f"redirect loop in the archive at {target}"
+            seen.add(target)
+            current = target
+        return None, current, f"more than {self.settings.max_redirects} redirects in the archive"
 
     async def request(
         self,

@@ -229,32 +229,25 @@ class MementoSource:
         ``settings.max_redirects``, never in a loop)."""
         current = raw_memento_url(memento.uri) if self.raw else memento.uri
         result = CaptureResult(archive=self.archive, requested_url=current)
-        seen = {current}
-        for _ in range(self.client.settings.max_redirects + 1):
-            response = await self.client.get(self.archive, current)
-            location = response.location
-            if 300 <= response.status < 400 and location:
-                target = urljoin(current, location)
-                if urlsplit(target).scheme not in ("http", "https"):
-                    result.error = f"redirected to {target}"
-                    return result
-                if target in seen:
-                    result.error = f"redirect loop in the archive at {target}"
-                    return result
-                seen.add(target)
-                current = target
-                continue
-            stamp = response.memento_datetime
-            captured = parse_http_date(stamp) if stamp else memento.captured_at
-            result.captured_at = captured
-            result.status = response.status
-            result.snapshot_url = memento.uri
-            result.body = response.body
-            result.content_type = response.headers.get("content-type")
-            if response.status != 200:
-                result.error = f"the archived page answered {response.status}"
-            elif response.truncated:
-                result.error = "the archived page is larger than the size cap"
+        response, _, error = await self.client.follow(
+            self.archive,
+            current,
+            lambda target: (
+                None if urlsplit(target).scheme in ("http", "https") else f"redirected to {target}"
+            ),
+        )
+        if response is None:
+            result.error = error
             return result
-        result.error = f"more than {self.client.settings.max_redirects} redirects in the archive"
+        stamp = response.memento_datetime
+        captured = parse_http_date(stamp) if stamp else memento.captured_at
+        result.captured_at = captured
+        result.status = response.status
+        result.snapshot_url = memento.uri
+        result.body = response.body
+        result.content_type = response.headers.get("content-type")
+        if response.status != 200:
+            result.error = f"the archived page answered {response.status}"
+        elif response.truncated:
+            result.error = "the archived page is larger than the size cap"
         return result

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urljoin
 
 from verifier.archive.cdx import CdxCapture, parse_cdx, parse_timestamp, timestamp_of
 from verifier.archive.client import ArchiveClient, ArchiveResponse, CaptureResult
@@ -143,25 +142,18 @@ class Wayback:
         Wayback redirects), raw, with redirects followed inside the archive."""
         start = self.raw_url(timestamp, url)
         result = CaptureResult(archive=self.archive, requested_url=start)
-        current = start
-        seen = {current}
-        for _ in range(self.client.settings.max_redirects + 1):
-            response = await self.client.get(self.archive, current)
-            location = response.location
-            if 300 <= response.status < 400 and location:
-                target = urljoin(current, location)
-                if not target.startswith(self.base + "/web/"):
-                    result.error = f"redirected out of the archive to {target}"
-                    return result
-                if target in seen:
-                    result.error = f"redirect loop in the archive at {target}"
-                    return result
-                seen.add(target)
-                current = target
-                continue
-            return self._finish(result, response, current)
-        result.error = f"more than {self.client.settings.max_redirects} redirects in the archive"
-        return result
+        inside = self.base + "/web/"
+        response, at, error = await self.client.follow(
+            self.archive,
+            start,
+            lambda target: (
+                None if target.startswith(inside) else f"redirected out of the archive to {target}"
+            ),
+        )
+        if response is None:
+            result.error = error
+            return result
+        return self._finish(result, response, at)
 
     def _finish(self, result: CaptureResult, response: ArchiveResponse, at: str) -> CaptureResult:
         parsed = parse_capture_url(at)
