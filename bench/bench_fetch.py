@@ -17,7 +17,7 @@ Figures:
   i.e. memory flat as URLs grow);
 * the same 2,000 URLs through the engine alone (no database), to show what
   the pipeline costs on top;
-* page-text extraction on the 150 real pages of shared/corpus/webpages:
+* page-text extraction on the 150 real pages of tests/data/corpus/webpages:
   ``with`` passages kept and ``without`` boilerplate let through, for the tag
   walk verifier uses, trafilatura, and naive tag stripping (the measurement
   behind the choice in verifier/fetch/content.py).
@@ -29,6 +29,7 @@ least 4 s whatever the concurrency, which measures politeness, not speed.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import multiprocessing as mp
 import re
@@ -43,7 +44,7 @@ HOSTS = 50
 LATENCY = 0.05
 CONCURRENCY = 32
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = REPO / "tests" / "data" / "corpus"
 
 _PAGE = (
     "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Article {n}</title></head>"
@@ -267,7 +268,11 @@ def _extraction() -> dict[str, Any]:
         kept = leaked = passages = boilerplate = 0
         started = time.perf_counter()
         for file_name, info in truth.items():
-            text = norm(extract((CORPUS / "webpages" / "html" / file_name).read_bytes()))
+            text = norm(
+                extract(
+                    gzip.decompress((CORPUS / "webpages" / "html" / f"{file_name}.gz").read_bytes())
+                )
+            )
             passages += len(info["with"])
             kept += sum(norm(p) in text for p in info["with"])
             boilerplate += len(info["without"])

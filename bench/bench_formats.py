@@ -21,7 +21,6 @@ verifier/parse/pdf.py.
 
 from __future__ import annotations
 
-import os
 import resource
 import time
 import tracemalloc
@@ -31,7 +30,8 @@ from verifier.parse import parse_source
 from verifier.parse.reading import Source
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("VERIFIER_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS = REPO / "tests" / "data" / "corpus"
+SEEDS = REPO / "examples" / "seeds"
 FIXTURES = REPO / "tests" / "data" / "formats"
 RUN_SECONDS = 1.0
 
@@ -143,7 +143,7 @@ def _pdf_engines() -> dict[str, object]:
 
 
 def main() -> dict[str, object]:
-    seed = next((CORPUS / "seeds").glob("000_*.txt"))
+    seed = next(SEEDS.glob("000_*.txt"))
     baseline = _throughput(_sources([seed]), "text")
     figures: dict[str, object] = {"baseline_plaintext_seed000": baseline}
     print(f"baseline plain text (seed 000): {baseline['documents_per_s']} documents/s", flush=True)

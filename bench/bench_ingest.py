@@ -37,7 +37,8 @@ from verifier.store.database import Database
 from verifier.store.documents import StoredDocument
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("VERIFIER_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS = REPO / "tests" / "data" / "corpus"
+SEEDS = REPO / "examples" / "seeds"
 DOCUMENTS = int(os.environ.get("BENCH_INGEST_DOCS", "1000"))
 CHECKPOINTS = (250, 500, 1000)
 
@@ -63,7 +64,7 @@ def _unique(data: bytes, suffix: str, n: int) -> bytes:
 
 
 def sources(kind: str) -> list[Path]:
-    seeds = sorted((CORPUS / "seeds").glob("*.txt"))
+    seeds = sorted(SEEDS.glob("*.txt"))
     if kind == "seed000":
         return seeds[:1]
     docs = [

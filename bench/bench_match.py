@@ -1,6 +1,6 @@
 """Matching speed: 10,000 quotations against 1,000 pages (``python -m bench match``).
 
-The pages are built from the 150 real pages of shared/corpus/webpages (text
+The pages are built from the 150 real pages of tests/data/corpus/webpages (text
 extracted by the fetch stage): page k is corpus page k mod 150 with its
 paragraphs in an order of its own and a few paragraphs of another page, so
 no two of the 1,000 texts are the same. Each page gets 10 quotations: half
@@ -36,7 +36,7 @@ from match_corpus import Page, altered_cases, load_pages  # noqa: E402
 
 from verifier.match.matcher import FUZZY_THRESHOLD, match_text, prepare  # noqa: E402
 
-CORPUS = HERE.parent.parent / "shared" / "corpus" / "webpages"
+CORPUS = HERE.parent / "tests" / "data" / "corpus" / "webpages"
 PAGES = 1000
 PER_PAGE = 10
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: the corpus, and databases built through the migrations.
+"""Shared fixtures: the corpus (inside the repository: tests/corpus.py), and
+databases built through the migrations.
 
 Database tests run on SQLite, and on PostgreSQL too when
 ``VERIFIER_TEST_PG_URL`` is set (``.ci/run`` sets it when a server answers);
@@ -13,13 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from corpus import CORPUS, REPO, SEEDS, seed
 from sqlalchemy import create_engine, text
 
 from verifier.store.database import Database, database_url
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("VERIFIER_CORPUS", REPO.parent / "shared" / "corpus"))
-SEEDS = CORPUS / "seeds"
+__all__ = ["CORPUS", "REPO", "SEEDS", "seed"]
+
 PG_URL = os.environ.get("VERIFIER_TEST_PG_URL")
 
 pytest_plugins = ["loopback"]
@@ -27,15 +28,8 @@ pytest_plugins = ["loopback"]
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-def seed(number: int) -> Path:
-    """Path of seed document 000 ... 004."""
-    return next(SEEDS.glob(f"{number:03d}_*.txt"))
-
-
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.fail(f"corpus not found at {CORPUS}: put ../shared beside the repository")
     return CORPUS
 
 

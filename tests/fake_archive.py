@@ -1,7 +1,7 @@
 """A local Wayback Machine, Memento aggregator and archive.today for tests.
 
 Real HTTP servers on 127.0.0.x that replay the exchanges recorded from the
-real archives in ../shared/corpus/wayback/:
+real archives in tests/data/corpus/wayback/:
 
 * ``edgi-cassettes/*.yaml`` (VCR.py cassettes from web.archive.org): a
   request recorded there is answered with the recorded status, headers and
@@ -43,7 +43,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import yaml
 
-CORPUS_WAYBACK = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "wayback"
+CORPUS_WAYBACK = Path(__file__).resolve().parent / "data" / "corpus" / "wayback"
 CASSETTES = CORPUS_WAYBACK / "edgi-cassettes"
 PYWB = CORPUS_WAYBACK / "pywb-sample"
 RECORDED_WAYBACK = "https://web.archive.org"

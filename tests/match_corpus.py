@@ -1,4 +1,4 @@
-"""True and altered quotations built from shared/corpus/webpages.
+"""True and altered quotations built from the 150 saved pages of tests/data/corpus/webpages.
 
 Shared by the evaluation (tests/test_match_eval.py) and the benchmark
 (bench/bench_match.py). Every page goes through the fetch stage's
@@ -16,6 +16,7 @@ Altered quotations, each of which must never be ``exact`` or ``fuzzy``:
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import re
@@ -67,7 +68,7 @@ def load_pages(webpages: Path) -> list[Page]:
     pages = []
     for name in sorted(truth):
         entry = truth[name]
-        body = (webpages / "html" / name).read_bytes()
+        body = gzip.decompress((webpages / "html" / f"{name}.gz").read_bytes())
         pages.append(
             Page(
                 name=name,

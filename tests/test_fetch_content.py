@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from corpus import webpage
 from loopback import make_pdf
 
 from verifier.fetch.content import decode_body, extract_page
@@ -23,7 +24,7 @@ def test_every_main_text_passage_of_the_corpus_is_extracted(corpus: Path) -> Non
     found = total = leaked = boilerplate = 0
     missing = []
     for name, info in truth.items():
-        page = extract_page((corpus / "webpages" / "html" / name).read_bytes(), "text/html")
+        page = extract_page(webpage(name), "text/html")
         text = _norm(page.text)
         for passage in info["with"]:
             total += 1
@@ -46,7 +47,7 @@ def test_titles_come_from_title_h1_and_og_title(corpus: Path) -> None:
     titled = [name for name, info in truth.items() if info.get("title")]
     hits = 0
     for name in titled:
-        page = extract_page((corpus / "webpages" / "html" / name).read_bytes(), None)
+        page = extract_page(webpage(name), None)
         wanted = _norm(truth[name]["title"])
         candidates = [page.title, page.h1, page.og_title]
         hits += any(c and (wanted in _norm(c) or _norm(c) in wanted) for c in candidates)

@@ -1,4 +1,4 @@
-"""Evaluation on 150 real pages (shared/corpus/webpages, see tests/match_corpus.py).
+"""Evaluation on 150 real pages (tests/data/corpus/webpages, see tests/match_corpus.py).
 
 Targets: recall of at least 0.99 on the 442 true passages; no quotation with
 a changed number or negation accepted; names swapped and passages from

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus import webpage
+
 from verifier.fetch.content import extract_page
 from verifier.match.normalize import fold_accents, normalize, normalize_text
 
@@ -54,7 +56,7 @@ def test_offsets_map_back_to_the_original() -> None:
 
 
 def test_offsets_on_a_real_page(corpus: Path) -> None:
-    body = (corpus / "webpages" / "html" / "abc7news.com-Napa.html").read_bytes()
+    body = webpage("abc7news.com-Napa.html")
     page = extract_page(body, "text/html", None).text
     n = fold_accents(normalize(page))
     for word in ("napa", "county"):

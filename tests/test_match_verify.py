@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from corpus import webpage
 from sqlalchemy import select
 
 from verifier.fetch.content import PageText, extract_page
@@ -47,7 +48,7 @@ def _setup(db: Database, corpus: Path) -> dict[str, int]:
     """Four URLs: live and matching, live but changed (with a copy), dead with a
     copy, dead without one; plus a real corpus page."""
     real_name = "abc7news.com-Napa.html"
-    real = extract_page((corpus / "webpages" / "html" / real_name).read_bytes(), "text/html", None)
+    real = extract_page(webpage(real_name), "text/html", None)
     ids: dict[str, int] = {}
     with db.session() as session:
         run = Run()

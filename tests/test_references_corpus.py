@@ -1,5 +1,5 @@
 """URL and access-date extraction against the 200 labelled reference strings
-of ../shared/corpus/references/anystyle_sample.json.
+of tests/data/corpus/references/anystyle_sample.json.
 
 The labels mark spans of the string, not clean values: a labelled URL may
 carry "Available at:" before it or the sentence's full stop after it, and

@@ -33,7 +33,7 @@ from verifier.report.rows import worst_verdict
 from verifier.store.database import Database
 from verifier.store.documents import store_document
 
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "CONTRACT.md"
+CONTRACT = Path(__file__).resolve().parents[1] / "docs" / "contract.md"
 
 
 def contract_columns() -> list[str]:

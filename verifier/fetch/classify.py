@@ -1,6 +1,6 @@
 """Which link status a fetch earns: the one place that decides.
 
-The statuses are those of ``shared/CONTRACT.md``. The principle: ``dead``
+The statuses are those of ``docs/contract.md``. The principle: ``dead``
 and ``soft_404`` must be trustworthy, because editors act on them and a
 nightly job alerts on them; anything the server did *to us* rather than
 said *about the page* is inconclusive and says so.

@@ -3,7 +3,7 @@
 Every formatter (CSV, JSON, Markdown, HTML), the exit-code rule and the
 terminal summary read these rows, so "what is broken" is decided once.
 
-A row's columns are exactly those of ../shared/CONTRACT.md, in that order
+A row's columns are exactly those of docs/contract.md, in that order
 (``COLUMNS``); ``detail`` carries the evidence the human-facing reports show
 beside them (the note's text, the citing sentence, the matched passage in its
 context) and is never written to the CSV.

@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.errors import InputError
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# A wheel carries the migrations inside the package (``verifier/_migrations``,
+# mapped from the repository's top-level ``migrations/`` by pyproject.toml); a
+# source checkout or an editable install reads them where they are written.
+_PACKAGED_MIGRATIONS = Path(__file__).resolve().parents[1] / "_migrations"
+MIGRATIONS_DIR = (
+    _PACKAGED_MIGRATIONS
+    if (_PACKAGED_MIGRATIONS / "env.py").is_file()
+    else Path(__file__).resolve().parents[2] / "migrations"
+)
 
 
 def database_url(target: str) -> str:

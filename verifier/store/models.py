@@ -56,7 +56,7 @@ class QuoteKind(StrEnum):
 
 
 class LinkStatus(StrEnum):
-    """Link statuses of ../shared/CONTRACT.md."""
+    """Link statuses of docs/contract.md."""
 
     OK = "ok"
     REDIRECTED = "redirected"
@@ -78,7 +78,7 @@ class LinkStatus(StrEnum):
 
 
 class Verdict(StrEnum):
-    """Match verdicts of ../shared/CONTRACT.md, best first."""
+    """Match verdicts of docs/contract.md, best first."""
 
     EXACT = "exact"
     FUZZY = "fuzzy"
