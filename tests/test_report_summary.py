@@ -44,7 +44,8 @@ def test_nothing_ingested(db: Database) -> None:
     summary, outcome = summarize(db, FailurePolicy())
     console = Console(record=True, width=100)
     print_summary(console, summary, outcome=outcome)
-    assert "0 citation links, 0 with problems; nothing fails the run (exit 0)" in console.export_text()
+    text = console.export_text()
+    assert "0 citation links, 0 with problems; nothing fails the run (exit 0)" in text
 
 
 def test_status_counts_agree_with_the_report(db: Database) -> None:
