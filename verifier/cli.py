@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
+from typer.core import TyperArgument, TyperCommand
 
 from verifier.errors import DocumentError, InputError, VerifierError
 from verifier.ingest import ingest_paths
@@ -27,15 +28,35 @@ if TYPE_CHECKING:
     from verifier.check import CheckResult
     from verifier.report import FailurePolicy
 
-app = typer.Typer(
+
+class _Command(TyperCommand):
+    """A command whose --help shows arguments by their metavar alone
+    (``PATH...``), not with typer's type placeholder (``<list[str]>``)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+        super().format_help(ctx, formatter)
+
+
+class _Typer(typer.Typer):
+    """Every command made with ``@app.command()`` gets ``_Command``'s help."""
+
+    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+
+app = _Typer(
     name="verifier",
-    help="Check what citations say: parse notes, fetch their links, find archived "
-    "copies, and verify cited titles and quotations.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
 )
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+db_app = _Typer(
+    help="Database maintenance.\n\nExample:\n\n\b\n    verifier db upgrade --db sources.db",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 
 out = Console(highlight=False, soft_wrap=True)
@@ -67,7 +88,7 @@ ConfigOption = Annotated[
     ),
 ]
 PathsArgument = Annotated[
-    list[str], typer.Argument(metavar="PATH...", help="Documents or folders of documents.")
+    list[str], typer.Argument(metavar="PATH", help="Documents or folders of documents.")
 ]
 
 
@@ -105,6 +126,9 @@ def main_options(
 ) -> None:
     """Check what citations say: parse notes, fetch their links, find archived
     copies, and verify cited titles and quotations.
+
+    Exit codes: 0 every checked link fine, 1 a citation fails, 2 usage, input
+    or database error (nothing written), 3 no network (nothing judged).
 
     Example:
 
@@ -539,7 +563,9 @@ TimeoutOption = Annotated[
 RetriesOption = Annotated[
     int | None,
     typer.Option(
-        "--retries", help="Extra attempts for time-outs, resets, 408, 429, 5xx (default 3)."
+        "--retries",
+        metavar="N",
+        help="Extra attempts for time-outs, resets, 408, 429, 5xx (default 3).",
     ),
 ]
 NoArchiveOption = Annotated[

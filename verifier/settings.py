@@ -189,7 +189,7 @@ class Settings:
     # Requests per second to each archive.
     archive_rate: float = 1.0
     # Save Page Now credentials ("access:secret"), for ``verifier archive --save``.
-    save_page_now_auth: str | None = None
+    save_page_now_auth: str | None = field(default=None, repr=False)
 
     def user_agent(self) -> str:
         from verifier import __version__
