@@ -26,7 +26,7 @@ def test_counts_and_worst_documents_first(db: Database) -> None:
     text = console.export_text()
     assert "Documents, worst first" in text
     assert text.index(SEED_DOC) < text.index(XSS_DOC)
-    assert "10 rows, 7 with problems; 2 fail the run (exit 1)" in text
+    assert "10 citation links, 7 with problems; 2 fail the run (exit 1)" in text
     assert "report written to out/report.html" in text
     for name in ("ok", "redirected", "dead", "soft_404", "blocked", "timeout", "archive_only"):
         assert name in text
@@ -44,7 +44,8 @@ def test_nothing_ingested(db: Database) -> None:
     summary, outcome = summarize(db, FailurePolicy())
     console = Console(record=True, width=100)
     print_summary(console, summary, outcome=outcome)
-    assert "0 rows, 0 with problems; nothing fails the run (exit 0)" in console.export_text()
+    text = console.export_text()
+    assert "0 citation links, 0 with problems; nothing fails the run (exit 0)" in text
 
 
 def test_status_counts_agree_with_the_report(db: Database) -> None:

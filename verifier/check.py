@@ -62,6 +62,9 @@ class CheckResult:
     fetch_seconds: float = 0.0
     # Filled by the later stages (match, archive) when they run.
     stages: dict[str, Any] = field(default_factory=dict)
+    # No URL got an answer and the DNS canary does not resolve: no network,
+    # nothing was judged (the CLI's exit code 3).
+    offline: bool = False
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -70,6 +73,7 @@ class CheckResult:
             "statuses": dict(sorted(self.counts.items())),
             "interrupted": self.interrupted,
             "resumed": self.resumed,
+            **({"offline": True} if self.offline else {}),
             "elapsed_seconds": round(self.elapsed_seconds, 2),
             "fetch_seconds": round(self.fetch_seconds, 2),
             **({"stages": self.stages} if self.stages else {}),
@@ -180,9 +184,18 @@ def run_check(
         if progress is not None:
             progress(sum(counts.values()), total, counts)
 
+    answered = False
+
+    async def record_answer(url_id: int, fetched: FetchResult) -> None:
+        nonlocal answered
+        answered = answered or fetched.status not in _NO_ANSWER
+        await record(url_id, fetched)
+
     async def fetch_all() -> None:
         async with writer, Fetcher(settings, **dict(fetcher_options or {})) as fetcher:
-            await fetch_urls(fetcher, jobs(), record)
+            await fetch_urls(fetcher, jobs(), record_answer)
+            if not answered and counts.get(LinkStatus.DNS_ERROR.value):
+                result.offline = not await fetcher.guard.resolver_works()
 
     fetch_started = time.perf_counter()
     try:
@@ -193,7 +206,7 @@ def run_check(
     result.checked = sum(counts.values())
     result.counts = dict(counts)
 
-    if not result.interrupted:
+    if not result.interrupted and not result.offline:
         _later_stages(db, settings, result)
 
     result.elapsed_seconds = time.perf_counter() - started
@@ -203,6 +216,20 @@ def run_check(
         run.finished_at = utcnow()
         run.summary = json.dumps(_run_summary(session, run_id, result))
     return result
+
+
+# Statuses that say nothing about the page: the request got no answer, or
+# none was made.
+_NO_ANSWER = frozenset(
+    {
+        LinkStatus.DNS_ERROR.value,
+        LinkStatus.CONNECTION_ERROR.value,
+        LinkStatus.TIMEOUT.value,
+        LinkStatus.EXCLUDED.value,
+        LinkStatus.INVALID_URL.value,
+        LinkStatus.REFUSED_PRIVATE.value,
+    }
+)
 
 
 def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None:

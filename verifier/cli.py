@@ -6,6 +6,7 @@ every command and option (a test checks it).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -13,72 +14,211 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+from typer.core import TyperArgument, TyperCommand
 
-from verifier.errors import DocumentError, VerifierError
+from verifier.errors import DocumentError, InputError, VerifierError
 from verifier.ingest import ingest_paths
-from verifier.settings import Settings, load_settings, parse_duration
+from verifier.settings import Settings, load_settings, parse_accept, parse_duration
 from verifier.status import status_summary
-from verifier.store.database import Database
+from verifier.store.database import Database, explain
 from verifier.store.documents import StoredDocument
 
 if TYPE_CHECKING:
     from verifier.check import CheckResult
     from verifier.report import FailurePolicy
 
-app = typer.Typer(
+
+class _Command(TyperCommand):
+    """A command whose --help shows arguments by their metavar alone
+    (``PATH...``), not with typer's type placeholder (``<list[str]>``)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+        super().format_help(ctx, formatter)
+
+
+class _Typer(typer.Typer):
+    """Every command made with ``@app.command()`` gets ``_Command``'s help."""
+
+    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+
+app = _Typer(
     name="verifier",
-    help="Check what citations say: parse notes, fetch their links, find archived "
-    "copies, and verify cited titles and quotations.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
 )
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+db_app = _Typer(
+    help="Database maintenance.\n\nExample:\n\n\b\n    verifier db upgrade --db sources.db",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+# Exit code 3 of the contract: no network, nothing was judged.
+EXIT_OFFLINE = 3
+
+# --- options every command takes ---------------------------------------------
 
 DbOption = Annotated[
     str,
     typer.Option(
         "--db",
         envvar="VERIFIER_DB",
+        metavar="PATH-OR-URL",
         help="Database: an SQLite file path or a postgresql:// URL.",
         show_default=True,
     ),
 ]
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        envvar="VERIFIER_CONFIG",
+        metavar="FILE",
+        help="Settings file (default: verifier.toml, else [tool.verifier] in "
+        "pyproject.toml, in the current folder).",
+    ),
+]
+PathsArgument = Annotated[
+    list[str], typer.Argument(metavar="PATH", help="Documents or folders of documents.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from verifier import __version__
+
+        typer.echo(f"verifier {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "-q", "--quiet", help="Only errors, warnings and the report: no tables, no progress."
+        ),
+    ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "-v",
+            "--verbose",
+            count=True,
+            help="Log what happens on stderr (-v: each stage, -vv: each request).",
+        ),
+    ] = 0,
+) -> None:
+    """Check what citations say: parse notes, fetch their links, find archived
+    copies, and verify cited titles and quotations.
+
+    Exit codes: 0 every checked link fine, 1 a citation fails, 2 usage, input
+    or database error (nothing written), 3 no network (nothing judged).
+
+    Example:
+
+    \b
+        verifier audit article.md -o report.html
+        verifier -q check --db sources.db
+    """
+    out.quiet = quiet
+    _opened.clear()
+    _state["quiet"] = quiet
+    if verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        logging.getLogger("verifier").setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+
+
+_state: dict[str, Any] = {"quiet": False}
+# The databases this command opened: named in errors, and removed again when
+# the command created one and ends in an input error without storing anything.
+_opened: list[Database] = []
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def reports_errors(func: F) -> F:
-    """Turn verifier's errors into a message on stderr and their exit code."""
+    """Turn verifier's errors, database errors and file errors into one line
+    on stderr and their exit code; never a traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except VerifierError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True)
+            _error(str(exc))
+            _cleanup(exc.exit_code)
             raise typer.Exit(exc.exit_code) from exc
+        except SQLAlchemyError as exc:
+            target = _opened[-1].target if _opened else str(kwargs.get("db") or "sources.db")
+            _error(str(explain(exc, target)))
+            _cleanup(2)
+            raise typer.Exit(2) from exc
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _error(f"{where}{exc.strerror or exc}")
+            _cleanup(2)
+            raise typer.Exit(2) from exc
+        except typer.Exit as exc:
+            _cleanup(exc.exit_code)
+            raise
 
     return wrapper  # type: ignore[return-value]
 
 
-def open_db(target: str) -> Database:
-    return Database(target)
+def _error(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message.splitlines()[0] if message else ''}", markup=True)
+
+
+def _cleanup(exit_code: int) -> None:
+    """An input error leaves no new database behind (the contract: nothing written)."""
+    if exit_code == 2:
+        for database in _opened:
+            database.remove_if_created()
+
+
+def open_db(target: str, *, create: bool = False, readonly: bool = False) -> Database:
+    """The database of ``--db``. Only ``ingest`` and ``audit`` create one; the
+    others are refused a missing file (a typo must not read as "nothing")."""
+    database = Database(target, create=create, readonly=readonly)
+    _opened.append(database)
+    return database
+
+
+def settings_for(db: str, config: str | None, **overrides: Any) -> Settings:
+    """Settings from the config file and environment, with the options given on top."""
+    return load_settings(db=db, config=config, **overrides)
 
 
 @app.command()
 @reports_errors
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Documents or folders of documents.")],
+    paths: PathsArgument,
     db: DbOption = "sources.db",
+    config: ConfigOption = None,
     format: Annotated[
         str | None,
         typer.Option(
             "--format",
+            metavar="FORMAT",
             help="Parse every file as this format (text, markdown, html, docx, pdf, "
             "wikitext) instead of choosing by suffix and content.",
         ),
@@ -88,13 +228,23 @@ def ingest(
 
     Re-ingesting an unchanged file changes nothing; a changed file replaces
     that document's citations. A file that cannot be read is reported and the
-    others are still ingested (exit code 2).
+    others are still ingested (exit code 2). A file is one document however
+    its path is spelled; a file moved with its content unchanged is the same
+    document ("moved").
 
     Example:
 
+    \b
         verifier ingest paper.txt essays/ --db sources.db
+        verifier ingest notes.txt --format markdown
     """
-    database = open_db(db)
+    settings_for(db, config)
+    if format is not None:
+        from verifier.parse import FORMATS
+
+        if format not in FORMATS:
+            raise InputError(f"--format {format!r}: choose one of {', '.join(sorted(FORMATS))}")
+    database = open_db(db, create=True)
 
     def show(outcome: StoredDocument | DocumentError) -> None:
         if isinstance(outcome, DocumentError):
@@ -116,8 +266,53 @@ def ingest(
 
 @app.command()
 @reports_errors
+def remove(
+    paths: PathsArgument,
+    db: DbOption = "sources.db",
+    config: ConfigOption = None,
+) -> None:
+    """Forget documents: their citations leave the reports and status.
+
+    The URLs they cited and those URLs' check history stay (another document
+    may cite them; a URL cited by no document is no longer checked). A
+    folder forgets every document below it. The file itself is not touched,
+    and need not exist any more.
+
+    Example:
+
+    \b
+        verifier remove articles/old-draft.md
+        verifier remove drafts/ --db sources.db
+    """
+    from verifier.store.documents import remove_documents
+
+    settings_for(db, config)
+    database = open_db(db)
+    with database.session() as session:
+        removed, unknown = remove_documents(session, paths)
+        if unknown:
+            # Nothing is removed when one name is wrong: the transaction rolls back.
+            raise InputError(f"not in the database: {', '.join(unknown)} (see `verifier status`)")
+    for path in removed:
+        out.print(f"  removed  {path}", markup=False)
+    out.print(f"{len(removed)} document{'s' * (len(removed) != 1)} removed")
+
+
+@app.command()
+@reports_errors
 def status(
     db: DbOption = "sources.db",
+    config: ConfigOption = None,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="text (tables for a terminal) or md (Markdown tables, e.g. for "
+            "$GITHUB_STEP_SUMMARY).",
+        ),
+    ] = "text",
     since: Annotated[
         int | None,
         typer.Option(
@@ -148,16 +343,28 @@ def status(
         verifier status --db sources.db
         verifier status --since 12
         verifier status --min-failures 3 --fail-on-new   # after a nightly check
+        verifier status --format md >> "$GITHUB_STEP_SUMMARY"
     """
-    from verifier.errors import InputError
     from verifier.report import diff_runs, print_run_diff
     from verifier.report.summary import STATUS_ORDER, ordered, status_style
 
     if min_failures is not None and min_failures < 1:
         raise InputError(f"--min-failures must be at least 1 (got {min_failures})")
-    database = open_db(db)
+    if format not in ("text", "md", "markdown"):
+        raise InputError(f"--format {format!r}: choose text or md")
+    settings_for(db, config)
+    database = open_db(db, readonly=True)
     diff = diff_runs(database, since=since, min_failures=min_failures or 1)
     summary = status_summary(database)
+    if format != "text":
+        import sys
+
+        from verifier.report.markdown_status import write_status_markdown
+
+        write_status_markdown(sys.stdout, summary, diff)
+        if fail_on_new and (diff.newly_broken or diff.newly_drifted):
+            raise typer.Exit(1)
+        return
     # Fine first, then the worst; only the statuses that occur.
     statuses = [name for name, _ in ordered(summary.statuses, STATUS_ORDER)]
     docs = len(summary.documents)
@@ -205,32 +412,44 @@ def status(
 
 @db_app.command("upgrade")
 @reports_errors
-def db_upgrade(db: DbOption = "sources.db") -> None:
+def db_upgrade(db: DbOption = "sources.db", config: ConfigOption = None) -> None:
     """Bring the database schema to the newest migration.
 
-    Every command does this on its own; this one only migrates.
+    Every command does this on its own; this one only migrates. A password
+    in the URL is never printed.
 
     Example:
 
+    \b
+        verifier db upgrade --db sources.db
         verifier db upgrade --db postgresql://user@localhost/verifier
     """
-    database = Database(db, upgrade=False)
+    settings_for(db, config)
+    database = Database(db, upgrade=False, create=False)
+    _opened.append(database)
     revisions = database.upgrade()
-    out.print(f"{db}: schema at {', '.join(revisions)}")
+    out.print(f"{database.name}: schema at {', '.join(revisions)}", markup=False)
 
 
 # --- report options, shared by `report` and `audit` --------------------------
 
 OutputOption = Annotated[
     str | None,
-    typer.Option("-o", "--output", help="Write the report to this file (stdout when absent)."),
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="Write the report to this file (stdout when absent).",
+    ),
 ]
 FormatOption = Annotated[
     str | None,
     typer.Option(
         "--format",
         "-f",
-        help="csv, json, md or html; by default from -o's suffix, else csv.",
+        metavar="FORMAT",
+        help="csv, json, md, html, sarif (SARIF 2.1.0 for code scanning) or github "
+        "(workflow annotations); by default from -o's suffix, else csv.",
     ),
 ]
 ExcelOption = Annotated[
@@ -241,18 +460,22 @@ OnlyOption = Annotated[
     str | None,
     typer.Option(
         "--only",
+        metavar="broken",
         help="'broken': only rows whose status is not ok/redirected, or whose title or "
         "quotation is absent or only in the archive.",
     ),
 ]
 DocumentOption = Annotated[
     str | None,
-    typer.Option("--document", help="Only this document (its path as ingested)."),
+    typer.Option(
+        "--document", metavar="PATH", help="Only this document (any spelling of its path)."
+    ),
 ]
 FailOnOption = Annotated[
     list[str] | None,
     typer.Option(
         "--fail-on",
+        metavar="WHAT",
         help="What makes the exit code 1 (repeatable): dead (dead or soft-404 links), "
         "quote (quotations absent from page and archive), any (every failed check and "
         "every absent or archive-only title or quotation). Default: dead and quote.",
@@ -262,6 +485,7 @@ MinFailuresOption = Annotated[
     int | None,
     typer.Option(
         "--min-failures",
+        metavar="N",
         help="Count a failing link only once it failed this many checks in a row "
         "(a nightly job's guard against links that are down for a night).",
     ),
@@ -272,31 +496,49 @@ MinFailuresOption = Annotated[
 @reports_errors
 def report(
     db: DbOption = "sources.db",
+    config: ConfigOption = None,
     format: FormatOption = None,
     output: OutputOption = None,
     excel: ExcelOption = False,
     only: OnlyOption = None,
     document: DocumentOption = None,
+    fail_on: FailOnOption = None,
+    min_failures: MinFailuresOption = None,
 ) -> None:
     """Write the report of every ingested citation: one row per (citation, URL).
 
     CSV has exactly the contract's columns; JSON the same keys plus each
     document's unsourced attributions; Markdown suits a pull request or an
     email; HTML is one self-contained page to sort and filter, with the
-    evidence for every verdict.
+    evidence for every verdict. SARIF and GitHub annotations list the
+    citations that fail the run (--fail-on, --min-failures), each at its
+    line in the document. Rows an ignore rule covers are reported as
+    ignored, with the reason. A CSV cell that a spreadsheet would run as a
+    formula gets a leading '.
 
     Example:
 
     \b
         verifier report --format html -o report.html
         verifier report --only broken --excel -o broken.csv
+        verifier report --format sarif -o verifier.sarif
+        verifier report --format github --fail-on dead
     """
-    from verifier.report import parse_format, parse_only, produce_report
+    from verifier.report import FailurePolicy, parse_format, parse_only, produce_report
 
     fmt = parse_format(format) if format else None
     only_broken = parse_only(only)
+    policy = FailurePolicy.from_options(fail_on, min_failures)
+    settings = settings_for(db, config)
     rows = produce_report(
-        open_db(db), output, fmt, excel=excel, only_broken=only_broken, document=document
+        open_db(db, readonly=True),
+        output,
+        fmt,
+        excel=excel,
+        only_broken=only_broken,
+        document=document,
+        ignore=settings.ignore,
+        policy=policy,
     )
     if output:
         err.print(f"{rows} rows written to {output}")
@@ -305,19 +547,25 @@ def report(
 # --- check options, shared by `check` and `audit` ------------------------------
 
 ConcurrencyOption = Annotated[
-    int | None, typer.Option("--concurrency", help="Requests in flight in all (default 64).")
+    int | None,
+    typer.Option("--concurrency", metavar="N", help="Requests in flight in all (default 64)."),
 ]
 PerHostOption = Annotated[
-    int | None, typer.Option("--per-host", help="Requests in flight to one host (default 4).")
+    int | None,
+    typer.Option("--per-host", metavar="N", help="Requests in flight to one host (default 4)."),
 ]
 TimeoutOption = Annotated[
     float | None,
-    typer.Option("--timeout", help="Seconds to connect and for each read (default 20)."),
+    typer.Option(
+        "--timeout", metavar="SECONDS", help="Seconds to connect and for each read (default 20)."
+    ),
 ]
 RetriesOption = Annotated[
     int | None,
     typer.Option(
-        "--retries", help="Extra attempts for time-outs, resets, 408, 429, 5xx (default 3)."
+        "--retries",
+        metavar="N",
+        help="Extra attempts for time-outs, resets, 408, 429, 5xx (default 3).",
     ),
 ]
 NoArchiveOption = Annotated[
@@ -334,6 +582,7 @@ StaleAfterOption = Annotated[
     str | None,
     typer.Option(
         "--stale-after",
+        metavar="DURATION",
         help="Check a URL again only when its last check is older than this "
         "(e.g. 3600, 30m, 12h, 1d; default 1d).",
     ),
@@ -351,14 +600,35 @@ ArchiveTodayOption = Annotated[
         "--archive-today", help="Also use archive.today (off: its copies can be altered)."
     ),
 ]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        metavar="REGEX",
+        help="Never fetch URLs matching this regular expression (repeatable; added to "
+        "the config's exclude list; reported as excluded).",
+    ),
+]
+AcceptOption = Annotated[
+    str | None,
+    typer.Option(
+        "--accept",
+        metavar="CODES",
+        help="HTTP statuses that mean the page is fine on every host, e.g. 200,403 "
+        "or 200..204,429 (added to each host's accept_status).",
+    ),
+]
 ContactOption = Annotated[
     str | None,
-    typer.Option("--contact", help="Contact (URL or e-mail) put in the User-Agent."),
+    typer.Option(
+        "--contact", metavar="URL-OR-EMAIL", help="Contact (URL or e-mail) put in the User-Agent."
+    ),
 ]
 
 
 def check_settings(
     db: str,
+    config: str | None = None,
     *,
     concurrency: int | None = None,
     per_host: int | None = None,
@@ -370,10 +640,13 @@ def check_settings(
     archive_all: bool = False,
     archive_today: bool = False,
     contact: str | None = None,
+    exclude: list[str] | None = None,
+    accept: str | None = None,
 ) -> Settings:
     """Settings from the config file and environment, with the options given on top."""
-    return load_settings(
-        db=db,
+    settings = settings_for(
+        db,
+        config,
         concurrency=concurrency,
         per_host=per_host,
         timeout=timeout,
@@ -385,6 +658,12 @@ def check_settings(
         archive_today=True if archive_today else None,
         contact=contact,
     )
+    if exclude:
+        settings = settings.replace(exclude=[*settings.exclude, *exclude])
+    if accept is not None:
+        settings = settings.replace(accept_status=[*settings.accept_status, *parse_accept(accept)])
+    settings.validate()
+    return settings
 
 
 def run_check_command(
@@ -394,14 +673,18 @@ def run_check_command(
     ``console``, stdout by default; ``audit`` writing its report to stdout
     passes stderr)."""
     from verifier.check import run_check
-    from verifier.fetch.progress import CheckDisplay, status_table
+    from verifier.fetch.progress import CheckDisplay
 
-    with CheckDisplay(err) as display:
-        result = run_check(database, settings, recheck=recheck, progress=display.update)
-    title = f"run {result.run_id}: {result.checked} URLs checked"
+    if _state["quiet"]:
+        result = run_check(database, settings, recheck=recheck)
+    else:
+        with CheckDisplay(err) as display:
+            result = run_check(database, settings, recheck=recheck, progress=display.update)
+    # One line on the URLs; the tables after it count citations (report rows).
+    line = f"run {result.run_id}: {result.checked} URLs checked"
     if result.fresh:
-        title += f", {result.fresh} checked recently (skipped)"
-    (console or out).print(status_table(result.counts, title))
+        line += f", {result.fresh} checked recently (skipped)"
+    (console or out).print(line, markup=False)
     archive_stage = result.stages.get("archive")
     failing = archive_stage.get("failing", {}) if isinstance(archive_stage, dict) else {}
     for archive, reason in failing.items():
@@ -412,6 +695,12 @@ def run_check_command(
         )
     if result.interrupted:
         err.print("interrupted: the checks done so far are kept")
+    if result.offline:
+        err.print(
+            f"[bold red]error:[/] no network: no URL answered and the DNS check name "
+            f"{settings.dns_canary!r} does not resolve; nothing was judged (exit 3)",
+            markup=True,
+        )
     return result
 
 
@@ -419,6 +708,9 @@ def run_check_command(
 @reports_errors
 def check(
     db: DbOption = "sources.db",
+    config: ConfigOption = None,
+    exclude: ExcludeOption = None,
+    accept: AcceptOption = None,
     concurrency: ConcurrencyOption = None,
     per_host: PerHostOption = None,
     timeout: TimeoutOption = None,
@@ -438,13 +730,16 @@ def check(
     A URL is due when it was never checked or its last check is older than
     --stale-after; each is fetched once however many citations give it.
     Ctrl-C stops cleanly and keeps what was checked; a killed run is resumed
-    by the next check.
+    by the next check. Exit code 0 when every checked link is fine, 1 when a
+    citation fails (--fail-on, --min-failures), 2 for bad input or a database
+    error, 3 when there is no network (nothing was judged).
 
     Example:
 
     \b
         verifier check --db sources.db --concurrency 32 --per-host 2
         verifier check --recheck --no-archive --contact factcheck@example.org
+        verifier check --exclude '^https?://twitter\\.com/' --accept 200,403
         verifier check --fail-on dead --min-failures 3   # a nightly job
     """
     from verifier.report import FailurePolicy
@@ -452,6 +747,9 @@ def check(
     policy = FailurePolicy.from_options(fail_on, min_failures)
     settings = check_settings(
         db,
+        config,
+        exclude=exclude,
+        accept=accept,
         concurrency=concurrency,
         per_host=per_host,
         timeout=timeout,
@@ -467,7 +765,8 @@ def check(
     result = run_check_command(database, settings, recheck=recheck)
     if result.interrupted:
         raise typer.Exit(130)
-    raise typer.Exit(finish_run(database, policy))
+    code = finish_run(database, policy, ignore=settings.ignore)
+    raise typer.Exit(EXIT_OFFLINE if result.offline else code)
 
 
 def finish_run(
@@ -477,11 +776,12 @@ def finish_run(
     documents: list[str] | None = None,
     console: Console | None = None,
     report_path: str | None = None,
+    ignore: Any = (),
 ) -> int:
     """The summary table at the end of ``check``, and the exit code it earns."""
     from verifier.report import print_summary, summarize
 
-    summary, outcome = summarize(database, policy, documents=documents)
+    summary, outcome = summarize(database, policy, documents=documents, ignore=ignore)
     print_summary(console or out, summary, outcome=outcome, report_path=report_path)
     return outcome.exit_code
 
@@ -489,13 +789,17 @@ def finish_run(
 @app.command()
 @reports_errors
 def audit(
-    paths: Annotated[list[str], typer.Argument(help="Documents or folders of documents.")],
+    paths: PathsArgument,
     db: DbOption = "sources.db",
+    config: ConfigOption = None,
     output: OutputOption = None,
+    format: FormatOption = None,
     excel: ExcelOption = False,
     only: OnlyOption = None,
     fail_on: FailOnOption = None,
     min_failures: MinFailuresOption = None,
+    exclude: ExcludeOption = None,
+    accept: AcceptOption = None,
     concurrency: ConcurrencyOption = None,
     per_host: PerHostOption = None,
     timeout: TimeoutOption = None,
@@ -511,21 +815,24 @@ def audit(
     """Ingest, check and report in one go, with the contract's exit codes.
 
     The report covers the documents given; its format comes from -o's suffix
-    (.csv, .json, .md, .html; CSV on stdout without -o). Exit code 0 when
-    every checked link is fine, 1 when a citation is dead or a soft-404 or
-    quotes text found in neither the page nor the archive (tune with
-    --fail-on and --min-failures), 2 for bad input, with nothing written.
+    (.csv, .json, .md, .html, .sarif; CSV on stdout without -o) or --format.
+    Exit code 0 when every checked link is fine, 1 when a citation is dead
+    or a soft-404 or quotes text found in neither the page nor the archive
+    (tune with --fail-on and --min-failures), 2 for bad input, with nothing
+    written, 3 when there is no network (nothing was judged).
 
     Example:
 
     \b
         verifier audit article.md -o report.html
         verifier audit essays/ --min-failures 3 --fail-on any -o nightly.csv
+        verifier audit docs/ --format github
     """
     from verifier.report import (
         FailurePolicy,
         Outcome,
         ReportSummary,
+        parse_format,
         parse_only,
         print_summary,
         produce_report,
@@ -534,10 +841,13 @@ def audit(
 
     # Every option is checked before anything is ingested, fetched or written.
     policy = FailurePolicy.from_options(fail_on, min_failures)
-    fmt = report_format(output, excel=excel)
+    fmt = report_format(output, parse_format(format) if format else None, excel=excel)
     only_broken = parse_only(only)
     settings = check_settings(
         db,
+        config,
+        exclude=exclude,
+        accept=accept,
         concurrency=concurrency,
         per_host=per_host,
         timeout=timeout,
@@ -549,7 +859,7 @@ def audit(
         archive_today=archive_today,
         contact=contact,
     )
-    database = open_db(db)
+    database = open_db(db, create=True)
     # With the report on stdout, everything else goes to stderr.
     console = err if output is None else out
 
@@ -578,11 +888,12 @@ def audit(
         documents=[stored.path for stored in ingested.stored],
         summary=summary,
         outcome=outcome,
+        ignore=settings.ignore,
     )
     print_summary(console, summary, outcome=outcome, report_path=output or "stdout")
     if result.interrupted:
         raise typer.Exit(130)
-    raise typer.Exit(outcome.exit_code)
+    raise typer.Exit(EXIT_OFFLINE if result.offline else outcome.exit_code)
 
 
 @app.command()
@@ -592,11 +903,13 @@ def archive(
         str,
         typer.Option(
             "--save",
+            metavar="URL-OR-all",
             help="Submit this URL, or 'all' (every cited URL whose last check was fine "
             "and that has no archived copy yet), to Save Page Now.",
         ),
     ],
     db: DbOption = "sources.db",
+    config: ConfigOption = None,
 ) -> None:
     """Ask the Wayback Machine to capture live pages now (opt-in).
 
@@ -608,15 +921,15 @@ def archive(
 
     Example:
 
+    \b
         verifier archive --save all --db sources.db
         verifier archive --save https://example.org/report.pdf
     """
     import asyncio
 
     from verifier.archive.save import save_pages, urls_to_save
-    from verifier.settings import load_settings
 
-    settings = load_settings(db=db)
+    settings = settings_for(db, config)
     urls = urls_to_save(open_db(db), save)
     outcomes = asyncio.run(save_pages(settings, urls, check_existing=save == "all"))
     for item in outcomes:

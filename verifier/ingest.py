@@ -14,8 +14,11 @@ from pathlib import Path
 
 from verifier.errors import DocumentError, InputError
 from verifier.parse import SUFFIXES, parse_path
+from verifier.parse.model import ParsedDocument
+from verifier.parse.reading import Source
 from verifier.store.database import Database
-from verifier.store.documents import StoredDocument, store_document
+from verifier.store.documents import StoredDocument, resolve_path, store_document
+from verifier.store.locate import Location, locate_citations
 
 __all__ = ["IngestResult", "expand_paths", "ingest_paths"]
 
@@ -72,8 +75,16 @@ def ingest_paths(
             path, display = item
             try:
                 parsed, source = parse_path(path, format_name, display)
+                locations = _locations(parsed, source)
                 with db.session() as session:
-                    outcome = store_document(session, parsed, source.sha256, len(source.data))
+                    outcome = store_document(
+                        session,
+                        parsed,
+                        source.sha256,
+                        len(source.data),
+                        resolved_path=resolve_path(str(path)),
+                        locations=locations,
+                    )
             except DocumentError as exc:
                 outcome = exc
         if isinstance(outcome, DocumentError):
@@ -83,3 +94,17 @@ def ingest_paths(
         if on_document is not None:
             on_document(outcome)
     return result
+
+
+# Formats whose source is text with lines (.docx and PDF are not).
+_TEXT_FORMATS = frozenset({"text", "markdown", "html", "wikitext"})
+
+
+def _locations(parsed: ParsedDocument, source: Source) -> list[Location] | None:
+    if parsed.format not in _TEXT_FORMATS or not parsed.citations:
+        return None
+    try:
+        text = source.text
+    except (UnicodeError, DocumentError):
+        return None
+    return locate_citations(text, parsed.citations)

@@ -427,7 +427,7 @@ class Fetcher:
             headers=answer.headers,
             body_head=answer.body,
             page=page,
-            accept_status=self.settings.host(urlsplit(answer.url).hostname or "").accept_status,
+            accept_status=self.settings.accepted_statuses(urlsplit(answer.url).hostname or ""),
         )
         if (
             decision.status in (LinkStatus.OK, LinkStatus.REDIRECTED)
@@ -510,7 +510,9 @@ class Fetcher:
         fetch's redirect chain only (sites that set a cookie and redirect
         back), never across URLs."""
         assert self._client is not None
-        request = httpx.Request("GET", url, headers=self._headers, extensions=self._extensions)
+        request = httpx.Request(
+            "GET", url, headers=self._headers_for(url), extensions=self._extensions
+        )
         if cookies:
             cookies.set_cookie_header(request)
         transport = self._client._transport_for_url(request.url)
@@ -519,6 +521,18 @@ class Fetcher:
         if "set-cookie" in response.headers:
             cookies.extract_cookies(response)
         return response
+
+    def _headers_for(self, url: str) -> httpx.Headers:
+        """The request headers for this hop: the common ones, plus the headers,
+        cookies and basic auth configured for exactly this hop's host
+        (``[hosts."name"]`` in the config). Chosen per hop, so a redirect to
+        another host never carries them."""
+        added = self.settings.host_headers(urlsplit(url).hostname or "")
+        if not added:
+            return self._headers
+        headers = self._headers.copy()
+        headers.update(added)
+        return headers
 
     async def _follow_hops(self, url: str) -> _Answer:
         chain: list[tuple[int, str]] = []

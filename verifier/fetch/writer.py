@@ -179,6 +179,14 @@ class CheckWriter:
         await self.close()
 
     async def add(self, url_id: int, result: FetchResult) -> None:
+        task = self._task
+        failed = (
+            task.exception() if task is not None and task.done() and not task.cancelled() else None
+        )
+        if failed is not None:
+            # A write failed (disk full, database gone): fetching more that
+            # cannot be stored is waste; the run stops with that error.
+            raise failed
         while len(self._buffer) >= self.max_pending and self._task and not self._task.done():
             self._drained.clear()
             await self._drained.wait()

@@ -1,5 +1,10 @@
 """The CSV report: exactly the contract's columns, in order, one row per
-(citation, URL). Spreadsheets and scripts depend on these names."""
+(citation, URL). Spreadsheets and scripts depend on these names.
+
+A cell that a spreadsheet would run as a formula (it begins with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return: a title, a quotation, a
+document name or an error can) is written with a leading ``'``, with or
+without ``--excel``. The JSON report keeps every value as it is."""
 
 from __future__ import annotations
 
@@ -9,7 +14,15 @@ from typing import TextIO
 
 from verifier.report.rows import COLUMNS, ReportRow
 
-__all__ = ["write_csv"]
+__all__ = ["neutralise", "write_csv"]
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """``cell`` made inert for spreadsheets (CSV formula injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
 
 # Excel reads a CSV without a byte-order mark as the system code page,
 # which turns accented names into mojibake.
@@ -24,6 +37,6 @@ def write_csv(rows: Iterable[ReportRow], out: TextIO, *, excel: bool = False) ->
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(row.as_strings())
+        writer.writerow({name: neutralise(cell) for name, cell in row.as_strings().items()})
         count += 1
     return count

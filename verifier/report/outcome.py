@@ -100,8 +100,14 @@ class Outcome:
     rows: int = 0
     failures: list[tuple[ReportRow, list[str]]] = field(default_factory=list)
 
+    # Rows an ignore rule covers: reported, never a failure.
+    ignored: int = 0
+
     def add(self, row: ReportRow) -> None:
         self.rows += 1
+        if row.detail.ignored:
+            self.ignored += 1
+            return
         reasons = self.policy.reasons(row)
         if reasons:
             self.failures.append((row, reasons))

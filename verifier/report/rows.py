@@ -15,7 +15,6 @@ hundreds of thousands of citations never holds them all in memory.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from verifier.errors import InputError
 from verifier.store.database import Database
+from verifier.store.documents import find_document
 from verifier.store.models import (
     Attribution,
     Check,
@@ -155,6 +155,11 @@ class RowDetail:
     link_error: str | None = None
     # The earlier note whose URL this one repeats ("Ibid.", "See note 41").
     inherited_from: str | None = None
+    # Where the note is in the document (1-based; see verifier.store.locate).
+    line: int | None = None
+    column: int | None = None
+    # Why this row is ignored (an ignore rule's reason): reported, never a failure.
+    ignored: str | None = None
 
 
 @dataclass(frozen=True)
@@ -269,13 +274,13 @@ def resolve_document(db: Database, document: str) -> str:
 
 
 def _document_id(session: Session, document: str) -> int:
-    wanted = {document, os.path.normpath(document)}
-    found = session.scalar(select(Document.id).where(Document.path.in_(wanted)))
-    if found is None:
+    """The id of ``document``, however its path is spelled."""
+    stored = find_document(session, document)
+    if stored is None:
         known = session.scalars(select(Document.path).order_by(Document.path).limit(10)).all()
         hint = f"; ingested: {', '.join(known)}" if known else "; nothing is ingested yet"
         raise InputError(f"--document {document!r}: no such document in the database{hint}")
-    return found
+    return stored.id
 
 
 def _score(value: float | None) -> float | None:
@@ -466,6 +471,8 @@ def _rows_for_batch(
                     quotes=tuple(evidence),
                     archive=archive_name,
                     link_error=_error_text(status, check, citation.problem, []),
+                    line=citation.line,
+                    column=citation.column,
                     inherited_from=(
                         citation.inherits_from if link is not None and link.inherited else None
                     ),

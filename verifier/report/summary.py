@@ -19,6 +19,7 @@ from rich.text import Text
 from verifier.report.outcome import FailurePolicy, Outcome
 from verifier.report.rows import FAILING_STATUSES, FINE_STATUSES, ReportRow, report_rows
 from verifier.report.runs import RunDiff
+from verifier.settings import IgnoreRule
 from verifier.store.database import Database
 from verifier.store.models import LinkStatus, Verdict
 
@@ -152,41 +153,42 @@ def print_summary(
     report_path: str | None = None,
     max_documents: int = 15,
 ) -> None:
-    """The rich table at the end of ``check`` and ``audit``."""
-    totals = Table(title="Links and verdicts", title_justify="left", show_edge=False)
-    totals.add_column("status")
-    totals.add_column("rows", justify="right")
-    totals.add_column(" ")
-    totals.add_column("verdict")
-    totals.add_column("titles", justify="right")
-    totals.add_column("quotes", justify="right")
-    statuses = ordered(summary.statuses, STATUS_ORDER)
+    """The tables at the end of ``check`` and ``audit``: one table per
+    question, every count over report rows (one per citation and URL).
+
+    1. "Links": how many citation links have each status;
+    2. "Titles and quotations": how many were found, drifted or absent;
+    3. "Documents, worst first": where the problems are.
+    """
+    links = Table(title="Links", title_justify="left", show_edge=False)
+    links.add_column("status", no_wrap=True)
+    links.add_column("citations", justify="right", no_wrap=True)
+    for name, count in ordered(summary.statuses, STATUS_ORDER):
+        links.add_row(Text(name, style=status_style(name)), str(count))
+    links.add_row(Text("total", style="bold"), Text(str(summary.rows), style="bold"))
+    console.print(links)
+
     verdicts = [v for v in VERDICT_ORDER if summary.verdicts.get(v)]
-    for i in range(max(len(statuses), len(verdicts))):
-        status_cells: list[str | Text] = ["", ""]
-        if i < len(statuses):
-            name, count = statuses[i]
-            status_cells = [Text(name, style=status_style(name)), str(count)]
-        verdict_cells: list[str | Text] = ["", "", ""]
-        if i < len(verdicts):
-            v = verdicts[i]
+    if verdicts:
+        texts = Table(title="Titles and quotations", title_justify="left", show_edge=False)
+        texts.add_column("verdict", no_wrap=True)
+        texts.add_column("titles", justify="right", no_wrap=True)
+        texts.add_column("quotations", justify="right", no_wrap=True)
+        for v in verdicts:
             style = "red" if v == Verdict.ABSENT.value else "yellow" if v == "archive_only" else ""
-            verdict_cells = [
+            texts.add_row(
                 Text(v, style=style),
                 str(summary.title_verdicts.get(v, 0)),
                 str(summary.quote_verdicts.get(v, 0)),
-            ]
-        totals.add_row(*status_cells, "", *verdict_cells)
-    console.print(totals)
+            )
+        console.print(texts)
 
     if summary.documents:
         docs = Table(title="Documents, worst first", title_justify="left", show_edge=False)
-        docs.add_column("document", overflow="fold")
-        docs.add_column("rows", justify="right")
-        docs.add_column("dead", justify="right")
-        docs.add_column("absent", justify="right")
-        docs.add_column("broken", justify="right")
-        docs.add_column("ok", justify="right")
+        # Numbers never wrap; the path folds into the width that is left.
+        docs.add_column("document", overflow="fold", ratio=1, min_width=12)
+        for header in ("citations", "dead", "absent", "problems", "ok"):
+            docs.add_column(header, justify="right", no_wrap=True, min_width=len(header))
         worst = summary.worst_documents()
         for doc in worst[:max_documents]:
             fine = sum(doc.statuses[s] for s in FINE_STATUSES)
@@ -202,7 +204,9 @@ def print_summary(
             docs.add_row(f"... and {len(worst) - max_documents} more", "", "", "", "", "")
         console.print(docs)
 
-    line = Text(f"{summary.rows} rows, {summary.broken} with problems")
+    line = Text(f"{summary.rows} citation links, {summary.broken} with problems")
+    if outcome is not None and outcome.ignored:
+        line.append(f", {outcome.ignored} ignored (see the ignore rules)")
     if outcome is not None:
         if outcome.failures:
             n = len(outcome.failures)
@@ -292,13 +296,19 @@ def print_run_diff(console: Console, diff: RunDiff, *, limit: int = 50) -> None:
 
 
 def summarize(
-    db: Database, policy: FailurePolicy, *, documents: Sequence[str] | None = None
+    db: Database,
+    policy: FailurePolicy,
+    *,
+    documents: Sequence[str] | None = None,
+    ignore: Sequence[IgnoreRule] = (),
 ) -> tuple[ReportSummary, Outcome]:
     """Counts and the run's outcome over every row (or these documents'),
     in one streamed pass: the end of ``check``."""
+    from verifier.report.ignore import apply_ignores
+
     summary = ReportSummary()
     outcome = Outcome(policy)
-    for row in report_rows(db, documents=documents):
+    for row in apply_ignores(report_rows(db, documents=documents), ignore):
         summary.add(row)
         outcome.add(row)
     return summary, outcome

@@ -18,10 +18,12 @@ from typing import TextIO
 
 from verifier.errors import InputError
 from verifier.report.csv import write_csv
+from verifier.report.github import write_github
 from verifier.report.html import write_html
+from verifier.report.ignore import apply_ignores
 from verifier.report.json import write_json
 from verifier.report.markdown import write_markdown
-from verifier.report.outcome import Outcome
+from verifier.report.outcome import FailurePolicy, Outcome
 from verifier.report.rows import (
     ReportRow,
     UnsourcedAttribution,
@@ -29,7 +31,9 @@ from verifier.report.rows import (
     resolve_document,
     unsourced_attributions,
 )
+from verifier.report.sarif import write_sarif
 from verifier.report.summary import ReportSummary
+from verifier.settings import IgnoreRule
 from verifier.store.database import Database
 
 __all__ = [
@@ -49,6 +53,8 @@ class ReportFormat(StrEnum):
     JSON = "json"
     MD = "md"
     HTML = "html"
+    SARIF = "sarif"
+    GITHUB = "github"
 
 
 _SUFFIXES = {
@@ -58,6 +64,7 @@ _SUFFIXES = {
     ".markdown": ReportFormat.MD,
     ".html": ReportFormat.HTML,
     ".htm": ReportFormat.HTML,
+    ".sarif": ReportFormat.SARIF,
 }
 
 
@@ -102,8 +109,10 @@ def write_report(
     attributions: Callable[[], Iterable[UnsourcedAttribution]] = lambda: (),
     *,
     excel: bool = False,
+    policy: FailurePolicy | None = None,
 ) -> int:
-    """Write rows in ``fmt``; return how many rows were written.
+    """Write rows in ``fmt``; return how many rows were written (SARIF and
+    GitHub: how many failing citations, judged by ``policy``).
 
     ``attributions`` is called only by the formats that list them (CSV has
     no place for them).
@@ -114,6 +123,10 @@ def write_report(
         return write_json(rows, out, attributions())
     if fmt is ReportFormat.MD:
         return write_markdown(rows, out, attributions())
+    if fmt is ReportFormat.SARIF:
+        return write_sarif(rows, out, policy)
+    if fmt is ReportFormat.GITHUB:
+        return write_github(rows, out, policy)
     return write_html(rows, out, attributions())
 
 
@@ -169,12 +182,16 @@ def produce_report(
     documents: Sequence[str] | None = None,
     summary: ReportSummary | None = None,
     outcome: Outcome | None = None,
+    ignore: Sequence[IgnoreRule] = (),
+    policy: FailurePolicy | None = None,
 ) -> int:
     """Write the database's report to ``output`` (stdout when None), in
     ``fmt`` or the one ``output``'s suffix asks for (CSV by default).
 
     ``summary`` and ``outcome``, when given, are filled from the same pass
     over the rows, so ``audit`` judges exactly what it reported.
+    ``ignore`` rules mark rows ignored; ``policy`` decides what SARIF and
+    GitHub annotations list (default: the contract's rule).
     """
     chosen = report_format(output, fmt, excel=excel)
     if document is not None:
@@ -183,6 +200,8 @@ def produce_report(
     rows: Iterable[ReportRow] = report_rows(
         db, only_broken=only_broken, document=document, documents=documents
     )
+    if ignore:
+        rows = apply_ignores(rows, ignore)
     if summary is not None:
         rows = summary.tally(rows)
     if outcome is not None:
@@ -194,6 +213,7 @@ def produce_report(
             chosen,
             lambda: unsourced_attributions(db, document=document, documents=documents),
             excel=excel,
+            policy=policy or (outcome.policy if outcome is not None else None),
         )
 
 

@@ -9,17 +9,21 @@ database without a separate step.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.errors import InputError
@@ -33,6 +37,58 @@ MIGRATIONS_DIR = (
     if (_PACKAGED_MIGRATIONS / "env.py").is_file()
     else Path(__file__).resolve().parents[2] / "migrations"
 )
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class DatabaseError(InputError):
+    """A database that cannot be opened or used: one line naming it (its
+    password masked), exit code 2, never a traceback."""
+
+
+def display_name(target: str) -> str:
+    """``--db`` as it may be printed: a URL's password replaced by ``***``."""
+    if "://" not in target:
+        return target
+    try:
+        url = make_url(target)
+    except ArgumentError:
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", target)
+    if url.password is None:
+        return target
+    return url.render_as_string(hide_password=True)
+
+
+def _passwords(target: str) -> list[str]:
+    if "://" not in target:
+        return []
+    try:
+        password = make_url(target).password
+    except ArgumentError:
+        found = re.search(r"://[^:/@]*:([^@/]*)@", target)
+        password = found.group(1) if found else None
+    return [str(password)] if password else []
+
+
+def mask(text: str, target: str) -> str:
+    """``text`` with the password of ``target`` (and its URL-quoted form) masked."""
+    for password in _passwords(target):
+        for spelling in {password, quote(password, safe="")}:
+            text = text.replace(spelling, "***")
+    return text
+
+
+def explain(exc: BaseException, target: str) -> DatabaseError:
+    """One line for a database failure: the driver's first line, password masked."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).strip().splitlines() if line.strip()]
+    reason = lines[0] if lines else type(orig).__name__
+    lowered = reason.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        reason = f"{reason}: the database is read-only (only status and report can use it)"
+    elif "disk is full" in lowered or "disk full" in lowered:
+        reason = f"{reason}: free some space; what was written before is kept"
+    return DatabaseError(f"database {display_name(target)}: {mask(reason, target)}")
 
 
 def database_url(target: str) -> str:
@@ -59,6 +115,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _readonly_engine(path: Path, echo: bool) -> Engine:
+    """An engine that never writes ``path``. A WAL database whose folder is
+    read-only cannot get its ``-shm`` file: such a file is opened immutable."""
+    uri = "file:" + quote(str(path.resolve()))
+
+    def connect() -> sqlite3.Connection:
+        try:
+            connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout=30000")
+        return connection
+
+    return create_engine("sqlite://", creator=connect, echo=echo, future=True)
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -70,25 +143,123 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 class Database:
-    """An open verifier database: an engine, sessions, and its migrations."""
+    """An open verifier database: an engine, sessions, and its migrations.
 
-    def __init__(self, target: str, *, upgrade: bool = True, echo: bool = False) -> None:
+    ``create``: make a new SQLite file when there is none (only ``ingest`` and
+    ``audit`` do; every other command given a missing file is refused, so a
+    typo in ``--db`` is an error, not an empty database). ``readonly``: open
+    an SQLite file read-only (``status`` and ``report`` on a read-only mount).
+    A non-empty database without verifier's schema is refused, never
+    migrated into. Every failure is a ``DatabaseError`` naming the database.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        upgrade: bool = True,
+        echo: bool = False,
+        create: bool = True,
+        readonly: bool = False,
+    ) -> None:
         self.target = target
+        self.name = display_name(target)
+        self.created = False
+        self.readonly = False
+        self._writable = True
+        self._echo = echo
         url = database_url(target)
         try:
             parsed = make_url(url)
         except ArgumentError as exc:
-            raise InputError(f"--db {target!r}: not a path or database URL ({exc})") from exc
-        if parsed.get_backend_name() == "sqlite" and parsed.database:
-            parent = Path(parsed.database).parent
-            if not parent.is_dir():
-                raise InputError(f"--db {target!r}: folder {str(parent)!r} does not exist")
-        self.engine = create_engine(url, echo=echo, future=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
-        if upgrade:
-            self.upgrade()
+            raise DatabaseError(f"--db {self.name!r}: not a path or database URL") from exc
+        self.path: Path | None = None
+        if parsed.get_backend_name() == "sqlite" and parsed.database and "://" not in target:
+            self.path = Path(parsed.database)
+            self._check_sqlite_file(create)
+        try:
+            self.engine = self._engine(url, echo, readonly)
+            self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+            self._check_schema()
+            if upgrade:
+                self.upgrade()
+        except SQLAlchemyError as exc:
+            raise explain(exc, target) from exc
+
+    def _check_sqlite_file(self, create: bool) -> None:
+        assert self.path is not None
+        parent = self.path.parent
+        if not parent.is_dir():
+            raise DatabaseError(f"database {self.name}: folder {str(parent)!r} does not exist")
+        if not self.path.exists():
+            if not create:
+                raise DatabaseError(
+                    f"database {self.name} does not exist (check --db; only ingest and "
+                    "audit create a database)"
+                )
+            self.created = True
+            return
+        if self.path.is_dir():
+            raise DatabaseError(f"database {self.name}: is a folder, not a database file")
+        try:
+            with self.path.open("rb") as handle:
+                head = handle.read(len(_SQLITE_MAGIC))
+        except OSError as exc:
+            raise DatabaseError(f"database {self.name}: cannot read ({exc.strerror})") from exc
+        if head and head != _SQLITE_MAGIC:
+            raise DatabaseError(f"database {self.name}: file is not a database")
+
+    def _engine(self, url: str, echo: bool, readonly: bool) -> Engine:
+        if self.path is not None and not self.created:
+            # Read-only: asked for, or a file this process may not write.
+            writable = os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+            self._writable = writable
+            if readonly or not writable:
+                self.readonly = True
+                return _readonly_engine(self.path, echo)
+        engine = create_engine(url, echo=echo, future=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+    def _check_schema(self) -> None:
+        """Refuse a non-empty database that is not verifier's."""
+        with self.engine.connect() as connection:
+            verdict = self._schema_verdict(connection)
+        if verdict == "reopen":
+            # Asked for read-only, but the schema is old and the file
+            # writable: migrate it, as every command does.
+            self.engine.dispose()
+            self.readonly = False
+            self.engine = self._engine(database_url(self.target), self._echo, False)
+            self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        elif verdict is not None:
+            raise DatabaseError(f"database {self.name}: {verdict}")
+
+    def _schema_verdict(self, connection: Any) -> str | None:
+        tables = set(inspect(connection).get_table_names())
+        if not tables:
+            return "is empty and read-only" if self.readonly else None
+        if "alembic_version" in tables:
+            current = self.current_revisions(connection)
+            if current and current <= self.known_revisions():
+                if self.readonly and current != self.head_revisions():
+                    if self._writable:
+                        return "reopen"
+                    return (
+                        "is read-only and needs `verifier db upgrade` "
+                        "(its schema is older than this verifier)"
+                    )
+                return None
+            if current:
+                return (
+                    f"schema revision {', '.join(sorted(current))} is not one of verifier's "
+                    "(a newer verifier, or another program's)"
+                )
+        return (
+            f"holds tables that are not verifier's ({', '.join(sorted(tables)[:5])}); "
+            "refusing to add verifier's to it"
+        )
 
     @property
     def dialect(self) -> str:
@@ -101,10 +272,43 @@ class Database:
             with self.engine.begin() as connection:
                 cfg.attributes["connection"] = connection
                 if self.current_revisions(connection) != self.head_revisions():
+                    if self.readonly:
+                        raise DatabaseError(
+                            f"database {self.name}: is read-only and needs `verifier db upgrade`"
+                        )
                     command.upgrade(cfg, "heads")
                 return sorted(self.current_revisions(connection))
-        except OperationalError as exc:
-            raise InputError(f"--db {self.target!r}: cannot open database ({exc.orig})") from exc
+        except SQLAlchemyError as exc:
+            raise explain(exc, self.target) from exc
+
+    def is_empty(self) -> bool:
+        """Whether no document was ever stored (a file just created by mistake)."""
+        from verifier.store.models import Document
+
+        with self.session() as session:
+            return session.query(Document.id).first() is None
+
+    def remove_if_created(self) -> bool:
+        """Delete the SQLite file this object created, when it holds no document:
+        a command that ends in an input error leaves nothing behind."""
+        if not self.created or self.path is None:
+            return False
+        try:
+            if not self.is_empty():
+                return False
+        except (SQLAlchemyError, DatabaseError):
+            pass
+        self.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()
+        return True
+
+    @staticmethod
+    def known_revisions() -> set[str]:
+        return {
+            rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+        }
 
     @staticmethod
     def head_revisions() -> set[str]:

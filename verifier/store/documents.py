@@ -1,22 +1,30 @@
 """Writing parsed documents: one transaction per document.
 
-Re-ingesting an unchanged file (same path, same sha256) changes nothing; a
+A document is identified by its file's resolved path (absolute, symlinks
+followed), so ``articles/rivers.md``, ``./articles/rivers.md`` and its
+absolute path are one document. A file that is new at its path but has the
+content of a document whose file is gone is that document, moved.
+
+Re-ingesting an unchanged file (same file, same sha256) changes nothing; a
 changed file replaces that document's citations, quotes and attributions.
-URL rows are shared and never deleted, so their check history survives.
+URL rows are shared and never deleted, so their check history survives;
+``remove_documents`` forgets documents the same way.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from verifier.parse.model import ParsedDocument
+from verifier.store.locate import Location
 from verifier.store.models import (
     Attribution,
     Base,
@@ -30,7 +38,7 @@ from verifier.store.models import (
 )
 from verifier.urls import host_of, normalize_url, url_hash
 
-IngestAction = Literal["new", "unchanged", "replaced"]
+IngestAction = Literal["new", "unchanged", "replaced", "moved"]
 
 # Rows per INSERT/SELECT ... IN (...) statement: below SQLite's variable limit.
 _CHUNK = 500
@@ -97,15 +105,93 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
+def resolve_path(path: str) -> str:
+    """A file's identity: its absolute path with symlinks and ``..`` resolved."""
+    return os.path.realpath(os.path.expanduser(path))
+
+
+def _file_of(document: Document) -> str:
+    # Rows migrated from before 0005 may carry "#<id>" to stay unique.
+    return (document.resolved_path or document.path).split("#", 1)[0]
+
+
+def _display_path(session: Session, wanted: str, resolved: str, document_id: int | None) -> str:
+    """The path reports show: as given, unless another file already shows under it."""
+    other = session.scalar(select(Document.id).where(Document.path == wanted))
+    return wanted if other is None or other == document_id else resolved
+
+
+def find_document(session: Session, path: str) -> Document | None:
+    """The stored document of ``path``, however it is spelled (resolved path
+    first, then the path as stored)."""
+    found = session.scalar(select(Document).where(Document.resolved_path == resolve_path(path)))
+    if found is None:
+        wanted = {path, os.path.normpath(path)}
+        found = session.scalars(select(Document).where(Document.path.in_(wanted))).first()
+    return found
+
+
+def remove_documents(session: Session, paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Forget documents: their citations, quotes, verdicts and attributions
+    go; URL rows and their checks stay. A folder removes every document below
+    it. Returns the paths removed and the arguments that matched nothing."""
+    removed: list[str] = []
+    unknown: list[str] = []
+    for raw in paths:
+        matched: list[Document] = []
+        document = find_document(session, raw)
+        if document is not None:
+            matched.append(document)
+        else:
+            folder = resolve_path(raw).rstrip(os.sep) + os.sep
+            matched = [
+                d
+                for d in session.scalars(select(Document).order_by(Document.path))
+                if _file_of(d).startswith(folder)
+            ]
+        if not matched:
+            unknown.append(raw)
+        for document in matched:
+            removed.append(document.path)
+            session.execute(delete(Citation).where(Citation.document_id == document.id))
+            session.execute(delete(Attribution).where(Attribution.document_id == document.id))
+            session.execute(delete(Document).where(Document.id == document.id))
+    return removed, unknown
+
+
 def store_document(
-    session: Session, parsed: ParsedDocument, sha256: str, size_bytes: int
+    session: Session,
+    parsed: ParsedDocument,
+    sha256: str,
+    size_bytes: int,
+    *,
+    resolved_path: str | None = None,
+    locations: Sequence[Location] | None = None,
 ) -> StoredDocument:
-    """Write one parsed document (the caller owns the transaction)."""
-    existing = session.scalar(select(Document).where(Document.path == parsed.path))
+    """Write one parsed document (the caller owns the transaction).
+
+    ``resolved_path`` is the file's identity (default: ``parsed.path``
+    resolved); ``locations`` the (line, column) of each citation."""
+    resolved = resolved_path or resolve_path(parsed.path)
+    existing = session.scalar(select(Document).where(Document.resolved_path == resolved))
+    moved = False
+    if existing is None:
+        # Moved: same content as a document whose file is gone.
+        for candidate in session.scalars(
+            select(Document).where(Document.sha256 == sha256).order_by(Document.id)
+        ):
+            if not os.path.exists(_file_of(candidate)):
+                existing, moved = candidate, True
+                break
+    if moved and existing is not None:
+        existing.path = _display_path(session, parsed.path, resolved, existing.id)
+        existing.resolved_path = resolved
     if existing is not None and existing.sha256 == sha256 and existing.format == parsed.format:
+        if locations is not None:
+            _fill_locations(session, existing.id, locations)
         return StoredDocument(
-            path=parsed.path,
-            action="unchanged",
+            path=existing.path,
+            action="moved" if moved else "unchanged",
             document_id=existing.id,
             citations=len(existing.citations),
             attributions=len(existing.attributions),
@@ -118,7 +204,9 @@ def store_document(
         session.execute(delete(Attribution).where(Attribution.document_id == existing.id))
         document = existing
     else:
-        document = Document(path=parsed.path)
+        document = Document(
+            path=_display_path(session, parsed.path, resolved, None), resolved_path=resolved
+        )
         session.add(document)
     document.format = parsed.format
     document.sha256 = sha256
@@ -148,6 +236,8 @@ def store_document(
             "link_text": pc.link_text,
             "inherits_from": pc.inherits_from,
             "problem": pc.problem,
+            "line": locations[position][0] if locations else None,
+            "column": locations[position][1] if locations else None,
         }
         for position, pc in enumerate(parsed.citations)
     ]
@@ -205,7 +295,7 @@ def store_document(
         if children:
             session.execute(insert(_table(model)), children)
     return StoredDocument(
-        path=parsed.path,
+        path=document.path,
         action=action,
         document_id=document.id,
         citations=len(parsed.citations),
@@ -213,3 +303,20 @@ def store_document(
         attributions=len(parsed.attributions),
         warnings=list(parsed.warnings),
     )
+
+
+def _fill_locations(session: Session, document_id: int, locations: Sequence[Location]) -> None:
+    """Give an unchanged document's citations the locations it was stored
+    without (ingested before locations were kept)."""
+    missing = session.execute(
+        select(Citation.id, Citation.position).where(
+            Citation.document_id == document_id, Citation.line.is_(None)
+        )
+    ).all()
+    updates = [
+        {"id": cid, "line": locations[pos][0], "column": locations[pos][1]}
+        for cid, pos in missing
+        if pos < len(locations) and locations[pos][0] is not None
+    ]
+    if updates:
+        session.execute(update(Citation), updates)

@@ -94,7 +94,10 @@ class Document(Base):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The path as first given (relative to the folder ingest ran in): what
+    # reports show. The file's identity is ``resolved_path`` (migration 0005).
     path: Mapped[str] = mapped_column(String(1024), unique=True)
+    resolved_path: Mapped[str | None] = mapped_column(String(4096), unique=True, index=True)
     format: Mapped[str] = mapped_column(String(32))
     sha256: Mapped[str] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(Text)
@@ -139,6 +142,10 @@ class Citation(Base):
     inherits_from: Mapped[str | None] = mapped_column(String(255))
     # Why the citation cannot be followed up, e.g. "no reference entry".
     problem: Mapped[str | None] = mapped_column(Text)
+    # Where the note is in the document, 1-based (migration 0005): line and
+    # column in text formats; the paragraph (.docx) or page (PDF) as line.
+    line: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[int | None] = mapped_column(Integer)
 
     document: Mapped[Document] = relationship(back_populates="citations")
     links: Mapped[list[CitationUrl]] = relationship(
