@@ -188,6 +188,10 @@ class Settings:
     archive_today_url: str = "https://archive.ph"
     # Requests per second to each archive.
     archive_rate: float = 1.0
+    # Content drift: when the copy closest before a note's accessed date
+    # lacks the cited text and the first copy after the date holds it, that
+    # later copy is used if taken at most this many days after the date.
+    drift_window_days: int = 30
     # Save Page Now credentials ("access:secret"), for ``verifier archive --save``.
     save_page_now_auth: str | None = field(default=None, repr=False)
 
@@ -233,7 +237,13 @@ class Settings:
         for name in ("timeout", "archive_rate", "max_bytes"):
             if getattr(self, name) <= 0:
                 raise InputError(f"{name} must be positive (got {getattr(self, name)})")
-        for name in ("min_interval", "retry_backoff", "stale_after", "max_retry_after"):
+        for name in (
+            "min_interval",
+            "retry_backoff",
+            "stale_after",
+            "max_retry_after",
+            "drift_window_days",
+        ):
             if getattr(self, name) < 0:
                 raise InputError(f"{name} must be 0 or more (got {getattr(self, name)})")
         if self.retries < 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import ipaddress
 from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -15,6 +16,23 @@ _SAFE_QUERY = _SAFE_PATH + "?"
 
 def split(url: str) -> SplitResult:
     return urlsplit(url.strip())
+
+
+def ip_literal(host: str) -> str | None:
+    """The canonical spelling of an IPv6 address literal (``host`` with or
+    without its brackets, a ``%zone`` kept), or ``None`` for a host name or
+    an IPv4 address. An IPv4-mapped address keeps its dotted form
+    (``::ffff:127.0.0.1``), whatever the Python version prints."""
+    bare = host.strip().removeprefix("[").removesuffix("]")
+    address, percent, zone = bare.partition("%")
+    try:
+        parsed = ipaddress.IPv6Address(address)
+    except ValueError:
+        return None
+    mapped = parsed.ipv4_mapped
+    text = f"::ffff:{mapped}" if mapped is not None else parsed.compressed
+    # In a URL the zone's "%" is written "%25" (RFC 6874).
+    return text + (f"%25{zone.removeprefix('25')}" if percent else "")
 
 
 def host_of(url: str) -> str:
@@ -33,8 +51,10 @@ def normalize_url(url: str) -> str:
 
     Lower-cases scheme and host, drops default ports and the fragment (a
     fragment is never sent to the server), decodes the host from IDNA-safe
-    forms and percent-encodes paths consistently. The path's case and the
-    query's order are kept: servers may treat them as significant.
+    forms and percent-encodes paths consistently. An IPv6 literal keeps its
+    brackets, in its shortest spelling (``[2001:DB8:0::1]`` is
+    ``[2001:db8::1]``). The path's case and the query's order are kept:
+    servers may treat them as significant.
     """
     url = url.strip()
     try:
@@ -46,8 +66,15 @@ def normalize_url(url: str) -> str:
         return url
     if scheme not in _DEFAULT_PORTS or not host:
         return url
-    with contextlib.suppress(UnicodeError):
-        host = host.encode("idna").decode("ascii")
+    literal = ip_literal(host) if ":" in host else None
+    if literal is None and "[" in parts.netloc:
+        # IPvFuture or a broken literal: left as written (``invalid_url``).
+        return url
+    if literal is not None:
+        host = f"[{literal}]"
+    else:
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
     netloc = host
     if parts.username:
         netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@{netloc}"

@@ -16,6 +16,17 @@ The rule, for a note accessed on day D:
    capture the archive plays back from the other side of D (it redirects to
    another capture it can play) is skipped too: rule 2 would not pick it.
 
+6. Content drift: when the copy chosen by rule 2 lacks some of the note's
+   cited text (its title or a quotation), the first good capture *after* D
+   is fetched, if it was taken within ``drift_window_days`` (30 by default)
+   of D. When it holds more of the cited texts than the earlier copy, it is
+   used instead: the author read the page some time between the two
+   captures, after it changed. Only that first later capture counts (not
+   any later one that happens to match), and only within the window, so a
+   page rewritten months later to say what a note claims is not taken as
+   the author's source. The row names the copy used and why
+   (``drift_reason``).
+
 Captures at or before D are tried latest first, then captures after D
 earliest first, so "next closest" always means the next one in this order.
 Captures listed with a known status other than 200 are never candidates.
@@ -27,7 +38,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-__all__ = ["candidate_order", "cutoff", "pick"]
+__all__ = [
+    "candidate_order",
+    "cutoff",
+    "drift_reason",
+    "later_copy_wins",
+    "pick",
+    "within_drift_window",
+]
 
 T = TypeVar("T")
 
@@ -94,3 +112,40 @@ def pick(
     """The first choice of :func:`candidate_order`, or ``None``."""
     ordered = candidate_order(items, accessed, when, given=given)
     return ordered[0] if ordered else None
+
+
+def within_drift_window(captured: dt.datetime, accessed: dt.date, days: int) -> bool:
+    """Whether a capture is after the accessed date and close enough to it
+    for rule 6: at most ``days`` days after the end of day D."""
+    limit = cutoff(accessed)
+    return limit < captured <= limit + dt.timedelta(days=days)
+
+
+def later_copy_wins(found_before: int, found_after: int) -> bool:
+    """Rule 6: the first copy after D replaces the closest copy before D
+    when it holds more of the note's cited texts (titles and quotations).
+    A tie keeps the earlier copy, the version the author could have read."""
+    return found_after > found_before
+
+
+def drift_reason(
+    used: dt.datetime,
+    earlier: dt.datetime,
+    accessed: dt.date,
+    *,
+    found_after: int,
+    found_before: int,
+    wanted: int,
+) -> str:
+    """What a row says about a copy chosen by rule 6: which copy, and why."""
+    if wanted == 1:
+        holds = f"it holds the cited text, the copy of {earlier:%Y-%m-%d} before that date does not"
+    else:
+        holds = (
+            f"it holds {found_after} of the {wanted} cited texts, the copy of "
+            f"{earlier:%Y-%m-%d} before that date {found_before}"
+        )
+    return (
+        f"archived copy of {used:%Y-%m-%d} used, the first after the accessed date "
+        f"{accessed:%Y-%m-%d}: {holds} (the page changed around the time it was read)"
+    )

@@ -10,20 +10,26 @@ An archived page that answered 429 or 503 when it was captured is not the
 archive refusing us: such answers carry ``Memento-Datetime`` and are never
 retried (the reddit capture in the recorded cassettes is one).
 
-An archive that still fails after its retries counts a failure; after
-``DOWN_AFTER`` failures in a row, or ``DOWN_AFTER_ATTEMPTS`` attempts in a
-row that could not connect, it is considered down for the rest of the
-run: later requests fail at once without reaching it, and the summary names
-it once instead of once per URL.
+An archive that could not be reached at all (no connection: no network,
+DNS failure, refused, connect time-out) costs one attempt per run: the host
+is *unreachable* for the rest of the run, no retry, and every later request
+to it fails at once (``ArchiveUnavailable.unreachable`` names the host), so
+an offline nightly run does not spend seconds per archive on doomed
+requests. An archive that answers but keeps failing (429, 5xx, dropped
+answers) counts a failure after its retries; after ``DOWN_AFTER`` failures
+in a row, or ``DOWN_AFTER_ATTEMPTS`` dropped attempts in a row, it is
+considered down for the rest of the run. Either way the summary names it
+once instead of once per URL.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -58,12 +64,23 @@ DEFAULT_BACKOFF = 1.0
 
 
 class ArchiveUnavailable(Exception):
-    """The archive could not be reached or kept refusing (rate limit, 5xx)."""
+    """The archive could not be reached or kept refusing (rate limit, 5xx).
 
-    def __init__(self, archive: str, reason: str) -> None:
+    ``unreachable`` is the host that could not be connected to, when that
+    is why."""
+
+    def __init__(self, archive: str, reason: str, *, unreachable: str | None = None) -> None:
         super().__init__(f"{archive}: {reason}")
         self.archive = archive
         self.reason = reason
+        self.unreachable = unreachable
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 @dataclass
@@ -141,6 +158,12 @@ class ArchiveClient:
         self._failed_attempts: dict[str, int] = {}
         # Archive -> why it is considered down for this run.
         self.down: dict[str, str] = {}
+        # Host -> why it could not be connected to (one attempt, then never
+        # again in this run).
+        self.unreachable: dict[str, str] = {}
+        # Set when the host is unreachable or the archive down: releases the
+        # requests queued for (archive, host) at the rate limiter at once.
+        self._abandon: dict[tuple[str, str], asyncio.Event] = {}
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -197,17 +220,31 @@ class ArchiveClient:
     ) -> ArchiveResponse:
         """One logical request, retried; raises :class:`ArchiveUnavailable`
         when the archive is down or still failing after the retries."""
+        host = _host(url)
+        if host in self.unreachable:
+            raise ArchiveUnavailable(archive, self.unreachable[host], unreachable=host)
         if archive in self.down:
             raise ArchiveUnavailable(archive, self.down[archive])
         limiter = self.limiters[archive]
 
+        abandon = self._abandon.setdefault((archive, host), asyncio.Event())
+
         async def attempt() -> ArchiveResponse | _Failure:
-            await limiter.wait()
+            await limiter.wait(abandon)
+            if host in self.unreachable:
+                return _Failure("unreachable", self.unreachable[host])
             if archive in self.down:
                 # Marked down while this request waited its turn.
                 return _Failure("down", self.down[archive])
             try:
                 response = await self._send(method, url, params, headers, data)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # No connection at all: retrying in a second rarely helps
+                # and, offline, costs every archive its whole retry budget.
+                reason = f"archive unreachable: {host} ({type(exc).__name__}: {exc})"
+                self.unreachable.setdefault(host, reason)
+                self._give_up(host=host)
+                return _Failure("unreachable", self.unreachable[host])
             except httpx.TimeoutException as exc:
                 return self._attempt_failed(
                     archive, _Failure("timeout", f"timed out ({type(exc).__name__})")
@@ -230,6 +267,8 @@ class ArchiveClient:
             return Retryable(retry=True, retry_after=after)
 
         outcome, attempts = await with_retries(self._retry_settings, attempt, judge)()
+        if isinstance(outcome, _Failure) and outcome.kind == "unreachable":
+            raise ArchiveUnavailable(archive, outcome.message, unreachable=host)
         if isinstance(outcome, _Failure) and outcome.kind == "down":
             raise ArchiveUnavailable(archive, outcome.message)
         if isinstance(outcome, _Failure):
@@ -248,13 +287,20 @@ class ArchiveClient:
         self._failed_attempts[archive] = count
         if count >= DOWN_AFTER_ATTEMPTS:
             self.down.setdefault(archive, failure.message)
+            self._give_up(archive=archive)
         return failure
+
+    def _give_up(self, *, archive: str | None = None, host: str | None = None) -> None:
+        for (queued_archive, queued_host), event in self._abandon.items():
+            if queued_archive == archive or queued_host == host:
+                event.set()
 
     def _failed(self, archive: str, reason: str) -> None:
         count = self._failures.get(archive, 0) + 1
         self._failures[archive] = count
         if count >= DOWN_AFTER:
             self.down[archive] = reason
+            self._give_up(archive=archive)
         raise ArchiveUnavailable(archive, reason)
 
     async def _send(

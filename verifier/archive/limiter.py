@@ -35,16 +35,30 @@ class RateLimiter:
         self._lock = asyncio.Lock()
         self.requests = 0
 
-    async def wait(self) -> None:
-        """Return when the next request may start."""
+    async def wait(self, abandon: asyncio.Event | None = None) -> bool:
+        """Return ``True`` when the next request may start, or ``False`` as
+        soon as ``abandon`` is set (the archive's host turned out to be
+        unreachable): requests queued behind a doomed one give up at once
+        instead of each waiting its turn, and take no turn."""
         async with self._lock:
+            if abandon is not None and abandon.is_set():
+                return False
             now = self._clock()
             delay = self._next - now
             if delay > 0:
-                await asyncio.sleep(delay)
+                if abandon is None:
+                    await asyncio.sleep(delay)
+                else:
+                    try:
+                        await asyncio.wait_for(abandon.wait(), delay)
+                    except TimeoutError:
+                        pass
+                    else:
+                        return False
                 now = self._clock()
             self._next = max(now, self._next) + self.interval
             self.requests += 1
+            return True
 
     def push_back(self, seconds: float) -> None:
         """Hold every next request for ``seconds`` (an archive's Retry-After)."""

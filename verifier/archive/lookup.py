@@ -27,12 +27,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from verifier.archive.archive_today import ARCHIVE_TODAY, ARCHIVE_TODAY_HOSTS, archive_today
 from verifier.archive.cdx import CdxCapture
-from verifier.archive.choose import candidate_order, cutoff
+from verifier.archive.choose import (
+    candidate_order,
+    cutoff,
+    drift_reason,
+    later_copy_wins,
+    within_drift_window,
+)
 from verifier.archive.client import ArchiveClient, ArchiveUnavailable, CaptureResult
 from verifier.archive.memento import Memento, MementoSource
 from verifier.archive.wayback import WAYBACK, Wayback, parse_capture_url
@@ -47,6 +53,7 @@ from verifier.store.models import (
     CitationUrl,
     LinkStatus,
     Match,
+    Quote,
     Snapshot,
     Url,
     Verdict,
@@ -67,6 +74,8 @@ __all__ = [
 
 DOCUMENT = "document"
 MEMENTO = "memento"
+# A lookup outcome: the archive's host could not be connected to.
+UNREACHABLE = "unreachable"
 # Captures listed per listing request, and fetched at most per source and
 # date: enough to step over a few error captures, few enough to stay polite.
 CANDIDATES = 5
@@ -96,6 +105,13 @@ class ArchiveSummary:
     repeated: int = 0
     # Archive -> why it failed; each archive once, however many URLs it failed.
     failing: dict[str, str] = field(default_factory=dict)
+    # Archive hosts that could not be reached at all -> why (one attempt
+    # each per run). Their URLs' rows say "archive unreachable: <host>",
+    # not that no copy exists.
+    unreachable: dict[str, str] = field(default_factory=dict)
+    # Pairs already looked up by an earlier run whose URL was not checked
+    # in this one (not due): nothing changed to look again for.
+    settled: int = 0
     # Requests started per archive.
     requests: dict[str, int] = field(default_factory=dict)
 
@@ -107,6 +123,9 @@ class _Target:
     accessed: dt.date | None
     # Archived copies the citing documents give: (address, date).
     given: list[tuple[str, dt.date | None]] = field(default_factory=list)
+    # What the citing notes say the page said: (kind, text) of their titles
+    # and quotations, for the content-drift rule (choose.py, rule 6).
+    texts: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -115,6 +134,8 @@ class _Outcome:
     outcome: str
     result: CaptureResult | None = None
     error: str | None = None
+    # Why this copy was chosen, when by the content-drift rule.
+    reason: str | None = None
 
 
 def _chunks(items: list[int]) -> Iterable[list[int]]:
@@ -143,29 +164,85 @@ def _targets(session: Session, url_ids: Collection[int]) -> list[_Target]:
             target = found.setdefault((url_id, accessed), _Target(url_id, url, accessed))
             if archive_url and (archive_url, archive_date) not in target.given:
                 target.given.append((archive_url, archive_date))
+        quoted = session.execute(
+            select(CitationUrl.url_id, Citation.accessed, Quote.kind, Quote.text)
+            .join(Citation, Citation.id == CitationUrl.citation_id)
+            .join(Quote, Quote.citation_id == Citation.id)
+            .where(CitationUrl.url_id.in_(chunk))
+            .order_by(CitationUrl.url_id, Quote.id)
+        ).all()
+        for url_id, accessed, kind, text in quoted:
+            quoting = found.get((url_id, accessed))
+            if quoting is not None and (text or "").strip() and (kind, text) not in quoting.texts:
+                quoting.texts.append((kind, text))
     return list(found.values())
 
 
-def _previous(session: Session, target: _Target, run_id: int) -> tuple[bool, int | None]:
-    """(looked up in this run already, snapshot found by an earlier run)."""
-    lookups = session.execute(
-        select(ArchiveLookup.run_id, ArchiveLookup.snapshot_id)
-        .where(ArchiveLookup.url_id == target.url_id)
-        .where(
-            ArchiveLookup.target_date.is_(None)
-            if target.accessed is None
-            else ArchiveLookup.target_date == target.accessed
+def _settled(
+    session: Session, targets: list[_Target], run_id: int
+) -> set[tuple[int, dt.date | None]]:
+    """The (URL, accessed date) pairs that need no lookup in this run: an
+    earlier run looked them up and found no copy (none exists, or the
+    archives could not be reached), and the URL was not checked in this run
+    (it is not due), so nothing has changed to look again for; the reports
+    still say what that lookup found. A URL that is due again gets a fresh
+    lookup. (A pair whose copy was found is reused, also without a request.)"""
+    url_ids = sorted({t.url_id for t in targets})
+    # URLs checked by an earlier run but not by this one: not due.
+    not_due: set[int] = set()
+    looked: set[tuple[int, dt.date | None]] = set()
+    for chunk in _chunks(url_ids):
+        checked_in = session.execute(
+            select(Check.url_id, Check.run_id == run_id).where(Check.url_id.in_(chunk)).distinct()
+        ).all()
+        not_due.update(url_id for url_id, _now in checked_in)
+        not_due.difference_update(url_id for url_id, now in checked_in if now)
+        looked.update(
+            (url_id, date)
+            for url_id, date in session.execute(
+                select(ArchiveLookup.url_id, ArchiveLookup.target_date)
+                .where(ArchiveLookup.url_id.in_(chunk), ArchiveLookup.run_id != run_id)
+                .distinct()
+            )
         )
+        found = session.execute(
+            select(ArchiveLookup.url_id, ArchiveLookup.target_date)
+            .join(Snapshot, Snapshot.id == ArchiveLookup.snapshot_id)
+            .where(ArchiveLookup.url_id.in_(chunk), Snapshot.content_hash.is_not(None))
+            .distinct()
+        )
+        looked.difference_update((url_id, date) for url_id, date in found)
+    return {
+        (t.url_id, t.accessed)
+        for t in targets
+        if t.url_id in not_due and (t.url_id, t.accessed) in looked
+    }
+
+
+def _same_date(accessed: dt.date | None) -> ColumnElement[bool]:
+    if accessed is None:
+        return ArchiveLookup.target_date.is_(None)
+    return ArchiveLookup.target_date == accessed
+
+
+def _previous(
+    session: Session, target: _Target, run_id: int
+) -> tuple[bool, int | None, str | None]:
+    """(looked up in this run already, snapshot found by an earlier run, why
+    that snapshot was chosen when by the drift rule)."""
+    lookups = session.execute(
+        select(ArchiveLookup.run_id, ArchiveLookup.snapshot_id, ArchiveLookup.reason)
+        .where(ArchiveLookup.url_id == target.url_id, _same_date(target.accessed))
         .order_by(ArchiveLookup.id.desc())
     ).all()
-    if any(run == run_id for run, _snapshot in lookups):
-        return True, None
-    for _run, snapshot_id in lookups:
+    if any(run == run_id for run, _snapshot, _reason in lookups):
+        return True, None, None
+    for _run, snapshot_id, reason in lookups:
         if snapshot_id is not None:
             snapshot = session.get(Snapshot, snapshot_id)
             if snapshot is not None and snapshot.content_hash is not None:
-                return False, snapshot_id
-    return False, None
+                return False, snapshot_id, reason
+    return False, None, None
 
 
 def _store_snapshot(
@@ -209,6 +286,22 @@ def best_snapshot(session: Session, url_id: int, accessed: dt.date | None) -> Sn
     )
     if not snapshots:
         return None
+    # The content-drift rule's choice for this date, when the latest lookup
+    # that found a copy made one (choose.py, rule 6).
+    latest = session.execute(
+        select(ArchiveLookup.snapshot_id, ArchiveLookup.reason)
+        .where(
+            ArchiveLookup.url_id == url_id,
+            _same_date(accessed),
+            ArchiveLookup.snapshot_id.is_not(None),
+        )
+        .order_by(ArchiveLookup.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.reason:
+        chosen = next((s for s in snapshots if s.id == latest.snapshot_id), None)
+        if chosen is not None:
+            return chosen
     given = set(
         session.execute(
             select(ArchiveLookup.snapshot_id).where(
@@ -240,12 +333,36 @@ class _Lookup:
             client, settings.memento_url, MEMENTO, skip_hosts={wayback_host, "web.archive.org"}
         )
         self.today = archive_today(client, settings.archive_today_url)
+        self._timemaps: dict[tuple[str, str], list[Memento]] = {}
 
     def sources(self) -> list[str]:
         names = [WAYBACK, MEMENTO]
         if self.settings.archive_today:
             names.append(ARCHIVE_TODAY)
         return names
+
+    def host(self, name: str) -> str:
+        """The host an archive is asked at (for the reports' wording)."""
+        base = {
+            WAYBACK: self.settings.wayback_url,
+            MEMENTO: self.settings.memento_url,
+            ARCHIVE_TODAY: self.settings.archive_today_url,
+        }.get(name)
+        return host_of(base) if base else name
+
+    def skipped(self, name: str) -> _Outcome | None:
+        """The outcome for an archive not asked at all in this run any more:
+        its host could not be reached, or it is down."""
+        host = self.host(name)
+        if host in self.client.unreachable:
+            return _Outcome(name, UNREACHABLE, error=f"archive unreachable: {host}")
+        if name in self.client.down:
+            return _Outcome(
+                name,
+                "archive_down",
+                error=f"archive unavailable: {host} ({self.client.down[name]})",
+            )
+        return None
 
     async def document_copy(self, address: str, given_date: dt.date | None) -> CaptureResult:
         """Fetch a copy the document names, through the configured archive
@@ -270,7 +387,9 @@ class _Lookup:
                 listing = await self.wayback.latest(url, CANDIDATES)
             else:
                 listing = await self.wayback.captures_before(url, cutoff(accessed), CANDIDATES)
-        except ArchiveUnavailable:
+        except ArchiveUnavailable as exc:
+            if exc.unreachable:
+                raise
             # CDX refuses or is down: the TimeGate still finds the nearest copy.
             when = cutoff(accessed) if accessed else utcnow()
             nearest = await self.wayback.timegate(url, when)
@@ -295,6 +414,10 @@ class _Lookup:
 
     async def try_memento(self, source: MementoSource, target: _Target) -> CaptureResult | None:
         listed = await source.timemap(target.url)
+        # Kept for the drift rule's look after the date (no second listing).
+        if len(self._timemaps) > IN_FLIGHT * 4:
+            self._timemaps.clear()
+        self._timemaps[(source.archive, target.url)] = listed
         ordered = candidate_order(listed, target.accessed, lambda m: m.captured_at)
         for memento in ordered[:TRIES]:
             result = await source.fetch(memento)
@@ -306,8 +429,9 @@ class _Lookup:
         """Ask each source in turn until one gives a good copy."""
         outcomes: list[_Outcome] = []
         for name in self.sources():
-            if name in self.client.down:
-                outcomes.append(_Outcome(name, "archive_down", error=self.client.down[name]))
+            skipped = self.skipped(name)
+            if skipped is not None:
+                outcomes.append(skipped)
                 continue
             try:
                 if name == WAYBACK:
@@ -316,16 +440,128 @@ class _Lookup:
                     source = self.memento if name == MEMENTO else self.today
                     result = await self.try_memento(source, target)
             except ArchiveUnavailable as exc:
-                outcomes.append(_Outcome(name, "error", error=exc.reason))
+                if exc.unreachable:
+                    # The archive's own host, or (through the aggregator)
+                    # the archive holding a copy.
+                    error = f"archive unreachable: {exc.unreachable}"
+                    outcomes.append(_Outcome(name, UNREACHABLE, error=error))
+                else:
+                    error = f"archive unavailable: {self.host(name)} ({exc.reason})"
+                    outcomes.append(_Outcome(name, "error", error=error))
                 continue
             if result is not None:
-                archive = name
-                if name == MEMENTO and result.snapshot_url:
-                    archive = (host_of(result.snapshot_url) or MEMENTO)[:32]
-                outcomes.append(_Outcome(archive, "found", result=result))
+                outcomes.append(_Outcome(self.holder(name, result), "found", result=result))
+                try:
+                    later = await self.later_copy(name, target, result)
+                except ArchiveUnavailable:
+                    later = None
+                if later is not None:
+                    after, reason = later
+                    outcomes.append(
+                        _Outcome(self.holder(name, after), "found", result=after, reason=reason)
+                    )
                 return outcomes
             outcomes.append(_Outcome(name, "not_found"))
         return outcomes
+
+    @staticmethod
+    def holder(name: str, result: CaptureResult) -> str:
+        """The archive a copy is recorded under: through the aggregator, the
+        host holding it."""
+        if name == MEMENTO and result.snapshot_url:
+            return (host_of(result.snapshot_url) or MEMENTO)[:32]
+        return name
+
+    # --- content drift (choose.py, rule 6) ----------------------------------
+
+    async def later_copy(
+        self, name: str, target: _Target, chosen: CaptureResult
+    ) -> tuple[CaptureResult, str] | None:
+        """The first copy after the accessed date, with the row's reason,
+        when the rule prefers it to ``chosen`` (the closest before)."""
+        accessed = target.accessed
+        if (
+            accessed is None
+            or not target.texts
+            or chosen.captured_at is None
+            or chosen.captured_at > cutoff(accessed)
+        ):
+            return None
+        found_before = await asyncio.to_thread(_texts_found, chosen, target.texts)
+        if found_before == len(target.texts):
+            return None
+        after = await self.first_after(name, target, accessed)
+        if after is None or after.captured_at is None:
+            return None
+        found_after = await asyncio.to_thread(_texts_found, after, target.texts)
+        if not later_copy_wins(found_before, found_after):
+            return None
+        reason = drift_reason(
+            after.captured_at,
+            chosen.captured_at,
+            accessed,
+            found_after=found_after,
+            found_before=found_before,
+            wanted=len(target.texts),
+        )
+        return after, reason
+
+    async def first_after(
+        self, name: str, target: _Target, accessed: dt.date
+    ) -> CaptureResult | None:
+        """The first good capture after the accessed date, within the drift
+        window; ``None`` when there is none."""
+        days = self.settings.drift_window_days
+        limit = cutoff(accessed)
+        if name == WAYBACK:
+            listing = await self.wayback.captures_after(
+                target.url, limit, CANDIDATES, until=limit + dt.timedelta(days=days)
+            )
+            ordered = candidate_order(
+                listing, accessed, lambda c: c.captured_at, status=lambda c: c.status
+            )
+            for capture in ordered[:TRIES]:
+                if not within_drift_window(capture.captured_at, accessed, days):
+                    break
+                result = await self.wayback.fetch(capture.timestamp, capture.original)
+                if result.ok:
+                    return _in_window(result, accessed, days)
+            return None
+        source = self.memento if name == MEMENTO else self.today
+        listed = self._timemaps.get((name, target.url))
+        if listed is None:
+            listed = await source.timemap(target.url)
+        later = [m for m in listed if within_drift_window(m.captured_at, accessed, days)]
+        for memento in candidate_order(later, accessed, lambda m: m.captured_at)[:TRIES]:
+            result = await source.fetch(memento)
+            if result.ok:
+                return _in_window(result, accessed, days)
+        return None
+
+
+def _in_window(result: CaptureResult, accessed: dt.date, days: int) -> CaptureResult | None:
+    """The capture served, when it is still within the drift window (the
+    Wayback may play back a neighbouring capture instead of the one listed)."""
+    captured = result.captured_at
+    if captured is None or not within_drift_window(captured, accessed, days):
+        return None
+    return result
+
+
+def _texts_found(result: CaptureResult, texts: list[tuple[str, str]]) -> int:
+    """How many of the cited texts (titles and quotations) a copy holds, by
+    the match stage's own rule (exact or fuzzy)."""
+    from verifier.match import match_quote
+
+    try:
+        page = extract_page(result.body, result.content_type, result.snapshot_url)
+    except Exception:
+        return 0
+    return sum(
+        1
+        for kind, text in texts
+        if match_quote(text, page, "title" if kind == "title" else "quotation").found
+    )
 
 
 def _crossed(listed: dt.datetime, served: dt.datetime | None, accessed: dt.date | None) -> bool:
@@ -357,7 +593,13 @@ async def archive_fallback(
         return summary
     with db.session() as session:
         targets = _targets(session, url_ids)
+        settled = _settled(session, targets, run_id)
     summary.urls = len({t.url_id for t in targets})
+    summary.settled = len(settled)
+    targets = [t for t in targets if (t.url_id, t.accessed) not in settled]
+    if not targets:
+        # Nothing to ask: no client, no connection, no DNS lookup.
+        return summary
     own_client = client is None
     archive_client = client or ArchiveClient(settings)
     lookup = _Lookup(settings, archive_client)
@@ -367,7 +609,7 @@ async def archive_fallback(
         """Reuse, skip, or claim the pair for this run (before any request,
         so no other task of the run asks for it again)."""
         with db.session() as session:
-            repeated, earlier = _previous(session, target, run_id)
+            repeated, earlier, reason = _previous(session, target, run_id)
             if repeated:
                 return "repeated", None
             if earlier is not None:
@@ -381,6 +623,7 @@ async def archive_fallback(
                         run_id=run_id,
                         snapshot_id=earlier,
                         outcome="reused",
+                        reason=reason,
                     )
                 )
                 return "reused", None
@@ -421,6 +664,7 @@ async def archive_fallback(
                 row.outcome = outcome.outcome
                 row.snapshot_id = snapshot_id
                 row.error = outcome.error
+                row.reason = outcome.reason if snapshot_id is not None else None
                 row.looked_up_at = utcnow()
         return stored
 
@@ -439,7 +683,7 @@ async def archive_fallback(
             outcomes = await _resolve(lookup, target)
         stored = await asyncio.to_thread(finish, target, claim_id, outcomes)
         for outcome in outcomes:
-            if outcome.outcome == "error" and outcome.archive in _NETWORK:
+            if outcome.outcome in ("error", UNREACHABLE) and outcome.archive in _NETWORK:
                 summary.failing.setdefault(outcome.archive, outcome.error or "failed")
         if any(o.outcome != DOCUMENT for o in outcomes):
             summary.looked_up += 1
@@ -454,6 +698,7 @@ async def archive_fallback(
         await asyncio.gather(*(one(target) for target in targets))
     finally:
         summary.failing.update(archive_client.down)
+        summary.unreachable.update(archive_client.unreachable)
         summary.requests = archive_client.limiters.counts()
         if own_client:
             await archive_client.aclose()

@@ -121,10 +121,14 @@ class Wayback:
         """The last ``count`` good captures at or before ``until``."""
         return await self.search(url, to=timestamp_of(until), limit=-count)
 
-    async def captures_after(self, url: str, since: dt.datetime, count: int) -> list[CdxCapture]:
-        """The first ``count`` good captures after ``since``."""
+    async def captures_after(
+        self, url: str, since: dt.datetime, count: int, until: dt.datetime | None = None
+    ) -> list[CdxCapture]:
+        """The first ``count`` good captures after ``since`` (and at or
+        before ``until``, when given)."""
         start = since + dt.timedelta(seconds=1)
-        return await self.search(url, from_=timestamp_of(start), limit=count, max_pages=1)
+        end = timestamp_of(until) if until is not None else None
+        return await self.search(url, from_=timestamp_of(start), to=end, limit=count, max_pages=1)
 
     async def latest(self, url: str, count: int) -> list[CdxCapture]:
         return await self.search(url, limit=-count)

@@ -12,8 +12,12 @@ Transport failures (``classify_failure``):
 * time-out (connect, read, or the whole attempt) -> ``timeout``;
 * TLS handshake or certificate failure -> ``tls_error``;
 * refused, reset, dropped mid-body, undecodable body -> ``connection_error``;
-* a redirect loop, or more than ``max_redirects`` hops -> ``server_error``:
-  the server never delivers a page, which says nothing about the page itself;
+* a redirect loop, or more than ``max_redirects`` hops -> ``connection_error``
+  with the reason (``redirect loop: back to …``, ``too many redirects: …``):
+  the link never leads a reader to a page, as a browser's "redirected you
+  too many times" says, so it is a broken link and gets an archive lookup
+  like any other (a server error would say the server answered, and a loop
+  is not retried: the next attempt would loop the same way);
 * address refused by the SSRF guard, or a redirect to a non-http(s) scheme
   -> ``refused_private``; a URL that cannot be parsed or is not http(s)
   -> ``invalid_url``; a body over the cap -> ``too_large``.
@@ -132,16 +136,28 @@ _FAILURE_STATUS = {
     "timeout": LinkStatus.TIMEOUT,
     "tls": LinkStatus.TLS_ERROR,
     "connection": LinkStatus.CONNECTION_ERROR,
-    "redirect_loop": LinkStatus.SERVER_ERROR,
-    "too_many_redirects": LinkStatus.SERVER_ERROR,
+    "redirect_loop": LinkStatus.CONNECTION_ERROR,
+    "too_many_redirects": LinkStatus.CONNECTION_ERROR,
     "refused": LinkStatus.REFUSED_PRIVATE,
     "invalid_url": LinkStatus.INVALID_URL,
     "too_large": LinkStatus.TOO_LARGE,
 }
 
 
+# Kinds whose reason starts with a fixed label, so a report reader (and a
+# filter on the error column) sees what happened before the details.
+_REASON_LABEL = {
+    "redirect_loop": "redirect loop",
+    "too_many_redirects": "too many redirects",
+}
+
+
 def classify_failure(kind: str, message: str) -> Decision:
     """The status of a fetch that ended without a usable HTTP answer."""
+    label = _REASON_LABEL.get(kind)
+    if label is not None and not message.startswith(f"{label}: "):
+        rest = message.removeprefix(label).strip(" :") if message.startswith(label) else message
+        message = f"{label}: {rest}" if rest else label
     return Decision(_FAILURE_STATUS[kind], message)
 
 

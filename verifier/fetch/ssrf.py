@@ -12,7 +12,9 @@ read a cloud machine's credentials into the report, and one citing
   loopback, private (RFC 1918, unique-local), link-local (which includes the
   metadata address 169.254.169.254), multicast, reserved, unspecified, or an
   IPv4-mapped/NAT64 form of one of those; one refused address refuses the
-  host, since the connection could go to any of them;
+  host, since the connection could go to any of them. An IP literal in the
+  URL (``http://10.0.0.5/``, ``http://[::ffff:10.0.0.5]/``, ``http://[fd00::5]/``)
+  is judged the same way, without a lookup;
 * the check runs on every redirect hop, because the first URL can be public
   and redirect inside;
 * and the connection goes to the very address that was checked: the
@@ -79,14 +81,35 @@ class DnsFailure(Exception):
     """Resolution failed for another reason (server failure, timeout): ``dns_error``."""
 
 
+# IPv6 ranges named by what they are, before the generic tests below (which
+# would call them all "private").
+_IPV6_RANGES = (
+    (ipaddress.IPv6Network("fc00::/7"), "unique-local (private) address"),
+    (ipaddress.IPv6Network("2001:db8::/32"), "documentation address"),
+    # Local-use NAT64 (RFC 8215): translates to some network's own addresses.
+    (ipaddress.IPv6Network("64:ff9b:1::/48"), "private address"),
+)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def refused_reason(address: IPAddress) -> str | None:
-    """Why ``address`` is refused, or ``None`` for a public address."""
+    """Why ``address`` is refused, or ``None`` for a public address.
+
+    An IPv6 address that carries an IPv4 one (IPv4-mapped ``::ffff:a.b.c.d``,
+    6to4 ``2002::/16``, NAT64 ``64:ff9b::/96``) is judged as that IPv4
+    address: ``[::ffff:127.0.0.1]`` is loopback like ``127.0.0.1``.
+    """
     if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id:
+            address = ipaddress.IPv6Address(str(address).split("%", 1)[0])
         mapped = address.ipv4_mapped or address.sixtofour
         if mapped is not None:
             return refused_reason(mapped)
-        if address in ipaddress.IPv6Network("64:ff9b::/96"):
+        if address in _NAT64:
             return refused_reason(ipaddress.IPv4Address(address.packed[-4:]))
+        for network, reason in _IPV6_RANGES:
+            if address in network:
+                return reason
     if address.is_unspecified:
         return "unspecified address"
     if address.is_loopback:

@@ -337,6 +337,9 @@ class ArchiveLookup(Base):
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
     outcome: Mapped[str] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
+    # Why this copy stands for the note's date when another rule than the
+    # closest-before one chose it (content drift: see archive/choose.py).
+    reason: Mapped[str | None] = mapped_column(Text)
     looked_up_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
