@@ -58,12 +58,20 @@ R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _W = f"{{{W}}}"
 _SKIP_NOTE_TYPES = {"separator", "continuationSeparator", "continuationNotice"}
-# Parts larger than this (uncompressed) are refused: a zip bomb, not a document.
-MAX_PART_BYTES = 200 * 1024 * 1024
+# Decompression bounds: a 600 kB .docx can hold 400 MB of empty paragraphs
+# (a zip bomb, not a document), which took minutes and 9 GB as a tree.
+# Every part read counts against one total, and each part's elements are
+# counted (its "<" bytes, an upper bound) while it is decompressed, in
+# chunks, before any tree is built: over a bound, the file is refused. A
+# 1,000-page report is about 10 MB of XML and 400,000 elements.
+MAX_PART_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 96 * 1024 * 1024
+MAX_ELEMENTS = 2_000_000
+_CHUNK = 1024 * 1024
 _HYPERLINK_FIELD = re.compile(r'HYPERLINK\s+"([^"]+)"', re.IGNORECASE)
 # Elements that end an open w:hyperlink when met outside it.
 _CONTENT = frozenset(["t", "tab", "br", "footnoteReference", "endnoteReference", "hyperlink"])
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
 
 
 @dataclass
@@ -121,16 +129,45 @@ class _Package:
             ) from exc
         if "word/document.xml" not in self.names:
             raise DocumentError(path, "not a Word document: the zip has no word/document.xml")
+        self.total_bytes = 0
+        self.total_elements = 0
+
+    def _read_bounded(self, name: str) -> bytes:
+        """A part's bytes, decompressed in chunks against the size and
+        element bounds (the sizes a zip declares are not trusted)."""
+        info = self.zip.getinfo(name)
+        if info.file_size > MAX_PART_BYTES:
+            raise DocumentError(
+                self.path,
+                f"{name} is too large ({info.file_size} bytes uncompressed, "
+                f"over {MAX_PART_BYTES} bytes): a zip bomb, not a document",
+            )
+        chunks: list[bytes] = []
+        with self.zip.open(name) as stream:
+            while chunk := stream.read(_CHUNK):
+                chunks.append(chunk)
+                self.total_bytes += len(chunk)
+                self.total_elements += chunk.count(b"<")
+                if self.total_bytes > MAX_TOTAL_BYTES:
+                    raise DocumentError(
+                        self.path,
+                        f"too large once decompressed (over {MAX_TOTAL_BYTES} bytes of XML "
+                        f"by {name}): a zip bomb, not a document",
+                    )
+                if self.total_elements > MAX_ELEMENTS:
+                    raise DocumentError(
+                        self.path,
+                        f"too many XML elements (over {MAX_ELEMENTS:,} by {name}): "
+                        "a zip bomb, not a document",
+                    )
+        return b"".join(chunks)
 
     def xml(self, name: str) -> etree._Element | None:
         if name not in self.names:
             return None
         try:
-            info = self.zip.getinfo(name)
-            if info.file_size > MAX_PART_BYTES:
-                raise DocumentError(self.path, f"{name} is too large ({info.file_size} bytes)")
-            raw = self.zip.read(name)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raw = self._read_bounded(name)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError) as exc:
             raise DocumentError(
                 self.path, f"not a valid .docx: cannot read {name} ({exc})"
             ) from exc
@@ -173,15 +210,17 @@ class _Writer:
                 open_link = None
             if name == "t":
                 if not _inside(el, "del"):
-                    yield "text", el.text or ""
+                    yield "text", _text_of(el)
             elif name in ("tab", "br", "cr"):
                 yield "text", " "
             elif name == "noBreakHyphen":
                 yield "text", "-"
-            elif name == "footnoteReference":
-                yield "footnote", str(el.get(f"{_W}id"))
-            elif name == "endnoteReference":
-                yield "endnote", str(el.get(f"{_W}id"))
+            elif name in ("footnoteReference", "endnoteReference"):
+                kind = name.removesuffix("Reference")
+                # A custom mark ("*", "†") is the text of the runs that follow.
+                if el.get(f"{_W}customMarkFollows") in ("1", "true", "on"):
+                    kind = "custom_" + kind
+                yield kind, str(el.get(f"{_W}id"))
             elif name == "hyperlink":
                 # Its runs follow in this same iteration; the link ends after them.
                 rid = el.get(f"{{{R}}}id")
@@ -208,6 +247,20 @@ class _Writer:
                 fields[-1] += el.text or ""
         if open_link is not None:
             yield "end_link", ""
+
+
+def _text_of(t: etree._Element) -> str:
+    """A ``w:t``'s text. An entity reference the parser left unresolved (a
+    DTD, which Word never writes, declaring it) is kept as written, and so is
+    the text after it, which ``.text`` alone would drop."""
+    if not len(t):
+        return t.text or ""
+    parts = [t.text or ""]
+    for child in t:
+        if isinstance(child, etree._Entity):
+            parts.append(child.text or "")
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _within(el: etree._Element, ancestor: etree._Element) -> bool:
@@ -287,19 +340,35 @@ def parse_docx(data: bytes, path: str = "<docx>") -> ParsedDocument:
 
     body = Body()
     order: list[tuple[str, str]] = []  # (kind, id) in order of first reference
+    seen: set[tuple[str, str]] = set()
+    # Notes whose reference carries a custom mark: the mark is their label,
+    # and they take no number (Word numbers the others as if they were absent).
+    custom: dict[tuple[str, str], str] = {}
     links: list[tuple[Hashable, ParsedUrl, list[str]]] = []
     body_root = document.find(f"{_W}body")
     for paragraph in _paragraphs(body_root if body_root is not None else document):
         current: list[str] | None = None
+        awaiting_mark: tuple[str, str] | None = None
         for item, value in writer.runs(paragraph):
             if item == "text":
+                if awaiting_mark is not None and value.strip():
+                    # The mark is a reference, not body text (as a number is not).
+                    if not custom[awaiting_mark]:
+                        custom[awaiting_mark] = value.strip()
+                    awaiting_mark = None
+                    continue
                 body.add(value)
                 if current is not None:
                     current.append(value)
-            elif item in ("footnote", "endnote"):
-                if (item, value) not in order:
-                    order.append((item, value))
-                body.marker((item, value))
+            elif item in ("footnote", "endnote", "custom_footnote", "custom_endnote"):
+                kind = item.removeprefix("custom_")
+                if (kind, value) not in seen:
+                    seen.add((kind, value))
+                    order.append((kind, value))
+                if item.startswith("custom_"):
+                    awaiting_mark = (kind, value)
+                    custom.setdefault((kind, value), "")
+                body.marker((kind, value))
             elif item == "link":
                 pu = parsed_url(value)
                 if pu is not None:
@@ -318,11 +387,16 @@ def parse_docx(data: bytes, path: str = "<docx>") -> ParsedDocument:
         note = notes[kind].get(note_id)
         if note is None:
             continue
-        numbers[kind] += 1
+        mark = custom.get((kind, note_id))
+        if mark is None:
+            numbers[kind] += 1
+            label = number_label(numbers[kind], formats[kind])
+        else:
+            label = mark or "*"
         raw = "\n".join(note.paragraphs)
         sentence = sentences.get((kind, note_id))
         citation = ParsedCitation(
-            label=number_label(numbers[kind], formats[kind]),
+            label=label,
             kind="note",
             raw_text=raw,
             sentence=sentence,

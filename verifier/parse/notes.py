@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from verifier.parse.dates import NoteCues, accessed_date_at, publication_date
@@ -32,8 +33,10 @@ _DOI_SPACE = re.compile(r"(doi)\.\s+(org/)", re.IGNORECASE)
 # URLs inside angle brackets may be wrapped over lines: the brackets say
 # where they end. ``<<http://`` (a common slip) is accepted.
 # (``<<*`` is ``<+`` written so that the engine can skip ahead to a "<";
-# the same trick below puts look-behinds after a pattern's first character.)
-_ANGLED = re.compile(r"<<*\s*((?:https?|ftp)://[^<>]{1,2000}?)\s*>", re.IGNORECASE)
+# the same trick below puts look-behinds after a pattern's first character.
+# A match starts only at the first "<" of a run and takes the run
+# possessively: tried from every "<" of 20,000, the search was quadratic.)
+_ANGLED = re.compile(r"<(?<!<<)<*+\s*((?:https?|ftp)://[^<>]{1,2000}?)\s*>", re.IGNORECASE)
 # Bare URLs: with a scheme or starting www.; a host name with a path
 # ("classiques.uqac.ca/…") is found from its first slash (``_host_before``).
 _URL_CHARS = r"[^\s<>\"“”‘’«»|\\^`{}]"
@@ -76,6 +79,39 @@ def _trim(url: str) -> str:
 
 
 _WRAPPED = re.compile(r"((?:https?://|www\.)[^\s<>]*?)[ \t]*\n[ \t]*(?=([^\s<>]+))")
+# Where each of those two patterns can start: a URL start and the run of
+# characters its URL part takes (see ``_sub_runs``).
+_WRAPPED_RUN = re.compile(r"(?:https?://|www\.)[^\s<>]*+")
+_SPACED_RUN = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]*+", re.IGNORECASE)
+
+
+def _sub_runs(
+    pattern: re.Pattern[str],
+    run: re.Pattern[str],
+    repl: Callable[[re.Match[str]], str],
+    text: str,
+) -> str:
+    """``pattern.sub(repl, text)``, tried once per run of URL characters.
+
+    The pattern's URL part runs to the end of a run whatever URL start it
+    began at, so when it fails at a run's first URL start it fails at every
+    later one in the run ("http://a/" * 6000 is 6000 starts): a plain
+    ``sub`` retried each, quadratic in the run's length.
+    """
+    out: list[str] = []
+    last = pos = 0
+    while (r := run.search(text, pos)) is not None:
+        m = pattern.match(text, r.start())
+        if m is None:
+            pos = r.end()
+            continue
+        out.append(text[last : m.start()])
+        out.append(repl(m))
+        last = pos = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _join_wrapped(text: str) -> str:
@@ -85,7 +121,7 @@ def _join_wrapped(text: str) -> str:
     ``/``, ``?`` or ``#`` or a path-like token with no spaces and a slash."""
     if "\n" not in text:
         return text
-    return _WRAPPED.sub(_wrap_repl, text)
+    return _sub_runs(_WRAPPED, _WRAPPED_RUN, _wrap_repl, text)
 
 
 _SPACED = re.compile(r"((?:https?://|www\.)[^\s<>\"“”]*)[ \t](?=([^\s<>\"“”]+))", re.IGNORECASE)
@@ -97,7 +133,7 @@ def _join_spaced(text: str) -> str:
     the space continues the URL when it can only be a path ("-educational",
     "/assets", "com/article/…", "development/assets/x.pdf",
     "Sovereign_Credibility.pdf", "hello-world-2" after a slash)."""
-    return _SPACED.sub(_spaced_repl, text)
+    return _sub_runs(_SPACED, _SPACED_RUN, _spaced_repl, text)
 
 
 def _spaced_repl(m: re.Match[str]) -> str:

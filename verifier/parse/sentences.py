@@ -62,9 +62,10 @@ _QUOTE_PATTERNS = [
 # brackets, an optional note marker glued on (``Road’.1``), then white space
 # and the start of the next sentence. (``[.!?…][.!?…]*`` is ``[.!?…]+``
 # written so that the engine can skip ahead to a punctuation mark: twice
-# as fast.)
+# as fast. A boundary starts only at the first mark of a run, and takes the
+# run possessively: tried from each of 20,000 "?", the search was quadratic.)
 _BOUNDARY = re.compile(
-    r"(?P<end>[.!?…][.!?…]*[’”\"')\]]*(?:\d{1,3}(?![\d,.]))?)\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
+    r"(?P<end>[.!?…](?<![.!?…][.!?…])[.!?…]*+[’”\"')\]]*+(?:\d{1,3}(?![\d,.]))?)\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
 )
 
 

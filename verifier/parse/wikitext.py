@@ -59,6 +59,7 @@ from mwparserfromhell.nodes import (
 )
 from mwparserfromhell.wikicode import Wikicode
 
+from verifier.errors import DocumentError
 from verifier.parse.anchored import (
     Body,
     attributions_in,
@@ -380,8 +381,84 @@ def _ref_id(tag: Tag) -> tuple[str, str | None]:
     return attr("group") or "", attr("name")
 
 
+# --- bounding the parser ------------------------------------------------------
+#
+# mwparserfromhell backtracks: a construct it cannot close (``{{a|`` with no
+# ``}}``, ``<ref>`` with no ``</ref>``, ``<b x=`` with no ``>``) makes it read
+# on to the end of the text, fail, and read the rest again as plain text. Its
+# time grows with (unclosed constructs) x (text length): ``'{{a|[[b|{{c|' *
+# 4000`` took 75 s, ``'<ref>' * 50000`` 101 s. Before parsing, one linear scan
+# counts the constructs left unclosed (per kind, a closer only closing an
+# opener before it) and the document is refused when that product is over
+# ``MAX_BACKTRACK_WORK``: about 2 s in the worst shape measured (``{{a|``),
+# far above any real article (a 300 kB article with a few stray ``{{`` is
+# well under it).
+MAX_BACKTRACK_WORK = 4_000_000
+
+# Tags that never take a closing tag (a "<br>" left open is not unclosed).
+_VOID_TAGS = frozenset(
+    ["br", "wbr", "hr", "img", "meta", "link", "li", "dt", "dd", "td", "th", "tr", "p", "col"]
+)
+_CONSTRUCT = re.compile(
+    r"(?P<open>\{\{|\[\[|^\{\||\[(?:https?:|ftp:|//))"
+    r"|(?P<close>\}\}|\]\]|^\|\}|\])"
+    r"|(?P<copen><!--)|(?P<cclose>-->)"
+    r"|<(?P<end>/)?(?P<tag>[a-zA-Z][\w-]{0,30})(?P<attrs>[^<>]{0,2000})(?P<gt>>)?",
+    re.MULTILINE,
+)
+_PAIRS = {"{{": "}}", "[[": "]]", "{|": "|}"}
+
+
+def unclosed_constructs(text: str) -> dict[str, int]:
+    """Constructs opened and never closed, by kind (``{{``, ``[[``, ``{|``,
+    ``[http``, ``<!--``, ``<tag>``, ``<tag`` without ``>``), in one pass."""
+    depth: dict[str, int] = {}
+    for m in _CONSTRUCT.finditer(text):
+        token = m.group(0)
+        if m.group("open"):
+            key = token if token in _PAIRS else "[http"
+            depth[key] = depth.get(key, 0) + 1
+        elif m.group("close"):
+            key = next((k for k, v in _PAIRS.items() if v == token), "[http")
+            if depth.get(key):
+                depth[key] -= 1
+        elif m.group("copen"):
+            depth["<!--"] = depth.get("<!--", 0) + 1
+        elif m.group("cclose"):
+            depth["<!--"] = 0  # a comment ends at the first "-->"
+        elif m.group("tag"):
+            name = m.group("tag").lower()
+            if m.group("gt") is None:
+                depth["<tag"] = depth.get("<tag", 0) + 1
+            elif m.group("end"):
+                key = f"<{name}>"
+                if depth.get(key):
+                    depth[key] -= 1
+            elif not m.group("attrs").endswith("/") and name not in _VOID_TAGS:
+                key = f"<{name}>"
+                depth[key] = depth.get(key, 0) + 1
+    return {k: v for k, v in depth.items() if v}
+
+
+def _check_parsable(text: str, path: str) -> None:
+    unclosed = unclosed_constructs(text)
+    count = sum(unclosed.values())
+    if count * len(text) > MAX_BACKTRACK_WORK:
+        worst = sorted(unclosed.items(), key=lambda kv: -kv[1])[:3]
+        listed = ", ".join(f"{n} {kind}" for kind, n in worst)
+        raise DocumentError(
+            path,
+            f"wikitext too tangled to parse in bounded time: {count} constructs never "
+            f"closed ({listed}) in {len(text)} characters",
+        )
+
+
 def parse_text(text: str, path: str = "<wikitext>") -> ParsedDocument:
-    """Parse MediaWiki source text (``parse`` reads it from a ``Source``)."""
+    """Parse MediaWiki source text (``parse`` reads it from a ``Source``).
+
+    Raises ``DocumentError`` for a text the parser cannot read in bounded
+    time (see ``MAX_BACKTRACK_WORK``)."""
+    _check_parsable(text, path)
     code = mwparserfromhell.parse(text)
     article = _Article()
     article.walk(code.nodes)
