@@ -535,7 +535,7 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
     clean = mend_broken_sentences(clean)
     offsets: dict[int, int] = {}
     anchors = [(w, w) for w in where]
-    index = SentenceIndex(clean)
+    index = SentenceIndex(clean, where)
     for citation, (sentence, quotes) in zip(
         order, attach_sentences(clean, anchors, index), strict=True
     ):
