@@ -36,13 +36,18 @@ _DOI_SPACE = re.compile(r"(doi)\.\s+(org/)", re.IGNORECASE)
 _ANGLED = re.compile(r"<<*\s*((?:https?|ftp)://[^<>]{1,2000}?)\s*>", re.IGNORECASE)
 # Bare URLs: with a scheme or starting www.; a host name with a path
 # ("classiques.uqac.ca/…") is found from its first slash (``_host_before``).
-_URL_CHARS = r"[^\s<>\"“”‘’«»|\\^`{}]"
+# Punctuation of other scripts never stands unencoded in a URL: Arabic
+# comma, semicolon and question mark, CJK full stops, commas, brackets and
+# quotes, fullwidth forms of ASCII punctuation ("https://example.jp/a。次",
+# "https://example.org/ar/report، تم"). A URL ends at the first of them.
+_FOREIGN_STOPS = "،؛؟۔、。，．：；！？（）［］｛｝＜＞「」『』【】〈〉《》〔〕\u3000"
+_URL_CHARS = r"[^\s<>\"“”‘’«»|\\^`{}" + _FOREIGN_STOPS + "]"
 _BARE = re.compile(r"(?<![\w@/.:-])(?:https?://|www\d?\.)" + _URL_CHARS + "+", re.IGNORECASE)
 _HOST_END = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6}$", re.IGNORECASE)
 _PATH = re.compile(_URL_CHARS + "*")
 _DOI = re.compile(
     r"(?:\bdoi:\s*|\bdoi\s+|https?://(?:dx\.)?doi\.org/|(?<![\w/.])(?:dx\.)?doi\.org/)"
-    r"(10\.\d{4,9}/[^\s<>\"“”‘’]+)",
+    r"(10\.\d{4,9}/[^\s<>\"“”‘’" + _FOREIGN_STOPS + "]+)",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?'’”\"*"
@@ -75,7 +80,9 @@ def _trim(url: str) -> str:
     return url
 
 
-_WRAPPED = re.compile(r"((?:https?://|www\.)[^\s<>]*?)[ \t]*\n[ \t]*(?=([^\s<>]+))")
+_WRAPPED = re.compile(
+    r"((?:https?://|www\.)[^\s<>" + _FOREIGN_STOPS + r"]*?)[ \t]*\n[ \t]*(?=([^\s<>]+))"
+)
 
 
 def _join_wrapped(text: str) -> str:
@@ -88,7 +95,10 @@ def _join_wrapped(text: str) -> str:
     return _WRAPPED.sub(_wrap_repl, text)
 
 
-_SPACED = re.compile(r"((?:https?://|www\.)[^\s<>\"“”]*)[ \t](?=([^\s<>\"“”]+))", re.IGNORECASE)
+_SPACED = re.compile(
+    r"((?:https?://|www\.)[^\s<>\"“”" + _FOREIGN_STOPS + r"]*)[ \t](?=([^\s<>\"“”]+))",
+    re.IGNORECASE,
+)
 _FILE_END = re.compile(r"\.(?:pdf|s?html?|aspx?|php|jsp|cfm|docx?|xlsx?|pptx?)\W*$", re.IGNORECASE)
 
 
@@ -117,6 +127,10 @@ def _spaced_repl(m: re.Match[str]) -> str:
 
 def _wrap_repl(m: re.Match[str]) -> str:
     head, tail = m.group(1), m.group(2)
+    if head.endswith(".") and tail[:1].isupper() and "/" not in tail:
+        # "…/report-2022.pdf.⏎Accessed 2023-03-04": the full stop ends the
+        # sentence and the next line is a new one.
+        return m.group(0)
     if head.endswith(("/", "-", "_", "=", "?", "&", "%", ".", "#")) or tail[:1] in "/?#&=":
         return head
     if "/" in tail and not tail[:1].isupper() and not tail.startswith(("http", "www")):

@@ -94,7 +94,8 @@ _CJK_CLAUSE = re.compile("[、，。！？；：]")
 # written so that the engine can skip ahead to a punctuation mark: twice
 # as fast.)
 _BOUNDARY = re.compile(
-    r"(?P<end>[.!?…][.!?…]*[’”\"')\]]*(?:\d{1,3}(?![\d,.]))?)\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
+    r"(?P<end>[.!?…][.!?…]*[’”“»«\"')\]」』]*(?:\d{1,3}(?![\d,.]))?)"
+    r"\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
 )
 # The same for Chinese and Japanese: 。！？ end a sentence whatever follows
 # (no space, no capitals in these scripts).

@@ -1,0 +1,248 @@
+"""Where citations went wrong on real documents (issue 14, items 1-4, 6, 9,
+10, 16), each class on small documents written here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from verifier.parse.dates import find_accessed_date
+from verifier.parse.html import parse_html
+from verifier.parse.markdown import parse_text as parse_markdown
+from verifier.parse.model import ParsedCitation, ParsedDocument
+from verifier.parse.notes import find_urls
+from verifier.parse.plaintext import parse_text as parse_plain
+from verifier.parse.sentences import quotations_in, split_sentences
+from verifier.parse.wikitext import parse_text as parse_wikitext
+
+
+def _notes(doc: ParsedDocument) -> dict[str, ParsedCitation]:
+    return {c.label: c for c in doc.citations if c.kind == "note"}
+
+
+# --- 1. quotations go to the right note ---------------------------------------
+
+
+def test_closing_quote_after_full_stop_ends_the_sentence() -> None:
+    assert split_sentences(
+        'The engineer said "the mains were laid before 1950." Trade press disagreed.'
+    ) == ['The engineer said "the mains were laid before 1950."', "Trade press disagreed."]
+    assert split_sentences("Er schrieb: „Die Rohre sind alt.“ Niemand widersprach.") == [
+        "Er schrieb: „Die Rohre sind alt.“",
+        "Niemand widersprach.",
+    ]
+    # A quotation that goes on after its full stop is still one sentence,
+    # and "?" + closing quote before a name does not end one.
+    assert len(split_sentences('He said "we came. We saw it all" and left. Then rain.')) == 2
+    assert split_sentences('"Why not ask them?" Smith asked. Nobody did.') == [
+        '"Why not ask them?" Smith asked.',
+        "Nobody did.",
+    ]
+
+
+MARKDOWN_QUOTES = """\
+Officials said "the pipes were laid before 1950."[^a] Trade press reported
+"a forty per cent rise in leaks."[^b] The mayor called it "a grave scandal"[^c]
+and the firm "a disgrace to the city".[^d] Critics asked "who will pay for
+this?"[^e] Nobody answered.[^f]
+
+[^a]: A, https://a.example/1
+[^b]: B, https://b.example/2
+[^c]: C, https://c.example/3
+[^d]: D, https://d.example/4
+[^e]: E, https://e.example/5
+[^f]: F, https://f.example/6
+"""
+
+
+def test_markdown_quotations_go_to_their_own_note() -> None:
+    notes = _notes(parse_markdown(MARKDOWN_QUOTES))
+    assert notes["a"].quotations == ["the pipes were laid before 1950"]
+    assert notes["a"].sentence == 'Officials said "the pipes were laid before 1950."'
+    assert notes["b"].quotations == ["a forty per cent rise in leaks"]
+    # Two markers in one sentence: each quotation to the first marker after it.
+    assert notes["c"].sentence == notes["d"].sentence
+    assert notes["c"].quotations == ["a grave scandal"]
+    assert notes["d"].quotations == ["a disgrace to the city"]
+    # "?" + closing quote + a marker ends the sentence too.
+    assert notes["e"].quotations == ["who will pay for this?"]
+    assert notes["f"].sentence == "Nobody answered."
+    assert notes["f"].quotations == []
+
+
+def test_html_quotations_go_to_their_own_note() -> None:
+    html = (
+        "<html><body><p>Der Vorstand sagte „die Leitungen stammen aus der Vorkriegszeit.“"
+        '<sup><a href="#fn1">1</a></sup> Die Presse schrieb „ein Verlust von vierzig Prozent“'
+        '<sup><a href="#fn2">2</a></sup> und „ein Skandal für die Stadt“.'
+        '<sup><a href="#fn3">3</a></sup></p><h2>Einzelnachweise</h2><ol>'
+        '<li id="fn1"><a href="https://a.example/1">A</a></li>'
+        '<li id="fn2"><a href="https://b.example/2">B</a></li>'
+        '<li id="fn3"><a href="https://c.example/3">C</a></li></ol></body></html>'
+    )
+    notes = _notes(parse_html(html))
+    assert notes["1"].quotations == ["die Leitungen stammen aus der Vorkriegszeit"]
+    assert notes["2"].quotations == ["ein Verlust von vierzig Prozent"]
+    assert notes["3"].quotations == ["ein Skandal für die Stadt"]
+
+
+def test_plain_text_quotation_with_closing_quote_before_marker() -> None:
+    text = (
+        "The board said “the mains were laid before 1950.”1 Trade press reported "
+        "“a rise of forty per cent in leaks.”2\n\nNotes\n"
+        "1. Board, https://a.example/1\n2. Press, https://b.example/2\n"
+    )
+    notes = _notes(parse_plain(text))
+    assert notes["1"].quotations == ["the mains were laid before 1950"]
+    assert notes["2"].quotations == ["a rise of forty per cent in leaks"]
+
+
+# --- 2. a note used twice -----------------------------------------------------
+
+
+def test_markdown_note_used_twice_keeps_both_uses() -> None:
+    text = (
+        "Der Bericht nennt „die Leitungen wurden vor 1950 verlegt“.[^1] Dann stiegen die "
+        "Verluste.[^2]\n\nSpäter hieß es „ein Skandal ohnegleichen“.[^1]\n\n"
+        "[^1]: Stadtwerke, „Bericht 2022“, https://a.example/r\n[^2]: B, https://b.example/\n"
+    )
+    note = _notes(parse_markdown(text))["1"]
+    assert [u.sentence for u in note.uses] == [
+        "Der Bericht nennt „die Leitungen wurden vor 1950 verlegt“.",
+        "Später hieß es „ein Skandal ohnegleichen“.",
+    ]
+    assert [u.quotations for u in note.uses] == [
+        ["die Leitungen wurden vor 1950 verlegt"],
+        ["ein Skandal ohnegleichen"],
+    ]
+    assert note.sentence == note.uses[0].sentence
+    assert note.quotations == ["die Leitungen wurden vor 1950 verlegt", "ein Skandal ohnegleichen"]
+
+
+def test_html_note_used_twice_keeps_both_uses() -> None:
+    html = (
+        "<html><body><p>The report found “pipes laid before 1950 leak most”."
+        '<sup><a href="#note1" id="r1">1</a></sup> Losses rose.'
+        '<sup><a href="#note2">2</a></sup></p><p>The mayor later spoke of “a grave scandal”.'
+        '<sup><a href="#note1" id="r1b">1</a></sup></p><h2>Notes</h2><ol>'
+        '<li id="note1">City, ‘Water Report’, <a href="https://a.example/r">link</a></li>'
+        '<li id="note2">B <a href="https://b.example/">x</a></li></ol></body></html>'
+    )
+    doc = parse_html(html)
+    note = _notes(doc)["1"]
+    assert [u.quotations for u in note.uses] == [
+        ["pipes laid before 1950 leak most"],
+        ["a grave scandal"],
+    ]
+    assert note.quotations == ["pipes laid before 1950 leak most", "a grave scandal"]
+
+
+def test_wikitext_reused_named_ref_keeps_each_use() -> None:
+    text = (
+        'The council said "pipes were laid before 1950."<ref name="rep">{{cite web '
+        "|url=https://a.example/r |title=Water Report |access-date=2023-03-04}}</ref> "
+        'Later the mayor called it "a grave scandal" and "a costly failure".<ref name="rep" />\n'
+    )
+    doc = parse_wikitext(text)
+    uses = [c for c in doc.citations if c.label == "1"]
+    assert [c.quotations for c in uses] == [
+        ["pipes were laid before 1950"],
+        ["a grave scandal", "a costly failure"],
+    ]
+    assert uses[1].sentence is not None and uses[1].sentence.startswith("Later the mayor")
+
+
+# --- 4. URL ends ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "urls"),
+    [
+        (
+            "Water Board, Annual report, <https://water.example.org/docs/report-2022.pdf>.\n"
+            "Accessed 2023-03-04.",
+            ["https://water.example.org/docs/report-2022.pdf"],
+        ),
+        (
+            "Water Board, Annual report, https://water.example.org/docs/report-2023.pdf.\n"
+            "Accessed 2023-03-04.",
+            ["https://water.example.org/docs/report-2023.pdf"],
+        ),
+        (
+            "وزارة المياه، تقرير، https://mow.example.org/ar/report، تم الاطلاع؛ "
+            "https://mow.example.org/ar/b؛ و",
+            ["https://mow.example.org/ar/report", "https://mow.example.org/ar/b"],
+        ),
+        (
+            "水道局「年報」https://suido.example.jp/news/123。次に（https://suido.example.jp/x/y）"
+            "と［https://suido.example.jp/z］、https://suido.example.cn/a/b，访问",
+            [
+                "https://suido.example.jp/news/123",
+                "https://suido.example.jp/x/y",
+                "https://suido.example.jp/z",
+                "https://suido.example.cn/a/b",
+            ],
+        ),
+    ],
+)
+def test_url_ends(text: str, urls: list[str]) -> None:
+    assert find_urls(text) == urls
+
+
+def test_markdown_autolink_then_full_stop_and_line_break() -> None:
+    text = (
+        "Leaks rose.[^1]\n\n[^1]: Water Board, *Annual report 2022*, "
+        "<https://water.example.org/docs/report-2022.pdf>.\n    Accessed 2023-03-04.\n"
+    )
+    note = _notes(parse_markdown(text))["1"]
+    assert [u.url for u in note.urls] == ["https://water.example.org/docs/report-2022.pdf"]
+    assert note.accessed == dt.date(2023, 3, 4)
+
+
+# --- 9. access dates ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "accessed"),
+    [
+        (
+            "Smith J. Leaks. Available from: https://x.example/a [cited 2010 August 13].",
+            "2010-08-13",
+        ),
+        ("Jones K. Pipes [Internet]. 2012 [cited 2013 May 21]; 2(3):4-5.", "2013-05-21"),
+        ("Lee M. Water. https://x.example/b [accessed 13 Aug 2010]", "2010-08-13"),
+        ("Board. Report. [cited 2019 Sep 3]. Available from: https://x.example/c", "2019-09-03"),
+        ("水道局「年報」https://x.example.jp/a（2023年3月4日閲覧）", "2023-03-04"),
+        ("水道局「年報」、閲覧日：2023年12月1日", "2023-12-01"),
+        ("水务局，《年报》，https://x.example.cn/a，访问日期：2022年1月2日", "2022-01-02"),
+        ("وزارة المياه، تقرير، https://x.example/ar، تم الاطلاع عليه في ٤ مارس ٢٠٢٣", "2023-03-04"),
+        ("Cited in Smith 2010, p. 4.", None),
+    ],
+)
+def test_access_dates(note: str, accessed: str | None) -> None:
+    want = dt.date.fromisoformat(accessed) if accessed else None
+    assert find_accessed_date(note) == want
+
+
+# --- 10. quotations in other scripts --------------------------------------------
+
+
+def test_cjk_quotations() -> None:
+    assert quotations_in("他说‘这是水管老化造成的’，但官员否认。") == ["这是水管老化造成的"]
+    assert quotations_in("局長は「漏水は老朽管が原因だ」と述べた。") == ["漏水は老朽管が原因だ"]
+    assert quotations_in("報告は『水道事業の危機』と題された。") == ["水道事業の危機"]
+    assert quotations_in("官员说“漏水率上升了四成”。") == ["漏水率上升了四成"]
+    # A quoted term is a name, not a quotation.
+    assert quotations_in("「一帯一路」構想と「水道」") == []
+
+
+def test_japanese_sentences_and_markers() -> None:
+    text = (
+        "局長は「漏水は老朽管が原因だ」と述べた。[^1]市は「来年度から更新を進める」と発表した。[^2]\n\n"
+        "[^1]: 水道局「記者会見」https://a.example.jp/1\n[^2]: 市「発表」https://b.example.jp/2\n"
+    )
+    notes = _notes(parse_markdown(text))
+    assert notes["1"].sentence == "局長は「漏水は老朽管が原因だ」と述べた。"
+    assert notes["1"].quotations == ["漏水は老朽管が原因だ"]
+    assert notes["2"].quotations == ["来年度から更新を進める"]
