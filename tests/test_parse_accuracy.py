@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from verifier.parse.attributions import find_attributions
 from verifier.parse.dates import find_accessed_date
 from verifier.parse.html import parse_html
 from verifier.parse.markdown import parse_text as parse_markdown
@@ -246,3 +247,50 @@ def test_japanese_sentences_and_markers() -> None:
     assert notes["1"].sentence == "局長は「漏水は老朽管が原因だ」と述べた。"
     assert notes["1"].quotations == ["漏水は老朽管が原因だ"]
     assert notes["2"].quotations == ["来年度から更新を進める"]
+
+
+# --- 16. unsourced attributions ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cue", "source"),
+    [
+        (
+            "The pipes are old, said Pieter de Vries, head of the utility.",
+            "said",
+            "Pieter de Vries",
+        ),
+        (
+            "The works will cost more, said Ludwig van der Berg on Monday.",
+            "said",
+            "Ludwig van der Berg",
+        ),
+        ("The plan failed, said Khalid al-Falih.", "said", "Khalid al-Falih"),
+        ("The plan failed, said Abdullah bin Zayed in Abu Dhabi.", "said", "Abdullah bin Zayed"),
+        ("Otto von Bismarck said the plan would work well.", "said", "Otto von Bismarck"),
+        ("According to local farmers, the river dried up in May.", "according to", "local farmers"),
+        ("The river dried up in May, according to officials.", "according to", "officials"),
+        ("Local farmers said the river dried up in May.", "local farmers said", None),
+        ("Die Leitungen seien alt, sagte Pieter de Vries.", "sagte", "Pieter de Vries"),
+        ("Laut Angaben der Stadtwerke sind die Leitungen alt.", "laut", "Angaben der Stadtwerke"),
+        ("Dem Bericht zufolge sind die Leitungen alt.", "zufolge", "Dem Bericht"),
+        ("市の発表によると、漏水率は上昇した。", "によると", "市の発表"),
+        ("水道局の田中課長は「漏水は老朽管が原因だ」と述べた。", "と述べた", "水道局の田中課長"),
+        ("وقال وزير المياه إن الأنابيب قديمة جدا.", "قال", "وزير المياه"),
+        ("وفقا للمزارعين المحليين، جف النهر في مايو.", "وفقا", "المزارعين المحليين"),
+    ],
+)
+def test_unsourced_attributions(sentence: str, cue: str, source: str | None) -> None:
+    assert [(a.cue, a.source) for a in find_attributions(sentence)] == [(cue, source)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Die Musik war laut und die Kinder tanzten bis spät.",
+        "نشر المقال في الصحيفة اليومية الكبرى.",
+        "The farmers planted maize in the lower valley this year.",
+    ],
+)
+def test_not_attributions(sentence: str) -> None:
+    assert find_attributions(sentence) == []
