@@ -12,7 +12,7 @@ from verifier.parse.dates import find_accessed_date
 from verifier.parse.html import parse_html
 from verifier.parse.markdown import parse_text as parse_markdown
 from verifier.parse.model import ParsedCitation, ParsedDocument
-from verifier.parse.notes import find_urls
+from verifier.parse.notes import analyse_note, find_urls
 from verifier.parse.plaintext import parse_text as parse_plain
 from verifier.parse.sentences import quotations_in, split_sentences
 from verifier.parse.wikitext import parse_text as parse_wikitext
@@ -294,3 +294,46 @@ def test_unsourced_attributions(sentence: str, cue: str, source: str | None) -> 
 )
 def test_not_attributions(sentence: str) -> None:
     assert find_attributions(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("note", "title", "authors", "published"),
+    [
+        (
+            "山田太郎「デジタル時代の水道事業」『朝日新聞』2020年5月1日、"
+            "https://www.asahi.example.jp/articles/123（2023年3月4日閲覧）",
+            "デジタル時代の水道事業",
+            "山田太郎",
+            "2020-05-01",
+        ),
+        (
+            "水道局『水道事業年報 2022』https://suido.example.jp/nenpo.pdf",
+            "水道事業年報 2022",
+            "水道局",
+            None,
+        ),
+        (
+            "新华社：‘水管老化导致漏水’，2021年3月2日，http://www.xinhua.example.cn/a.htm",
+            "水管老化导致漏水",
+            "新华社",
+            "2021-03-02",
+        ),
+        (
+            "王明，《城市供水报告》，人民出版社，2019年，https://example.cn/b",
+            "城市供水报告",
+            "王明",
+            "2019",
+        ),
+        (
+            'وزارة المياه، "التقرير السنوي للمياه"، 2022، https://mow.example.org/ar/report',
+            "التقرير السنوي للمياه",
+            "وزارة المياه",
+            "2022",
+        ),
+    ],
+)
+def test_titles_in_other_scripts(
+    note: str, title: str, authors: str, published: str | None
+) -> None:
+    fields = analyse_note(note)
+    assert (fields.title, fields.authors, fields.published) == (title, authors, published)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from verifier.parse.dates import NoteCues, accessed_date_at, publication_date
 from verifier.parse.model import ParsedCitation, ParsedUrl
+from verifier.parse.sentences import CJK
 
 __all__ = [
     "NoteFields",
@@ -261,20 +262,37 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 # --- Titles -----------------------------------------------------------------
 
 # An opening quote of a title: ‘ “ " « „ at the start of a word.
-_OPENERS = {"‘": "’", "“": "”", '"': '"', "«": "»", "„": "“”"}
-_OPEN_RE = re.compile(r"(?<![\w‘’])[‘“\"«„]")
+# Japanese 「article」 and 『book or newspaper』, Chinese 《title》 too.
+_OPENERS = {
+    "‘": "’",
+    "“": "”",
+    '"': '"',
+    "«": "»",
+    "„": "“”",
+    "「": "」",
+    "『": "』",
+    "《": "》",
+}
+_CJK_OPENERS = "「『《"
 # The quote characters alone: found with a fast scan, the look-behind is
-# checked by ``_next_opener`` (the same matches as ``_OPEN_RE``).
-_QUOTE_CHAR = re.compile(r"[‘“\"«„]")
+# checked by ``_next_opener``.
+_QUOTE_CHAR = re.compile(r"[‘“\"«„「『《]")
+_CJK = re.compile("[" + CJK + "]")
+
+
+def _glued(prev: str) -> bool:
+    """Whether a quote after ``prev`` is glued to a word (an apostrophe or
+    a quote inside a word); a CJK character before a quote glues nothing."""
+    return bool(prev) and ((prev.isalnum() and _CJK.match(prev) is None) or prev in "_‘’")
 
 
 def _next_opener(text: str, pos: int) -> re.Match[str] | None:
-    """The next opening quote from ``pos``: one that starts a word."""
+    """The next opening quote from ``pos``: one that starts a word (「『《
+    always open)."""
     m = _QUOTE_CHAR.search(text, pos)
     while m is not None:
         i = m.start()
-        prev = text[i - 1] if i > 0 else ""
-        if not (prev and (prev.isalnum() or prev in "_‘’")):
+        if m.group(0) in _CJK_OPENERS or not _glued(text[i - 1] if i > 0 else ""):
             return m
         m = _QUOTE_CHAR.search(text, i + 1)
     return None
@@ -301,14 +319,15 @@ def _closing_at(text: str, opener: str, start: int) -> int | None:
     for m in _SINGLE_QUOTES.finditer(text, start + 1):
         i = m.start()
         if m.group(0) == "‘":
-            if i == 0 or not text[i - 1].isalnum():
+            if i == 0 or not _glued(text[i - 1]):
                 depth += 1
             continue
         nxt = text[i + 1 : i + 3]
         prev = text[i - 1] if i > 0 else ""
         ends = (
             nxt == ""
-            or nxt[0] in ',.;:)]}!?”"»'
+            or nxt[0] in ',.;:)]}!?”"»、。，；：）」』》'
+            or _CJK.match(nxt[0]) is not None
             or (nxt[0].isspace() and (nxt[1:2] in ("", "[", "(", ",", ".", ";", ":", "<")))
             or (nxt[0].isspace() and prev in ',.?!”"')
         )
@@ -390,10 +409,16 @@ def _find_title(text: str, lower: str) -> tuple[str | None, str | None, int, int
     if not candidates:
         return None, None, -1, -1
     chosen = candidates[0]
+    before = candidates
     if first_url is not None:
         before = [p for p in candidates if p.start < first_url]
         if before:
             chosen = before[-1]
+    if text[chosen.start] == "『":
+        # Japanese: 「article」『newspaper』: the article is the cited page.
+        articles = [p for p in before if text[p.start] == "「"]
+        if articles:
+            chosen = articles[-1]
     translation: str | None = None
     end = chosen.end
     after = [p for p in passages if p.bracketed and p.start >= chosen.end]
@@ -479,7 +504,7 @@ def _authors_before(text: str, title_start: int) -> str | None:
     head = parts[-1].strip()
     head = _LEADING_NUMBER.sub("", head)  # a leading note number
     head = _LEADING_WORDS.sub("", head).strip()
-    head = head.rstrip(" ,:;.–—-").strip()
+    head = head.rstrip(" ,:;.–—-，：、；،؛\u3000").strip()
     if head.endswith(")") and _YEAR_IN_PARENS.search(head):
         head = _YEAR_IN_PARENS.sub("", head).rstrip(" ,.")
     if not head or len(head) > 200 or head.lower() in {"and", "in", "see"}:
