@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
+from verifier.ingest import ingest_paths
 from verifier.parse.attributions import find_attributions
 from verifier.parse.dates import find_accessed_date
 from verifier.parse.html import parse_html
@@ -16,6 +18,8 @@ from verifier.parse.notes import analyse_note, find_urls
 from verifier.parse.plaintext import parse_text as parse_plain
 from verifier.parse.sentences import quotations_in, split_sentences
 from verifier.parse.wikitext import parse_text as parse_wikitext
+from verifier.report.rows import report_rows
+from verifier.store.database import Database
 
 
 def _notes(doc: ParsedDocument) -> dict[str, ParsedCitation]:
@@ -337,3 +341,89 @@ def test_titles_in_other_scripts(
 ) -> None:
     fields = analyse_note(note)
     assert (fields.title, fields.authors, fields.published) == (title, authors, published)
+
+
+# --- 3. several sources in one note -------------------------------------------------
+
+MULTI_SOURCE = """\
+Leaks doubled in two years.1 The audit agreed.2 The board said so again.3
+
+Notes
+1. Water Board, ‘Annual Report 2022’, 3 May 2022, <https://water.example.org/r2022>,
+accessed 1 June 2023; City Council, ‘Leak Audit of the Old Town’, 2021,
+https://city.example.org/audit, accessed 2 June 2023. Kurier, ‘Rohrbruch in der
+Altstadt’, 4. März 2021, https://kurier.example.de/a.
+2. Ibid.
+3. Water Board, ‘Annual Report 2022’.
+"""
+
+
+def test_each_url_gets_the_fields_written_before_it() -> None:
+    notes = _notes(parse_plain(MULTI_SOURCE))
+    first = notes["1"]
+    assert first.title == "Annual Report 2022"
+    assert [(u.title, u.authors, u.published, u.accessed) for u in first.urls] == [
+        ("Annual Report 2022", "Water Board", "2022-05-03", dt.date(2023, 6, 1)),
+        ("Leak Audit of the Old Town", "City Council", "2021", dt.date(2023, 6, 2)),
+        # No access date of its own: the note's (its first) applies.
+        ("Rohrbruch in der Altstadt", "Kurier", "2021-03-04", dt.date(2023, 6, 1)),
+    ]
+
+
+def test_ibid_after_a_multi_source_note_repeats_its_last_source() -> None:
+    notes = _notes(parse_plain(MULTI_SOURCE))
+    assert notes["2"].inherits_from == "1"
+    assert [u.url for u in notes["2"].urls] == ["https://kurier.example.de/a"]
+    assert all(u.inherited for u in notes["2"].urls)
+    # A repeated title repeats the source with that title.
+    assert notes["3"].inherits_from == "1"
+    assert [u.url for u in notes["3"].urls] == ["https://water.example.org/r2022"]
+
+
+def test_multi_source_note_in_markdown_and_html() -> None:
+    md = (
+        'Leaks doubled.[^1]\n\n[^1]: Water Board, "Annual Report 2022", 3 May 2022, '
+        '<https://water.example.org/r2022>, accessed 1 June 2023; City Council, "Leak Audit", '
+        "2021, https://city.example.org/audit, accessed 2 June 2023.\n"
+    )
+    html = (
+        '<html><body><p>Leaks doubled.<sup><a href="#n1">1</a></sup></p><ol><li id="n1">'
+        "Water Board, “Annual Report 2022”, 3 May 2022, "
+        '<a href="https://water.example.org/r2022">https://water.example.org/r2022</a>. '
+        "City Council, “Leak Audit”, 2021, "
+        '<a href="https://city.example.org/audit">https://city.example.org/audit</a>.</li>'
+        "</ol></body></html>"
+    )
+    for doc in (parse_markdown(md), parse_html(html)):
+        note = _notes(doc)["1"]
+        assert [(u.title, u.authors) for u in note.urls] == [
+            ("Annual Report 2022", "Water Board"),
+            ("Leak Audit", "City Council"),
+        ]
+
+
+def test_a_note_that_cannot_be_cut_keeps_its_fields_for_every_url() -> None:
+    fields = analyse_note(
+        "Water Board, ‘Annual Report 2022’, https://water.example.org/r2022 and "
+        "https://water.example.org/r2022/annex, accessed 1 June 2023."
+    )
+    assert fields.title == "Annual Report 2022"
+    assert fields.sources == {}
+
+
+def test_report_rows_give_each_url_its_own_title(tmp_path: Path) -> None:
+    path = tmp_path / "multi.txt"
+    path.write_text(MULTI_SOURCE, encoding="utf-8")
+    db = Database(str(tmp_path / "sources.db"))
+    ingest_paths(db, [str(path)])
+    rows = [r for r in report_rows(db) if r.note == "1"]
+    assert [(r.url, r.title, r.accessed) for r in rows] == [
+        ("https://water.example.org/r2022", "Annual Report 2022", dt.date(2023, 6, 1)),
+        ("https://city.example.org/audit", "Leak Audit of the Old Town", dt.date(2023, 6, 2)),
+        ("https://kurier.example.de/a", "Rohrbruch in der Altstadt", dt.date(2023, 6, 1)),
+    ]
+    assert [[q.text for q in r.detail.quotes if q.kind == "title"] for r in rows] == [
+        ["Annual Report 2022"],
+        ["Leak Audit of the Old Town"],
+        ["Rohrbruch in der Altstadt"],
+    ]

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from verifier.parse.attributions import find_attributions
 from verifier.parse.model import ParsedAttribution, ParsedCitation, ParsedUrl, ParsedUse
-from verifier.parse.notes import analyse_note, find_urls
+from verifier.parse.notes import NoteFields, analyse_note, find_urls, source_urls
 from verifier.parse.sentences import is_quotation, quotation_spans, quotations_in, sentence_spans
 from verifier.urls import normalize_url
 
@@ -314,6 +314,15 @@ def fill_note(
     fields = analyse_note(text)
     typed = [pu for u in fields.urls if (pu := parsed_url(u)) is not None]
     citation.urls = merge_urls(citation.urls, link_urls, typed)
+    if fields.sources:
+        # A structural link and the URL typed for it match by their normal form.
+        own = {normalize_url(unquote(u)): f for u, f in fields.sources.items()}
+        sources = {}
+        for pu in citation.urls:
+            found = own.get(normalize_url(unquote(pu.url)))
+            if found is not None:
+                sources[pu.url] = found
+        source_urls(NoteFields(sources=sources), citation.urls)
     citation.accessed = citation.accessed or fields.accessed
     citation.title = citation.title or fields.title
     citation.translated_title = citation.translated_title or fields.translated_title

@@ -25,6 +25,15 @@ class ParsedUrl:
     # a Markdown link to a web.archive.org capture).
     archive_url: str | None = None
     archive_date: dt.date | None = None
+    # In a note that cites several sources ("CGTN, ‘A’, <url1>; Xinhua,
+    # ‘B’, <url2>"), what the note says of this one: the title, author,
+    # publication and access dates written before (and, for the access
+    # date, just after) it. ``None``: the citation's own fields apply.
+    title: str | None = None
+    translated_title: str | None = None
+    authors: str | None = None
+    published: str | None = None
+    accessed: dt.date | None = None
 
 
 @dataclass

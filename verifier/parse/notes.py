@@ -10,10 +10,11 @@ repeat, so that they inherit its URLs.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
-from verifier.parse.dates import NoteCues, accessed_date_at, publication_date
+from verifier.parse.dates import NoteCues, accessed_date_at, first_access_cue, publication_date
 from verifier.parse.model import ParsedCitation, ParsedUrl
 from verifier.parse.sentences import CJK
 
@@ -488,6 +489,9 @@ class NoteFields:
     translated_title: str | None = None
     authors: str | None = None
     published: str | None = None
+    # A note citing several sources: the fields of each source, by URL
+    # (empty when the note cites one source, or cannot be cut into sources).
+    sources: dict[str, NoteFields] = field(default_factory=dict)
 
 
 _LEADING_WORDS = re.compile(
@@ -516,7 +520,92 @@ def analyse_note(text: str) -> NoteFields:
     """Read one note: URLs, accessed date, title (without its translation),
     the bracketed English translation ``[‘...’]``, author or publisher (as
     written before the title) and publication date (ISO at the precision
-    written, see ``dates.publication_date``)."""
+    written, see ``dates.publication_date``).
+
+    A note that cites several sources gets the fields of each in
+    ``sources`` (see ``_sources``); its own fields are those of the first."""
+    fields = _analyse_one(text)
+    if len(fields.urls) > 1:
+        fields.sources = _sources(text, fields)
+    return fields
+
+
+# Where a note's sources are separated: "; " or a full stop and a space
+# (the next source's author starts there).
+_SOURCE_BREAK = re.compile(r"(?<=[;；؛])\s*|(?<=[.。])\s+(?=\S)|(?<=[。])(?=\S)")
+_LOWER_START = re.compile(r"\s*[a-zà-ÿ(\[]")
+
+
+def _sources(text: str, whole: NoteFields) -> dict[str, NoteFields]:
+    """The fields of each source of a note that cites several.
+
+    Rule: the note is cut after "; " and after sentence ends that lie
+    outside quoted titles; each piece that holds URLs, with the pieces
+    before it that hold none (the author, title and date written before
+    its URL), is one source; a piece without a URL right after a source
+    that starts in lower case or holds an access cue ("Accessed
+    2023-03-04.") still belongs to it. Each URL gets the title, author and
+    dates of its source; a source without an access date of its own takes
+    the note's. When the pieces do not give back the note's URLs in order,
+    the note is not cut (every URL keeps the note's fields).
+    """
+    quoted = [(p.start, p.end) for p in _quoted_passages(text)]
+    cuts = [0]
+    for m in _SOURCE_BREAK.finditer(text):
+        at = m.start()
+        if any(qs < at < qe for qs, qe in quoted):
+            continue
+        # Not after an abbreviation or initial ("J. Smith", "Aug. 2022", "No. 5").
+        word = text[max(0, at - 6) : at].split()[-1:] or [""]
+        token = word[0].rstrip(".")
+        if text[at - 1 : at] == "." and (len(token) <= 2 or token.lower() in _SHORT_WORDS):
+            continue
+        cuts.append(m.end())
+    cuts.append(len(text))
+    pieces = [text[a:b] for a, b in itertools.pairwise(cuts) if text[a:b].strip()]
+    groups: list[str] = []
+    pending = ""
+    for piece in pieces:
+        has_url = bool(_find_urls(piece, piece.lower()))
+        if has_url:
+            groups.append(pending + piece)
+            pending = ""
+        elif (
+            groups
+            and not pending
+            and (_LOWER_START.match(piece) or first_access_cue(piece) is not None)
+        ):
+            groups[-1] += piece
+        else:
+            pending += piece
+    if pending and groups:
+        groups[-1] += pending
+    found: dict[str, NoteFields] = {}
+    order: list[str] = []
+    for group in groups:
+        fields = _analyse_one(group)
+        for url in fields.urls:
+            order.append(url)
+            found.setdefault(url, fields)
+    if order != whole.urls or len(groups) < 2:
+        return {}
+    for fields in found.values():
+        fields.accessed = fields.accessed or whole.accessed
+    return found
+
+
+# Words whose full stop ends no source ("Aug. 2022", "No. 5", "et al.").
+_SHORT_WORDS = frozenset(
+    re.split(
+        r"\s+",
+        "jan feb mar apr jun jul aug sep sept oct nov dec no vol pp ed eds et al etc vs dr mr "
+        "mrs ms prof inc ltd co corp dept univ",
+    )
+)
+
+
+def _analyse_one(text: str) -> NoteFields:
+    """``analyse_note`` for one source."""
     if not text:
         return NoteFields()
     lower = text.lower()
@@ -548,6 +637,23 @@ def _clean_title(title: str | None) -> str | None:
     # white space), at a fraction of the cost.
     title = " ".join(title.split()).rstrip(" ,;:.").strip()
     return title or None
+
+
+def source_urls(fields: NoteFields, urls: list[ParsedUrl]) -> list[ParsedUrl]:
+    """``urls`` with the fields of their own source filled in, for a note
+    that cites several (``NoteFields.sources``); in place, and returned."""
+    if not fields.sources:
+        return urls
+    for pu in urls:
+        own = fields.sources.get(pu.url)
+        if own is None:
+            continue
+        pu.title = _clean_title(own.title)
+        pu.translated_title = _clean_title(own.translated_title)
+        pu.authors = own.authors
+        pu.published = own.published
+        pu.accessed = own.accessed
+    return urls
 
 
 # --- Short forms ------------------------------------------------------------
@@ -588,6 +694,11 @@ def resolve_short_forms(citations: list[ParsedCitation]) -> None:
     with a compatible author: "SCO, ‘SCO Promotes Transport Links’.") gets
     ``inherits_from`` set to that note's label and a copy of its URLs marked
     ``inherited=True``. Only notes (kind "note") are linked.
+
+    When the repeated note cites several sources, which of them: "Ibid."
+    repeats the **last source** cited there (what the reader read last);
+    a repeated title, the source with that title; "See note 12", the whole
+    note (every source).
     """
     by_label: dict[str, ParsedCitation] = {}
     earlier: list[ParsedCitation] = []
@@ -601,21 +712,55 @@ def resolve_short_forms(citations: list[ParsedCitation]) -> None:
             target = _target_of(citation, title, earlier, by_label, titled)
             if target is not None and target is not citation:
                 citation.inherits_from = target.label
+                chosen = _sources_repeated(citation, title, target)
                 citation.urls = [
                     ParsedUrl(
                         url=u.url,
                         inherited=True,
                         archive_url=u.archive_url,
                         archive_date=u.archive_date,
+                        title=u.title,
+                        translated_title=u.translated_title,
+                        authors=u.authors,
+                        published=u.published,
+                        accessed=u.accessed,
                     )
-                    for u in target.urls
+                    for u in chosen
                 ]
                 if citation.accessed is None:
-                    citation.accessed = target.accessed
+                    citation.accessed = (
+                        chosen[0].accessed if len(chosen) == 1 and chosen[0].accessed else None
+                    ) or target.accessed
         by_label.setdefault(citation.label, citation)
         earlier.append(citation)
         if title:
             titled.append((title, citation))
+        # The other sources of a note citing several can be repeated too.
+        for u in citation.urls:
+            if u.title and not u.inherited and _fold(u.title) != title:
+                titled.append((_fold(u.title), citation))
+
+
+def _sources_repeated(
+    citation: ParsedCitation, title: str, target: ParsedCitation
+) -> list[ParsedUrl]:
+    """Which URLs of ``target`` a short form repeats (see ``resolve_short_forms``)."""
+    urls = target.urls
+    if len(urls) < 2 or not any(u.title for u in urls):
+        return urls
+    text = citation.raw_text.strip()
+    if _IBID.match(text):
+        return urls[-1:]
+    if title and not _NOTE_REF.search(text):
+        start = title + " "
+        same = [
+            u
+            for u in urls
+            if u.title and (_fold(u.title) == title or _fold(u.title).startswith(start))
+        ]
+        if same:
+            return same
+    return urls
 
 
 def _target_of(
