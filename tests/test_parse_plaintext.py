@@ -40,6 +40,10 @@ def test_seed000_note(seed000: ParsedDocument, label: str) -> None:
     assert note.translated_title == want.translated
     assert note.accessed == (dt.date.fromisoformat(want.accessed) if want.accessed else None)
     assert note.inherits_from == want.inherits
+    if want.url_titles is not None:
+        assert tuple(u.title for u in note.urls) == want.url_titles
+    else:
+        assert all(u.title is None for u in note.urls)
     assert note.sentence, f"note {label} has no citing sentence"
     assert note.raw_text.strip()
 

@@ -20,6 +20,8 @@ class Expected:
     translated: str | None = None
     accessed: str | None = "2022-08-14"
     inherits: str | None = None
+    # A note citing several sources: the title written before each URL.
+    url_titles: tuple[str, ...] | None = None
 
 
 AUG = "2022-08-14"
@@ -156,6 +158,11 @@ NOTES: dict[str, Expected] = {
             "http://www.xinhuanet.com/english/2020-12/01/c_139555549.htm",
         ),
         "SCO Development Bank: Prospects of the SCO Development Bank",
+        url_titles=(
+            "SCO Development Bank: Prospects of the SCO Development Bank",
+            "SCO Plans to Enhance Financial Cooperation, Continue Consultations on Establishing "
+            "SCO Development Bank",
+        ),
     ),
     "25": Expected(
         ("http://eng.sectsco.org/news/20170706/306862.html",), "SCO Promotes Transport Links"
@@ -234,6 +241,11 @@ NOTES: dict[str, Expected] = {
         ),
         "Shàng hé zǔzhī shǒucì yǎnliàn wǎngluò fǎnkǒng",
         "SCO’s First Exercise on Cyber-Terrorism",
+        url_titles=(
+            "Shàng hé zǔzhī shǒucì yǎnliàn wǎngluò fǎnkǒng",
+            "Shàng hé zǔzhī “xiàmén-2017” wǎngluò fǎnkǒng yǎnxí jīn jǔxíng",
+            "Dì sān jiè shàng hé zǔzhī wǎngluò fǎnkǒng liánhé yǎnxí zài zhōngguó jǔxíng",
+        ),
     ),
     "39": Expected(
         ("http://www.osce-academy.net/upload/file/PB_63.pdf",),
@@ -394,6 +406,7 @@ NOTES: dict[str, Expected] = {
         ),
         "Tǔkùmàn sītǎn",
         "Turkmenistan",
+        url_titles=("Tǔkùmàn sītǎn", "Wūzībiékè sītǎn"),
     ),
     "70": Expected(
         ("http://world.people.com.cn/n1/2017/1115/c1002-29648654.html",),

@@ -25,14 +25,15 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
 from verifier.parse.attributions import find_attributions
-from verifier.parse.model import ParsedAttribution, ParsedCitation, ParsedUrl
-from verifier.parse.notes import analyse_note, find_urls
-from verifier.parse.sentences import quotations_in, sentence_spans
+from verifier.parse.model import ParsedAttribution, ParsedCitation, ParsedUrl, ParsedUse
+from verifier.parse.notes import NoteFields, analyse_note, find_urls, source_urls
+from verifier.parse.sentences import is_quotation, quotation_spans, quotations_in, sentence_spans
 from verifier.urls import normalize_url
 
 __all__ = [
     "Body",
     "attributions_in",
+    "cite_uses",
     "fill_note",
     "parsed_url",
     "quotations_of",
@@ -47,6 +48,8 @@ class _Block:
     text: str
     # (character index that must lie in the citing sentence, key)
     anchors: list[tuple[int, Hashable]]
+    # Which of ``anchors`` are note markers (the others start a link's text).
+    markers: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Body:
     _parts: list[str] = field(default_factory=list)
     _length: int = 0
     _anchors: list[tuple[int, Hashable]] = field(default_factory=list)
+    _markers: set[int] = field(default_factory=set)
     _space_pending: bool = False
 
     def add(self, text: str) -> None:
@@ -88,6 +92,7 @@ class Body:
         self._space_pending = True
 
     def marker(self, key: Hashable) -> None:
+        self._markers.add(len(self._anchors))
         self._anchors.append((max(self._length - 1, 0), key))
 
     def link_start(self, key: Hashable) -> None:
@@ -97,10 +102,11 @@ class Body:
     def end_block(self) -> None:
         text = "".join(self._parts)
         if text.strip() or self._anchors:
-            self.blocks.append(_Block(text, self._anchors))
+            self.blocks.append(_Block(text, self._anchors, self._markers))
         self._parts = []
         self._length = 0
         self._anchors = []
+        self._markers = set()
         self._space_pending = False
 
     @property
@@ -113,7 +119,7 @@ class Body:
         for block in self.blocks:
             if not block.anchors:
                 continue
-            spans = sentence_spans(block.text)
+            spans = sentence_spans(block.text, {block.anchors[i][0] + 1 for i in block.markers})
             ends = [e for _, e in spans]
             for pos, key in block.anchors:
                 if key in found:
@@ -122,6 +128,78 @@ class Body:
                 if sentence:
                     found[key] = sentence
         return found
+
+    def uses(self) -> dict[Hashable, list[ParsedUse]]:
+        """Every use of each anchored key, in order: its sentence and the
+        quotations it cites.
+
+        A quotation belongs to the first note marker after it in its
+        sentence (``"a scandal"[^1] and "a disgrace"[^2]``); quotations
+        after a sentence's last marker go to that marker. A link gets every
+        quotation of its sentence. A key anchored twice (a note cited
+        twice) gets one use per anchor, each with its own sentence.
+        """
+        found: dict[Hashable, list[ParsedUse]] = {}
+        for block in self.blocks:
+            if not block.anchors:
+                continue
+            text = block.text
+            cuts = {block.anchors[i][0] + 1 for i in block.markers}
+            spans = sentence_spans(text, cuts)
+            # Anchor index -> sentence index; markers of each sentence, in order.
+            ends = [e for _, e in spans]
+            located: list[int] = [_span_index(ends, pos) for pos, _ in block.anchors]
+            markers_in: dict[int, list[int]] = {}
+            for i in sorted(block.markers, key=lambda i: block.anchors[i][0]):
+                markers_in.setdefault(located[i], []).append(block.anchors[i][0])
+            quoted: dict[int, list[tuple[int, int]]] = {}
+            for i, (pos, key) in enumerate(block.anchors):
+                k = located[i]
+                if k < 0:
+                    continue
+                base, end = spans[k]
+                sentence = text[base:end].strip()
+                if not sentence:
+                    continue
+                lo, hi = base, end
+                if i in block.markers:
+                    same = markers_in[k]
+                    n = same.index(pos)
+                    lo = same[n - 1] + 1 if n > 0 else base
+                    hi = pos + 1 if n < len(same) - 1 else end
+                if k not in quoted:
+                    quoted[k] = [(a + base, b + base) for a, b in quotation_spans(text[base:end])]
+                quotes: list[str] = []
+                for qs, qe in quoted[k]:
+                    if lo <= qs and qe <= hi + 1:
+                        inner = " ".join(text[qs + 1 : qe - 1].strip(" ,.;:").split())
+                        if is_quotation(inner) and inner not in quotes:
+                            quotes.append(inner)
+                found.setdefault(key, []).append(ParsedUse(sentence, quotes))
+        return found
+
+
+def _span_index(ends: Sequence[int], pos: int) -> int:
+    """Index of the sentence holding ``pos`` (-1: the block has none), found
+    by bisection over the sentences' ends (a scan per anchor is quadratic in
+    a paragraph with many markers)."""
+    if not ends:
+        return -1
+    return min(bisect_right(ends, pos), len(ends) - 1)
+
+
+def cite_uses(citation: ParsedCitation, uses: Sequence[ParsedUse]) -> ParsedCitation:
+    """Give a citation its uses: the sentence of the first, the quotations
+    of all (in order, each once)."""
+    if not uses:
+        return citation
+    citation.uses = list(uses)
+    citation.sentence = uses[0].sentence
+    quotations: list[str] = []
+    for use in uses:
+        quotations += [q for q in use.quotations if q not in quotations]
+    citation.quotations = quotations
+    return citation
 
 
 def _sentence_at(
@@ -144,7 +222,7 @@ def quotations_of(sentence: str | None) -> list[str]:
 def attributions_in(body: Body, citations: Iterable[ParsedCitation]) -> list[ParsedAttribution]:
     """Sentences of the body that credit a source without citing it; the
     citing sentences of ``citations`` (notes and links) are sourced."""
-    cited = [c.sentence for c in citations if c.sentence]
+    cited = [s for c in citations for s in (c.sentence, *(u.sentence for u in c.uses)) if s]
     return list(find_attributions(body.text, cited))
 
 
@@ -247,6 +325,15 @@ def fill_note(
     fields = analyse_note(text)
     typed = [pu for u in fields.urls if (pu := parsed_url(u)) is not None]
     citation.urls = merge_urls(citation.urls, link_urls, typed)
+    if fields.sources:
+        # A structural link and the URL typed for it match by their normal form.
+        own = {normalize_url(unquote(u)): f for u, f in fields.sources.items()}
+        sources = {}
+        for pu in citation.urls:
+            found = own.get(normalize_url(unquote(pu.url)))
+            if found is not None:
+                sources[pu.url] = found
+        source_urls(NoteFields(sources=sources), citation.urls)
     citation.accessed = citation.accessed or fields.accessed
     citation.title = citation.title or fields.title
     citation.translated_title = citation.translated_title or fields.translated_title

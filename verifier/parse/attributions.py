@@ -14,7 +14,13 @@ A sentence is an attribution when it has one of these cues:
   ("A 2024 report by Kaspersky Lab revealed …", "A 2024 study … found …");
 * ``data from X``, ``figures from X``, ``X data shows``;
 * a speech verb with a speaker: "said Temur Umarov", "Zhou Rong … said",
-  "Umarov says", "analysts say", "he said", "told Reuters".
+  "Umarov says", "analysts say", "he said", "told Reuters". A name keeps
+  its particles ("said Pieter de Vries", "Ludwig van der Berg", "Khalid
+  al-Falih", "Abdullah bin Zayed"); a group of people counts as a source
+  ("officials", "local farmers said", "according to local farmers");
+* the same in German ("laut X", "nach Angaben von X", "X zufolge", "sagte
+  X"), Japanese ("Xによると", "Xは「…」と述べた") and Arabic ("وفقا لـX",
+  "بحسب X", "قال X إن …").
 
 and it carries no citation: the caller passes the sentences that already
 cite a note or reference, and those are skipped.
@@ -43,12 +49,68 @@ _SOURCE_NOUNS = (
     r"government|report(?:ing)?|media|review|census|records?"
 )
 _NAME = r"(?:[A-Z][\w’'.&-]*|[A-Z]{2,})"
+# A person's name keeps its particles: "Pieter de Vries", "Ludwig van der
+# Berg", "Otto von Bismarck", "Abdullah bin Zayed al-Nahyan", "Khalid
+# al-Falih". A particle stands between capitalised words, never last.
+_PARTICLE = (
+    r"(?:de|da|di|do|dos|das|del|della|der|den|des|du|la|le|van|von|zu|zum|zur|ter|ten|"
+    r"bin|ibn|bint|abu|al|el|y|e)"
+)
+_NAME_WORD = r"(?:(?:al|el|ad|an|ar|as|ash|at|az|ud|ul|abd)-)?[A-Z][\w’'.&-]*"
+_PERSON = _NAME_WORD + r"(?:(?:\s+" + _PARTICLE + r")*\s+" + _NAME_WORD + r"){0,3}"
+# Sources that are groups of people: "officials", "local farmers", "two
+# senior diplomats", "residents" count like a named source.
+_GROUP_NOUNS = (
+    r"analysts|experts|officials|critics|sources|residents|farmers|locals|villagers|witnesses|"
+    r"workers|employees|authorities|police|diplomats|observers|activists|campaigners|insiders|"
+    r"economists|scientists|researchers|engineers|doctors|lawmakers|legislators|investors|"
+    r"traders|fishermen|fishers|producers|growers|users|customers|parents|teachers|students|"
+    r"officers|executives|managers|spokespeople|representatives|neighbours|neighbors|"
+    r"people|locals|citizens|voters|protesters|protestors|participants|members"
+)
+_GROUP = (
+    r"(?:(?:[Tt]he|[Ss]ome|[Mm]any|[Ss]everal|[Mm]ost|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Oo]ther)\s+)?"
+    r"(?:[A-Za-z][a-z-]+\s+){0,2}(?i:" + _GROUP_NOUNS + r")\b"
+)
 # The named source: up to the end of the clause.
-_SOURCE_TAIL = r"(?P<source>[^,.;:!?()\[\]]{2,120})"
+_SOURCE_TAIL = r"(?P<source>[^,.;:!?()\[\]،؛؟、。，]{2,120})"
 
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("according to", re.compile(r"\baccording\s+to\s+" + _SOURCE_TAIL, re.IGNORECASE)),
     ("as per", re.compile(r"\bas\s+per\s+" + _SOURCE_TAIL, re.IGNORECASE)),
+    # German: "laut X", "nach Angaben von X", "X zufolge"
+    (
+        "laut",
+        re.compile(r"\b[Ll]aut\s+(?=[A-ZÄÖÜ]|(?:de[mnrs]|die|das|eine[mnrs]?)\s)" + _SOURCE_TAIL),
+    ),
+    (
+        "nach Angaben",
+        re.compile(r"\b[Nn]ach\s+(?:Angaben|Auskunft|Aussagen?|Informationen)\s+" + _SOURCE_TAIL),
+    ),
+    (
+        "zufolge",
+        re.compile(
+            r"(?P<source>\b(?:[Dd]e[mnrs]|[Ee]iner?|[Ee]ine[mnr])\s+[^,.;:]{2,80}?)\s+zufolge\b"
+        ),
+    ),
+    # Japanese: "Xによると" / "Xによれば"; Arabic: "وفقا لـX", "بحسب X"
+    ("によると", re.compile(r"(?P<source>[^、。，\s「」]{2,40})(?:によると|によれば)")),
+    ("وفقا", re.compile(r"(?:وفقا|وفقاً|طبقا|طبقاً)\s*ـ?" + _SOURCE_TAIL)),
+    ("بحسب", re.compile(r"(?<!\w)(?:بحسب|حسب)\s+" + _SOURCE_TAIL)),
+    # Japanese "X は「…」と述べた" (X said "…"); Arabic "قال X إن …" (said X that …)
+    (
+        "と述べた",
+        re.compile(
+            r"(?P<source>[^、。「」\s]{2,30}?)(?:は|が)[^。]*?」と(?P<verb>述べ|語っ|話し|説明し|強調し)"
+        ),
+    ),
+    (
+        "قال",
+        re.compile(
+            r"(?<!\w)و?(?P<verb>قال|قالت|صرح|صرّح|أضاف|أكد|أوضح)\s+(?P<source>[^،,.;:؛]{2,80}?)"
+            r"(?=\s+(?:إن|أن|إنه|أنه|إنها|أنها)\b|[،,.:؛]|$)"
+        ),
+    ),
     (
         "report by",
         re.compile(
@@ -73,23 +135,23 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         "told",
         re.compile(
-            r"\b(?P<who>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*|he|she|they)\s+told\s+"
+            r"\b(?P<who>" + _PERSON + r"|" + _GROUP + r"|he|she|they)\s+told\s+"
             r"(?P<source>(?:the\s+)?" + _NAME + r"(?:\s+" + _NAME + r")*)"
         ),
     ),
     (
         "said",
         re.compile(
-            r"(?:\b(?P<verb1>said|says|stated|explained|told|added|noted|argued|warned)\s+"
-            r"(?P<source>(?:" + _NAME + r"\s+){0,3}" + _NAME + r"))"
+            r"(?:\b(?P<verb1>said|says|stated|explained|told|added|noted|argued|warned|"
+            r"sagte|sagt|erklärte|betonte|meinte)\s+"
+            r"(?P<source>" + _PERSON + r"))"
         ),
     ),
     (
         "said",
         re.compile(
             r"(?:^|[,;]\s+|\.\s+|\b(?:that|and|but)\s+)"
-            r"(?P<source>(?:[A-Z][\w’'-]+\s+){0,3}[A-Z][\w’'-]+|[Hh]e|[Ss]he|[Tt]hey|"
-            r"[Aa]nalysts|[Ee]xperts|[Oo]fficials|[Cc]ritics|[Ss]ources)"
+            r"(?P<source>(?P<group>" + _GROUP + r")|[Hh]e|[Ss]he|[Tt]hey|" + _PERSON + r")"
             r"(?:,[^,]{3,120},)?\s+(?P<verb>said|says|say|stated|told|claims|claimed|"
             r"argues|argued|explained|warned|added)\b"
         ),
@@ -123,18 +185,43 @@ _CUE_WORDS = frozenset(
     str.split(
         "according per report study survey analysis poll assessment investigation paper "
         "data figures statistics numbers estimates told said says say stated explained "
-        "added noted argued argues warned claims claimed"
+        "added noted argued argues warned claims claimed "
+        "laut nach zufolge sagte sagt erklärte betonte meinte"
     )
 )
-_WORD = re.compile(r"[a-z]+")
-# The same words, found where they stand (as whole runs of a-z letters).
+# Cues of scripts without spaces or with attached prefixes: found anywhere.
+_CUE_STRINGS = (
+    "によると",
+    "によれば",
+    "と述べ",
+    "と語っ",
+    "と話し",
+    "と説明し",
+    "と強調し",
+    "وفقا",
+    "وفقاً",
+    "طبقا",
+    "طبقاً",
+    "بحسب",
+    "حسب",
+    "قال",
+    "صرح",
+    "صرّح",
+    "أضاف",
+    "أكد",
+    "أوضح",
+)
+# The words, found where they stand (whole runs of letters), and the strings.
 _CUE_WORD = re.compile(
-    r"(?<![a-z])(?:" + "|".join(sorted(_CUE_WORDS, key=len, reverse=True)) + r")(?![a-z])"
+    r"(?<![^\W\d_])(?:"
+    + "|".join(sorted(_CUE_WORDS, key=len, reverse=True))
+    + r")(?![^\W\d_])|"
+    + "|".join(_CUE_STRINGS)
 )
 
 
 def _may_attribute(text: str) -> bool:
-    return not _CUE_WORDS.isdisjoint(_WORD.findall(text.lower()))
+    return _CUE_WORD.search(text.lower()) is not None
 
 
 def _cue_word_starts(
@@ -153,6 +240,8 @@ def _cue_word_starts(
 
 
 _SPACES = re.compile(r"\s+")
+# Chinese and Japanese pack a sentence into fewer characters.
+_CJK_CHAR = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def _normalise(sentence: str) -> str:
@@ -167,7 +256,39 @@ def _credible_source(source: str) -> bool:
         return False
     if any(w[:1].isupper() for w in words):
         return True
-    return re.search(r"\b(?:" + _SOURCE_NOUNS + r")\b", source, re.IGNORECASE) is not None
+    return (
+        re.search(r"\b(?:" + _SOURCE_NOUNS + "|" + _GROUP_NOUNS + r")\b", source, re.IGNORECASE)
+        is not None
+    )
+
+
+# Words that may stand inside a German source's name ("Angaben der
+# Stadtwerke", "Bericht des Bundesamts für Statistik").
+_GERMAN_GLUE = frozenset(
+    _words("der die das des dem den von vom zur zum für und im am in einer eines einem")
+)
+
+
+def _german_source(source: str) -> str:
+    """A German source ends at its first word that is neither a noun (German
+    nouns are capitalised) nor an article or preposition: "Angaben der
+    Stadtwerke sind alt" is "Angaben der Stadtwerke"."""
+    kept: list[str] = []
+    for word in source.split():
+        if not (word[:1].isupper() or word in _GERMAN_GLUE):
+            break
+        kept.append(word)
+    while kept and kept[-1] in _GERMAN_GLUE:
+        kept.pop()
+    return " ".join(kept) or source
+
+
+def _trim_name(source: str) -> str:
+    """A name without the full stop that ends its sentence ("al-Falih.");
+    an initial keeps its own ("John F.")."""
+    if source.endswith(".") and len(source.rsplit(None, 1)[-1]) > 2:
+        return source[:-1]
+    return source
 
 
 def _attribution_in(sentence: str) -> ParsedAttribution | None:
@@ -175,17 +296,20 @@ def _attribution_in(sentence: str) -> ParsedAttribution | None:
         for m in pattern.finditer(sentence):
             groups = m.groupdict()
             source = (groups.get("source") or "").strip() or None
-            if cue in ("according to", "as per", "data from"):
+            if cue in ("according to", "as per", "data from", "laut", "nach Angaben"):
                 if source is None or not _credible_source(source):
                     continue
                 source = re.sub(r"\s+(?:that|which|who|shows?|showed|says?)\b.*$", "", source)
+                if cue in ("laut", "nach Angaben"):
+                    source = _german_source(source)
             elif cue == "report by":
                 verb = groups.get("verb", "")
                 noun = groups.get("noun", "")
                 cue_text = f"{noun.lower()} {verb.lower()}"
                 return ParsedAttribution(sentence=sentence, cue=cue_text, source=source)
             elif cue == "told":
-                source = groups.get("who") if groups.get("who", "")[:1].isupper() else None
+                who = groups.get("who") or ""
+                source = who if who.lower() not in {"he", "she", "they"} else None
                 return ParsedAttribution(
                     sentence=sentence, cue=f"told {m.group('source')}", source=source
                 )
@@ -197,9 +321,12 @@ def _attribution_in(sentence: str) -> ParsedAttribution | None:
                     continue
                 if source.lower() in {"he", "she", "they"}:
                     return ParsedAttribution(sentence=sentence, cue=f"{source.lower()} {verb}")
-                if source.lower() in {"analysts", "experts", "officials", "critics", "sources"}:
+                if groups.get("group"):
                     return ParsedAttribution(sentence=sentence, cue=f"{source.lower()} {verb}")
-                return ParsedAttribution(sentence=sentence, cue=verb, source=source)
+                return ParsedAttribution(sentence=sentence, cue=verb, source=_trim_name(source))
+            if cue == "وفقا" and source:
+                # "وفقا للمزارعين": the preposition li- is glued on (l + al- is "ll").
+                source = "ال" + source[2:] if source.startswith("لل") else source[1:]
             return ParsedAttribution(sentence=sentence, cue=cue, source=source)
     return None
 
@@ -245,7 +372,7 @@ def find_attributions(
                     continue
             sentence = paragraph[s:e].strip()
             clean = _normalise(sentence)
-            if clean in cited or len(clean) < 20:
+            if clean in cited or len(clean) < (8 if _CJK_CHAR.search(clean) else 20):
                 continue
             attribution = _attribution_in(clean)
             if attribution is not None:

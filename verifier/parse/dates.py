@@ -1,9 +1,14 @@
 """Dates as citations write them: publication dates and accessed dates.
 
 Notes are written by hand in many styles (``14 August 2022``, ``Aug. 14,
-2022``, ``2022-08-14``, ``14.08.2022``, ``19-Oct-2017``, ``01/22``), in
-English, German and French. Every function here returns a ``datetime.date``
-or ``None``; none of them raises on odd input.
+2022``, ``2022-08-14``, ``14.08.2022``, ``19-Oct-2017``, ``01/22``,
+Vancouver's ``2010 August 13``, ``2023年3月4日``), in English, German,
+French and Arabic (month names; Arabic-Indic digits are read as digits).
+Access cues: English ("accessed", "retrieved", Vancouver's "[cited …]"),
+German, French, Arabic, and Japanese/Chinese ones (閲覧, アクセス, 访问
+…), which may also follow the date ("2023年3月4日閲覧"). Every function
+here returns a ``datetime.date`` or ``None``; none of them raises on odd
+input.
 
 Rules that cannot be read off the text, written down once:
 
@@ -61,6 +66,26 @@ for _number, _names in enumerate(
 ):
     for _name in _names.split():
         MONTHS[_name] = _number
+# Arabic month names (Egyptian/Gulf and the single-word Levantine ones).
+for _number, _names in enumerate(
+    [
+        "يناير",
+        "فبراير شباط",
+        "مارس آذار",
+        "أبريل ابريل إبريل نيسان",
+        "مايو أيار ايار",
+        "يونيو يونيه حزيران",
+        "يوليو يوليه تموز",
+        "أغسطس اغسطس",
+        "سبتمبر أيلول ايلول",
+        "أكتوبر اكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS[_name] = _number
 
 # Any word of 3-11 letters; ``_from_match`` keeps it only when it is a month
 # name (a character class is far cheaper than an alternation of 60 names).
@@ -91,6 +116,27 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?<![\w])(?P<mname>" + _MONTH + r")\.?\s+" + _DAY + r",?\s+" + _YEAR + r"(?!\d)",
             re.IGNORECASE,
         ),
+    ),
+    (
+        "ymd",  # 2010 August 13, 2013 May 21 (Vancouver: "[cited 2010 August 13]")
+        re.compile(
+            r"(?<![\w/.-])"
+            + _YEAR
+            + r",?\s+(?P<mname>"
+            + _MONTH
+            + r")\.?\s+"
+            + _DAY
+            + r"(?![\d:])",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "cjk_ymd",  # 2023年3月4日 (Japanese, Chinese)
+        re.compile(_YEAR + r"\s*年\s*(?P<month>[01]?\d)\s*月\s*(?P<day>[0-3]?\d)\s*日"),
+    ),
+    (
+        "cjk_ym",  # 2023年3月
+        re.compile(_YEAR + r"\s*年\s*(?P<month>[01]?\d)\s*月"),
     ),
     (
         "dotted",  # 14.08.2022
@@ -129,8 +175,8 @@ def _make(year: int, month: int, day: int) -> dt.date | None:
 
 
 # The kinds whose pattern has a month name, and those with a day.
-_NAMED = frozenset(("dmy", "mdy", "my"))
-_WITH_DAY = frozenset(("iso", "dmy", "mdy", "dotted"))
+_NAMED = frozenset(("dmy", "mdy", "ymd", "my"))
+_WITH_DAY = frozenset(("iso", "dmy", "mdy", "ymd", "cjk_ymd", "dotted"))
 
 
 def _from_match(kind: str, m: re.Match[str]) -> dt.date | None:
@@ -170,7 +216,7 @@ _FAST_ANCHOR = re.compile(
 # holds no month name.
 _LETTER = re.compile(r"[^\W\d_]")
 _BEFORE_ANCHOR = 32  # "22nd of September, " and the like fit in this
-_AFTER_ANCHOR = 12
+_AFTER_ANCHOR = 18  # "2010 September 13", "2023 年 12 月 31 日"
 
 
 # What a window must contain for a pattern to be worth trying (``None``:
@@ -179,6 +225,9 @@ _NEEDS: dict[str, str | None] = {
     "iso": "-",
     "dmy": None,
     "mdy": None,
+    "ymd": None,
+    "cjk_ymd": "年",
+    "cjk_ym": "年",
     "dotted": ".",
     "numeric": "",
     "my": None,
@@ -192,7 +241,19 @@ _FEW = 4
 _TRIED = [(order, kind, pattern, _NEEDS[kind]) for order, (kind, pattern) in enumerate(_PATTERNS)]
 
 
+# Arabic-Indic and Persian digits ("٤ مارس ٢٠٢٣") are read as ASCII digits
+# (one character for one: offsets stay valid).
+_EASTERN_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+_TO_ASCII = str.maketrans(
+    "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9",
+    "01234567890123456789",
+)
+
+
 def _find(text: str, start: int = 0) -> tuple[dt.date, int, int, str] | None:
+    if _EASTERN_DIGIT.search(text, start) is not None:
+        text = text.translate(_TO_ASCII)
     best: tuple[int, int, str, re.Match[str], dt.date] | None = None
     searched_to = start
     length = len(text)
@@ -277,6 +338,29 @@ _CUE_WORDS = (
     "consulte",
     "dernière consultation",
     "vu le",
+    # Vancouver ("[cited 2010 August 13]")
+    "cited",
+    # Japanese and Chinese: the date may come after the cue ("閲覧日：2023年3月4日")
+    # or before it ("2023年3月4日閲覧", "2023年3月4日アクセス")
+    "閲覧",
+    "アクセス",
+    "参照日",
+    "访问",
+    "訪問",
+    "引用日期",
+    "检索",
+    "檢索",
+    "浏览",
+    # Arabic ("تاريخ الوصول", "تم الاطلاع عليه في", "اطلع عليه بتاريخ", "استرجع")
+    "الوصول",
+    "الاطلاع",
+    "اطلع",
+    "استرجع",
+    "استرجاع",
+)
+# Cues in scripts without spaces between words, and cues a date may precede.
+_CJK_CUES = frozenset(
+    ("閲覧", "アクセス", "参照日", "访问", "訪問", "引用日期", "检索", "檢索", "浏览")
 )
 
 
@@ -313,7 +397,9 @@ def _whole_words(lower: str, spans: list[tuple[int, int]], start: int) -> list[t
     found: list[tuple[int, int]] = []
     length = len(lower)
     for i, end in spans:
-        if (i == 0 or not lower[i - 1].isalpha()) and (end == length or not lower[end].isalpha()):
+        if (
+            (i == 0 or not lower[i - 1].isalpha()) and (end == length or not lower[end].isalpha())
+        ) or lower[i:end] in _CJK_CUES:
             found.append((i + start, end + start))
     return found
 
@@ -358,9 +444,10 @@ class NoteCues:
                 continue
             if i < start:
                 return first_access_cue(self._text, start)
-            if (i == start or not lower[i - 1].isalpha()) and (
-                end == length or not lower[end].isalpha()
-            ):
+            if (
+                (i == start or not lower[i - 1].isalpha())
+                and (end == length or not lower[end].isalpha())
+            ) or lower[i:end] in _CJK_CUES:
                 return i
         return None
 
@@ -405,6 +492,19 @@ def accessed_date_at(text: str, cues: list[tuple[int, int]]) -> dt.date | None:
         gap = window[:date_start]
         if date_start <= _CUE_REACH and not _NOT_A_DATE_GAP.search(gap):
             return value
+    for start, end in cues:
+        # "2023年3月4日閲覧": in Japanese and Chinese the date may come first.
+        if text[start:end] not in _CJK_CUES:
+            continue
+        before = text[max(0, start - 40) : start]
+        last: dt.date | None = None
+        pos = 0
+        while (found := _window_date(before[pos:])) is not None:
+            value, _, date_end = found
+            pos += date_end
+            last = value if not before[pos:].strip(" 　、，,:：に（(") else None
+        if last is not None:
+            return last
     return None
 
 

@@ -9,7 +9,8 @@ Notes are found by what they are, not by one site's class names:
    sentence is its citing sentence. This covers ``<ol>`` endnotes,
    ``<section class="footnotes">``, WordPress plugins and Wikipedia's
    ``<ol class="references">`` alike. A note cited by several markers is one
-   citation with the sentence of its first marker.
+   citation with one use per marker (its sentence and the quotations it
+   cites); the sentence of the first is the citation's sentence.
 2. **Reference lists.** A list under a heading such as References, Notes,
    Sources, Quellen, Literatur, Einzelnachweise, Bibliography (any element
    whose whole text is that word: ``<h2>``, ``<div class="...headline">``),
@@ -55,12 +56,12 @@ from verifier.errors import DocumentError
 from verifier.parse.anchored import (
     Body,
     attributions_in,
+    cite_uses,
     fill_note,
     merge_urls,
     parsed_url,
-    quotations_of,
 )
-from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
+from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl, ParsedUse
 from verifier.parse.notes import resolve_short_forms
 from verifier.parse.reading import Source
 from verifier.urls import host_of
@@ -367,7 +368,7 @@ class _Page:
                 return element
         return None
 
-    def note_citation(self, note: _Note, sentence: str | None) -> ParsedCitation:
+    def note_citation(self, note: _Note, uses: list[ParsedUse]) -> ParsedCitation:
         element = note.element
         marker_ids = {str(m.get("id")) for m in note.markers if m.get("id")}
         urls: list[ParsedUrl] = []
@@ -390,13 +391,7 @@ class _Page:
                 urls.append(pu)
         text = " ".join("".join(parts).replace(_SOFT_HYPHEN, "").split())
         text = _LEADING_BACKLINK.sub("", text)
-        citation = ParsedCitation(
-            label=note.label,
-            kind="note",
-            raw_text=text,
-            sentence=sentence,
-            quotations=quotations_of(sentence),
-        )
+        citation = cite_uses(ParsedCitation(label=note.label, kind="note", raw_text=text), uses)
         offsite = [u for u in urls if not _same_site(host_of(u.url), self.page_host)]
         if offsite:
             # Links back into the site (a wiki's "doi" or author links) are
@@ -591,7 +586,7 @@ def _parse_soup(soup: BeautifulSoup, path: str) -> ParsedDocument:
     root = _main_root(soup)
     walker.walk(root)
     walker.body.end_block()
-    sentences = walker.body.sentences()
+    uses = walker.body.uses()
     # A marker inside another note (a Wikipedia explanatory note citing its
     # source): the sentence is the one of that note's text it follows.
     inner = _BodyWalker(page, with_links=False)
@@ -599,8 +594,8 @@ def _parse_soup(soup: BeautifulSoup, path: str) -> ParsedDocument:
         if any(id(m) in page.marker_note for m in note.element.find_all("a", href=True)):
             inner.walk(note.element)
             inner.body.end_block()
-    for key, sentence in inner.body.sentences().items():
-        sentences.setdefault(key, sentence)
+    for key, found in inner.body.uses().items():
+        uses.setdefault(key, found)
 
     order: dict[Hashable, int] = {}
     for block_no, block in enumerate(walker.body.blocks):
@@ -614,25 +609,25 @@ def _parse_soup(soup: BeautifulSoup, path: str) -> ParsedDocument:
     last = unanchored
     for number, note in enumerate(page.notes):
         key = ("note", id(note.element))
-        citation = page.note_citation(note, sentences.get(key))
+        citation = page.note_citation(note, uses.get(key, []))
         last = order.get(key, last if number else unanchored)
         notes.append((last, number, citation))
     notes.sort(key=lambda item: (item[0], item[1]))
     resolve_short_forms([c for _, _, c in notes])
     keyed = [(position, citation) for position, _, citation in notes]
     for n, (key, pu, text) in enumerate(walker.links, start=1):
-        link_sentence = sentences.get(key)
         keyed.append(
             (
                 order.get(key, unanchored),
-                ParsedCitation(
-                    label=f"link-{n}",
-                    kind="inline_link",
-                    raw_text=text or pu.url,
-                    urls=[pu],
-                    sentence=link_sentence,
-                    quotations=quotations_of(link_sentence),
-                    link_text=text or None,
+                cite_uses(
+                    ParsedCitation(
+                        label=f"link-{n}",
+                        kind="inline_link",
+                        raw_text=text or pu.url,
+                        urls=[pu],
+                        link_text=text or None,
+                    ),
+                    uses.get(key, []),
                 ),
             )
         )

@@ -10,8 +10,8 @@ What becomes a citation:
 - each footnote that the text references is a ``note``: its label as
   written (an inline note has none, so it is ``inline-N``, N counting inline
   notes in order), its text, the URLs of its links and the URLs typed in it,
-  and the body sentence of its first reference with that sentence's
-  quotations;
+  and every reference to it in the body (``uses``), each with its sentence
+  and the quotations it cites;
 - each web link in the body (``[text](url)``, ``<url>`` autolinks,
   reference-style ``[text][ref]``, and bare URLs typed in running text) is an
   ``inline_link`` labelled ``link-N``, with its link text and sentence.
@@ -42,10 +42,10 @@ from verifier.parse.anchored import (
     Body,
     attributions_in,
     bare_urls,
+    cite_uses,
     fill_note,
     merge_urls,
     parsed_url,
-    quotations_of,
 )
 from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
 from verifier.parse.notes import resolve_short_forms
@@ -259,7 +259,7 @@ def parse_text(text: str, path: str = "<markdown>") -> ParsedDocument:
     tokens = _parser().parse(text, env)
     walker = _Walker()
     walker.walk(tokens)
-    sentences = walker.body.sentences()
+    uses = walker.body.uses()
 
     # Body order: each citation at the position of its first anchor.
     order: dict[Hashable, int] = {}
@@ -273,27 +273,23 @@ def parse_text(text: str, path: str = "<markdown>") -> ParsedDocument:
         if note is None:
             continue
         raw = "\n\n".join(note.paragraphs)
-        sentence = sentences.get(("note", fid))
-        citation = ParsedCitation(
-            label=note.label,
-            kind="note",
-            raw_text=raw,
-            sentence=sentence,
-            quotations=quotations_of(sentence),
+        citation = cite_uses(
+            ParsedCitation(label=note.label, kind="note", raw_text=raw),
+            uses.get(("note", fid), []),
         )
         fill_note(citation, "\n\n".join(note.prose), merge_urls(note.urls))
         keyed.append((order.get(("note", fid), 0), citation))
     resolve_short_forms([c for _, c in keyed])
     for n, (key, pu, link_text) in enumerate(walker.links, start=1):
-        sentence = sentences.get(key)
-        citation = ParsedCitation(
-            label=f"link-{n}",
-            kind="inline_link",
-            raw_text=link_text or pu.url,
-            urls=[pu],
-            sentence=sentence,
-            quotations=quotations_of(sentence),
-            link_text=link_text,
+        citation = cite_uses(
+            ParsedCitation(
+                label=f"link-{n}",
+                kind="inline_link",
+                raw_text=link_text or pu.url,
+                urls=[pu],
+                link_text=link_text,
+            ),
+            uses.get(key, []),
         )
         keyed.append((order.get(key, 0), citation))
     keyed.sort(key=lambda item: item[0])

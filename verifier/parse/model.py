@@ -25,6 +25,25 @@ class ParsedUrl:
     # a Markdown link to a web.archive.org capture).
     archive_url: str | None = None
     archive_date: dt.date | None = None
+    # In a note that cites several sources ("CGTN, ‘A’, <url1>; Xinhua,
+    # ‘B’, <url2>"), what the note says of this one: the title, author,
+    # publication and access dates written before (and, for the access
+    # date, just after) it. ``None``: the citation's own fields apply.
+    title: str | None = None
+    translated_title: str | None = None
+    authors: str | None = None
+    published: str | None = None
+    accessed: dt.date | None = None
+
+
+@dataclass
+class ParsedUse:
+    """One place in the body that cites a note: a note cited twice
+    (``[^1]`` twice, two markers into one HTML note, a reused named
+    ``<ref>``) has two uses, each with its own sentence and quotations."""
+
+    sentence: str
+    quotations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -47,9 +66,13 @@ class ParsedCitation:
     authors: str | None = None
     # Publication date as written or ISO (a year, "2022-08-14", ...).
     published: str | None = None
-    # The body sentence that cites this note, and the quotations in it.
+    # The body sentence that cites this note (its first use), and the
+    # quotations it cites: those of every use, in order, each once.
     sentence: str | None = None
     quotations: list[str] = field(default_factory=list)
+    # Every place the body cites this note, in order (formats that mark
+    # notes structurally; empty when the parser records one sentence only).
+    uses: list[ParsedUse] = field(default_factory=list)
     # For inline links: the link text.
     link_text: str | None = None
     # Label of the earlier citation this one repeats, when it inherits its URL.

@@ -10,12 +10,14 @@ repeat, so that they inherit its URLs.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from verifier.parse.dates import NoteCues, accessed_date_at, publication_date
+from verifier.parse.dates import NoteCues, accessed_date_at, first_access_cue, publication_date
 from verifier.parse.model import ParsedCitation, ParsedUrl
+from verifier.parse.sentences import CJK
 
 __all__ = [
     "NoteFields",
@@ -39,13 +41,18 @@ _DOI_SPACE = re.compile(r"(doi)\.\s+(org/)", re.IGNORECASE)
 _ANGLED = re.compile(r"<(?<!<<)<*+\s*((?:https?|ftp)://[^<>]{1,2000}?)\s*>", re.IGNORECASE)
 # Bare URLs: with a scheme or starting www.; a host name with a path
 # ("classiques.uqac.ca/…") is found from its first slash (``_host_before``).
-_URL_CHARS = r"[^\s<>\"“”‘’«»|\\^`{}]"
+# Punctuation of other scripts never stands unencoded in a URL: Arabic
+# comma, semicolon and question mark, CJK full stops, commas, brackets and
+# quotes, fullwidth forms of ASCII punctuation ("https://example.jp/a。次",
+# "https://example.org/ar/report، تم"). A URL ends at the first of them.
+_FOREIGN_STOPS = "،؛؟۔、。，．：；！？（）［］｛｝＜＞「」『』【】〈〉《》〔〕\u3000"
+_URL_CHARS = r"[^\s<>\"“”‘’«»|\\^`{}" + _FOREIGN_STOPS + "]"
 _BARE = re.compile(r"(?<![\w@/.:-])(?:https?://|www\d?\.)" + _URL_CHARS + "+", re.IGNORECASE)
 _HOST_END = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6}$", re.IGNORECASE)
 _PATH = re.compile(_URL_CHARS + "*")
 _DOI = re.compile(
     r"(?:\bdoi:\s*|\bdoi\s+|https?://(?:dx\.)?doi\.org/|(?<![\w/.])(?:dx\.)?doi\.org/)"
-    r"(10\.\d{4,9}/[^\s<>\"“”‘’]+)",
+    r"(10\.\d{4,9}/[^\s<>\"“”‘’" + _FOREIGN_STOPS + "]+)",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?'’”\"*"
@@ -78,10 +85,12 @@ def _trim(url: str) -> str:
     return url
 
 
-_WRAPPED = re.compile(r"((?:https?://|www\.)[^\s<>]*?)[ \t]*\n[ \t]*(?=([^\s<>]+))")
+_WRAPPED = re.compile(
+    r"((?:https?://|www\.)[^\s<>" + _FOREIGN_STOPS + r"]*?)[ \t]*\n[ \t]*(?=([^\s<>]+))"
+)
 # Where each of those two patterns can start: a URL start and the run of
 # characters its URL part takes (see ``_sub_runs``).
-_WRAPPED_RUN = re.compile(r"(?:https?://|www\.)[^\s<>]*+")
+_WRAPPED_RUN = re.compile(r"(?:https?://|www\.)[^\s<>" + _FOREIGN_STOPS + r"]*+")
 _SPACED_RUN = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]*+", re.IGNORECASE)
 
 
@@ -124,7 +133,10 @@ def _join_wrapped(text: str) -> str:
     return _sub_runs(_WRAPPED, _WRAPPED_RUN, _wrap_repl, text)
 
 
-_SPACED = re.compile(r"((?:https?://|www\.)[^\s<>\"“”]*)[ \t](?=([^\s<>\"“”]+))", re.IGNORECASE)
+_SPACED = re.compile(
+    r"((?:https?://|www\.)[^\s<>\"“”" + _FOREIGN_STOPS + r"]*)[ \t](?=([^\s<>\"“”]+))",
+    re.IGNORECASE,
+)
 _FILE_END = re.compile(r"\.(?:pdf|s?html?|aspx?|php|jsp|cfm|docx?|xlsx?|pptx?)\W*$", re.IGNORECASE)
 
 
@@ -153,6 +165,10 @@ def _spaced_repl(m: re.Match[str]) -> str:
 
 def _wrap_repl(m: re.Match[str]) -> str:
     head, tail = m.group(1), m.group(2)
+    if head.endswith(".") and tail[:1].isupper() and "/" not in tail:
+        # "…/report-2022.pdf.⏎Accessed 2023-03-04": the full stop ends the
+        # sentence and the next line is a new one.
+        return m.group(0)
     if head.endswith(("/", "-", "_", "=", "?", "&", "%", ".", "#")) or tail[:1] in "/?#&=":
         return head
     if "/" in tail and not tail[:1].isupper() and not tail.startswith(("http", "www")):
@@ -283,20 +299,37 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 # --- Titles -----------------------------------------------------------------
 
 # An opening quote of a title: ‘ “ " « „ at the start of a word.
-_OPENERS = {"‘": "’", "“": "”", '"': '"', "«": "»", "„": "“”"}
-_OPEN_RE = re.compile(r"(?<![\w‘’])[‘“\"«„]")
+# Japanese 「article」 and 『book or newspaper』, Chinese 《title》 too.
+_OPENERS = {
+    "‘": "’",
+    "“": "”",
+    '"': '"',
+    "«": "»",
+    "„": "“”",
+    "「": "」",
+    "『": "』",
+    "《": "》",
+}
+_CJK_OPENERS = "「『《"
 # The quote characters alone: found with a fast scan, the look-behind is
-# checked by ``_next_opener`` (the same matches as ``_OPEN_RE``).
-_QUOTE_CHAR = re.compile(r"[‘“\"«„]")
+# checked by ``_next_opener``.
+_QUOTE_CHAR = re.compile(r"[‘“\"«„「『《]")
+_CJK = re.compile("[" + CJK + "]")
+
+
+def _glued(prev: str) -> bool:
+    """Whether a quote after ``prev`` is glued to a word (an apostrophe or
+    a quote inside a word); a CJK character before a quote glues nothing."""
+    return bool(prev) and ((prev.isalnum() and _CJK.match(prev) is None) or prev in "_‘’")
 
 
 def _next_opener(text: str, pos: int) -> re.Match[str] | None:
-    """The next opening quote from ``pos``: one that starts a word."""
+    """The next opening quote from ``pos``: one that starts a word (「『《
+    always open)."""
     m = _QUOTE_CHAR.search(text, pos)
     while m is not None:
         i = m.start()
-        prev = text[i - 1] if i > 0 else ""
-        if not (prev and (prev.isalnum() or prev in "_‘’")):
+        if m.group(0) in _CJK_OPENERS or not _glued(text[i - 1] if i > 0 else ""):
             return m
         m = _QUOTE_CHAR.search(text, i + 1)
     return None
@@ -323,14 +356,15 @@ def _closing_at(text: str, opener: str, start: int) -> int | None:
     for m in _SINGLE_QUOTES.finditer(text, start + 1):
         i = m.start()
         if m.group(0) == "‘":
-            if i == 0 or not text[i - 1].isalnum():
+            if i == 0 or not _glued(text[i - 1]):
                 depth += 1
             continue
         nxt = text[i + 1 : i + 3]
         prev = text[i - 1] if i > 0 else ""
         ends = (
             nxt == ""
-            or nxt[0] in ',.;:)]}!?”"»'
+            or nxt[0] in ',.;:)]}!?”"»、。，；：）」』》'
+            or _CJK.match(nxt[0]) is not None
             or (nxt[0].isspace() and (nxt[1:2] in ("", "[", "(", ",", ".", ";", ":", "<")))
             or (nxt[0].isspace() and prev in ',.?!”"')
         )
@@ -412,10 +446,16 @@ def _find_title(text: str, lower: str) -> tuple[str | None, str | None, int, int
     if not candidates:
         return None, None, -1, -1
     chosen = candidates[0]
+    before = candidates
     if first_url is not None:
         before = [p for p in candidates if p.start < first_url]
         if before:
             chosen = before[-1]
+    if text[chosen.start] == "『":
+        # Japanese: 「article」『newspaper』: the article is the cited page.
+        articles = [p for p in before if text[p.start] == "「"]
+        if articles:
+            chosen = articles[-1]
     translation: str | None = None
     end = chosen.end
     after = [p for p in passages if p.bracketed and p.start >= chosen.end]
@@ -485,6 +525,9 @@ class NoteFields:
     translated_title: str | None = None
     authors: str | None = None
     published: str | None = None
+    # A note citing several sources: the fields of each source, by URL
+    # (empty when the note cites one source, or cannot be cut into sources).
+    sources: dict[str, NoteFields] = field(default_factory=dict)
 
 
 _LEADING_WORDS = re.compile(
@@ -501,7 +544,7 @@ def _authors_before(text: str, title_start: int) -> str | None:
     head = parts[-1].strip()
     head = _LEADING_NUMBER.sub("", head)  # a leading note number
     head = _LEADING_WORDS.sub("", head).strip()
-    head = head.rstrip(" ,:;.–—-").strip()
+    head = head.rstrip(" ,:;.–—-，：、；،؛\u3000").strip()
     if head.endswith(")") and _YEAR_IN_PARENS.search(head):
         head = _YEAR_IN_PARENS.sub("", head).rstrip(" ,.")
     if not head or len(head) > 200 or head.lower() in {"and", "in", "see"}:
@@ -513,7 +556,92 @@ def analyse_note(text: str) -> NoteFields:
     """Read one note: URLs, accessed date, title (without its translation),
     the bracketed English translation ``[‘...’]``, author or publisher (as
     written before the title) and publication date (ISO at the precision
-    written, see ``dates.publication_date``)."""
+    written, see ``dates.publication_date``).
+
+    A note that cites several sources gets the fields of each in
+    ``sources`` (see ``_sources``); its own fields are those of the first."""
+    fields = _analyse_one(text)
+    if len(fields.urls) > 1:
+        fields.sources = _sources(text, fields)
+    return fields
+
+
+# Where a note's sources are separated: "; " or a full stop and a space
+# (the next source's author starts there).
+_SOURCE_BREAK = re.compile(r"(?<=[;；؛])\s*|(?<=[.。])\s+(?=\S)|(?<=[。])(?=\S)")
+_LOWER_START = re.compile(r"\s*[a-zà-ÿ(\[]")
+
+
+def _sources(text: str, whole: NoteFields) -> dict[str, NoteFields]:
+    """The fields of each source of a note that cites several.
+
+    Rule: the note is cut after "; " and after sentence ends that lie
+    outside quoted titles; each piece that holds URLs, with the pieces
+    before it that hold none (the author, title and date written before
+    its URL), is one source; a piece without a URL right after a source
+    that starts in lower case or holds an access cue ("Accessed
+    2023-03-04.") still belongs to it. Each URL gets the title, author and
+    dates of its source; a source without an access date of its own takes
+    the note's. When the pieces do not give back the note's URLs in order,
+    the note is not cut (every URL keeps the note's fields).
+    """
+    quoted = [(p.start, p.end) for p in _quoted_passages(text)]
+    cuts = [0]
+    for m in _SOURCE_BREAK.finditer(text):
+        at = m.start()
+        if any(qs < at < qe for qs, qe in quoted):
+            continue
+        # Not after an abbreviation or initial ("J. Smith", "Aug. 2022", "No. 5").
+        word = text[max(0, at - 6) : at].split()[-1:] or [""]
+        token = word[0].rstrip(".")
+        if text[at - 1 : at] == "." and (len(token) <= 2 or token.lower() in _SHORT_WORDS):
+            continue
+        cuts.append(m.end())
+    cuts.append(len(text))
+    pieces = [text[a:b] for a, b in itertools.pairwise(cuts) if text[a:b].strip()]
+    groups: list[str] = []
+    pending = ""
+    for piece in pieces:
+        has_url = bool(_find_urls(piece, piece.lower()))
+        if has_url:
+            groups.append(pending + piece)
+            pending = ""
+        elif (
+            groups
+            and not pending
+            and (_LOWER_START.match(piece) or first_access_cue(piece) is not None)
+        ):
+            groups[-1] += piece
+        else:
+            pending += piece
+    if pending and groups:
+        groups[-1] += pending
+    found: dict[str, NoteFields] = {}
+    order: list[str] = []
+    for group in groups:
+        fields = _analyse_one(group)
+        for url in fields.urls:
+            order.append(url)
+            found.setdefault(url, fields)
+    if order != whole.urls or len(groups) < 2:
+        return {}
+    for fields in found.values():
+        fields.accessed = fields.accessed or whole.accessed
+    return found
+
+
+# Words whose full stop ends no source ("Aug. 2022", "No. 5", "et al.").
+_SHORT_WORDS = frozenset(
+    re.split(
+        r"\s+",
+        "jan feb mar apr jun jul aug sep sept oct nov dec no vol pp ed eds et al etc vs dr mr "
+        "mrs ms prof inc ltd co corp dept univ",
+    )
+)
+
+
+def _analyse_one(text: str) -> NoteFields:
+    """``analyse_note`` for one source."""
     if not text:
         return NoteFields()
     lower = text.lower()
@@ -545,6 +673,23 @@ def _clean_title(title: str | None) -> str | None:
     # white space), at a fraction of the cost.
     title = " ".join(title.split()).rstrip(" ,;:.").strip()
     return title or None
+
+
+def source_urls(fields: NoteFields, urls: list[ParsedUrl]) -> list[ParsedUrl]:
+    """``urls`` with the fields of their own source filled in, for a note
+    that cites several (``NoteFields.sources``); in place, and returned."""
+    if not fields.sources:
+        return urls
+    for pu in urls:
+        own = fields.sources.get(pu.url)
+        if own is None:
+            continue
+        pu.title = _clean_title(own.title)
+        pu.translated_title = _clean_title(own.translated_title)
+        pu.authors = own.authors
+        pu.published = own.published
+        pu.accessed = own.accessed
+    return urls
 
 
 # --- Short forms ------------------------------------------------------------
@@ -585,6 +730,11 @@ def resolve_short_forms(citations: list[ParsedCitation]) -> None:
     with a compatible author: "SCO, ‘SCO Promotes Transport Links’.") gets
     ``inherits_from`` set to that note's label and a copy of its URLs marked
     ``inherited=True``. Only notes (kind "note") are linked.
+
+    When the repeated note cites several sources, which of them: "Ibid."
+    repeats the **last source** cited there (what the reader read last);
+    a repeated title, the source with that title; "See note 12", the whole
+    note (every source).
     """
     by_label: dict[str, ParsedCitation] = {}
     earlier: list[ParsedCitation] = []
@@ -598,21 +748,55 @@ def resolve_short_forms(citations: list[ParsedCitation]) -> None:
             target = _target_of(citation, title, earlier, by_label, titled)
             if target is not None and target is not citation:
                 citation.inherits_from = target.label
+                chosen = _sources_repeated(citation, title, target)
                 citation.urls = [
                     ParsedUrl(
                         url=u.url,
                         inherited=True,
                         archive_url=u.archive_url,
                         archive_date=u.archive_date,
+                        title=u.title,
+                        translated_title=u.translated_title,
+                        authors=u.authors,
+                        published=u.published,
+                        accessed=u.accessed,
                     )
-                    for u in target.urls
+                    for u in chosen
                 ]
                 if citation.accessed is None:
-                    citation.accessed = target.accessed
+                    citation.accessed = (
+                        chosen[0].accessed if len(chosen) == 1 and chosen[0].accessed else None
+                    ) or target.accessed
         by_label.setdefault(citation.label, citation)
         earlier.append(citation)
         if title:
             titled.append((title, citation))
+        # The other sources of a note citing several can be repeated too.
+        for u in citation.urls:
+            if u.title and not u.inherited and _fold(u.title) != title:
+                titled.append((_fold(u.title), citation))
+
+
+def _sources_repeated(
+    citation: ParsedCitation, title: str, target: ParsedCitation
+) -> list[ParsedUrl]:
+    """Which URLs of ``target`` a short form repeats (see ``resolve_short_forms``)."""
+    urls = target.urls
+    if len(urls) < 2 or not any(u.title for u in urls):
+        return urls
+    text = citation.raw_text.strip()
+    if _IBID.match(text):
+        return urls[-1:]
+    if title and not _NOTE_REF.search(text):
+        start = title + " "
+        same = [
+            u
+            for u in urls
+            if u.title and (_fold(u.title) == title or _fold(u.title).startswith(start))
+        ]
+        if same:
+            return same
+    return urls
 
 
 def _target_of(

@@ -22,7 +22,7 @@ from verifier.parse import authordate
 from verifier.parse.attributions import find_attributions
 from verifier.parse.authordate import LinePattern, Note
 from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
-from verifier.parse.notes import analyse_note, resolve_short_forms
+from verifier.parse.notes import analyse_note, resolve_short_forms, source_urls
 from verifier.parse.reading import Source
 from verifier.parse.sentences import TERMINAL, SentenceIndex, quotation_spans
 
@@ -489,7 +489,7 @@ def _citation_from_note(note: Note) -> ParsedCitation:
         label=note.label,
         kind="note",
         raw_text=note.text,
-        urls=[ParsedUrl(url=u) for u in fields.urls],
+        urls=source_urls(fields, [ParsedUrl(url=u) for u in fields.urls]),
         accessed=fields.accessed,
         title=fields.title,
         translated_title=fields.translated_title,
@@ -535,7 +535,7 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
     clean = mend_broken_sentences(clean)
     offsets: dict[int, int] = {}
     anchors = [(w, w) for w in where]
-    index = SentenceIndex(clean)
+    index = SentenceIndex(clean, where)
     for citation, (sentence, quotes) in zip(
         order, attach_sentences(clean, anchors, index), strict=True
     ):

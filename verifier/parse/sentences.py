@@ -5,18 +5,30 @@ verified later, so a sentence must not be cut at "e.g.", "U.S.", "No. 5",
 an initial ("Karl W. Deutsch") or a decimal, nor inside a quotation that
 itself holds several sentences.
 
-Quotation rule (``quotations_in``): a passage in ‘…’, “…”, "…", «…» or
-„…“ is a quotation when it holds **at least two words** (it contains a
-space after trimming). One-word terms in quotes ("the ‘Tmall’ store") are
-names, not passages anyone could misquote. A right single quote followed
-by a letter is an apostrophe (Beijing’s, ’90s), never the end of a
-quotation, and an opening ‘ must start a word.
+Quotation rule (``quotations_in``): a passage in ‘…’, “…”, "…", «…»,
+„…“, 「…」 or 『…』 is a quotation when it holds **at least two words**
+(it contains a space after trimming); in Chinese and Japanese, which put
+no spaces between words, when it holds at least five characters or a
+clause mark (、，。). One-word terms in quotes ("the ‘Tmall’ store",
+「一帯一路」) are names, not passages anyone could misquote. A right single
+quote followed by a Latin letter or digit is an apostrophe (Beijing’s,
+’90s), never the end of a quotation, and an opening ‘ must start a word
+(a CJK character before it does not count: ``他说‘…’``).
+
+Sentence ends (``sentence_spans``): ``.`` ``!`` ``?`` ``…`` followed by
+white space and a capital, digit, quote or bracket; ``。`` ``！`` ``？``
+with or without white space after. A sentence does not end inside a
+quotation that goes on, but it does end with the quotation's own closing
+mark: ``… laid before 1950." Trade press …`` is two sentences. After
+``?"`` or ``!"`` (``"Why not?" Smith asked``) and after ``。」`` the
+sentence goes on, unless a note marker stands right there.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 
 def _words(text: str) -> list[str]:
@@ -25,6 +37,7 @@ def _words(text: str) -> list[str]:
 
 __all__ = [
     "SentenceIndex",
+    "is_quotation",
     "quotation_spans",
     "quotations_in",
     "sentence_spans",
@@ -46,17 +59,34 @@ ABBREVIATIONS = frozenset(
 )
 
 # Quotation patterns; each captures the quoted passage in group 1.
+# Chinese, Japanese and Korean characters (and fullwidth forms): they are
+# word characters to ``\w`` but never glue an apostrophe to a word.
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_CJK_CHAR = re.compile("[" + CJK + "]")
+# A word character that is not CJK (a Latin, Cyrillic, Arabic letter or digit).
+_WORD = r"[^\W" + CJK + "]"
+
 _QUOTE_PATTERNS = [
     # (opening character, pattern); ‘…’ where ’ followed by a letter is an
     # apostrophe inside the passage.
     # (The look-behinds come after the opening quote, written with it, so
     # that the engine can skip ahead to a quote character.)
-    ("‘", re.compile(r"‘(?<![\w‘’]‘)((?:[^‘’\n]|’(?=\w))+?)’(?!\w)")),
+    (
+        "‘",
+        re.compile(
+            r"‘(?<!" + _WORD + r"‘)(?<![‘’]‘)((?:[^‘’\n]|’(?=" + _WORD + r"))+?)’(?!" + _WORD + ")"
+        ),
+    ),
     ("“", re.compile(r"“([^“”\n]+)”")),
-    ('"', re.compile(r"\"(?<![\w\"]\")([^\"\n]+)\"(?!\w)")),
+    ('"', re.compile(r"\"(?<!" + _WORD + r"\")(?<!\"\")([^\"\n]+)\"(?!" + _WORD + ")")),
     ("«", re.compile(r"«\s*([^«»\n]+?)\s*»")),
     ("„", re.compile(r"„([^„“”\n]+)[“”]")),
+    ("「", re.compile(r"「([^「」\n]+)」")),
+    ("『", re.compile(r"『([^『』\n]+)』")),
 ]
+# Clause and sentence marks of CJK text: a quoted passage holding one is a
+# quotation however short.
+_CJK_CLAUSE = re.compile("[、，。！？；：]")
 
 # A candidate sentence end: terminal punctuation, optional closing quotes or
 # brackets, an optional note marker glued on (``Road’.1``), then white space
@@ -65,7 +95,13 @@ _QUOTE_PATTERNS = [
 # as fast. A boundary starts only at the first mark of a run, and takes the
 # run possessively: tried from each of 20,000 "?", the search was quadratic.)
 _BOUNDARY = re.compile(
-    r"(?P<end>[.!?…](?<![.!?…][.!?…])[.!?…]*+[’”\"')\]]*+(?:\d{1,3}(?![\d,.]))?)\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
+    r"(?P<end>[.!?…](?<![.!?…][.!?…])[.!?…]*+[’”“»«\"')\]」』]*+(?:\d{1,3}(?![\d,.]))?)"
+    r"\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
+)
+# The same for Chinese and Japanese: 。！？ end a sentence whatever follows
+# (no space, no capitals in these scripts).
+_CJK_BOUNDARY = re.compile(
+    r"(?P<end>[。！？](?<![。！？][。！？])[。！？]*+[’”\"')\]」』）〕】]*+)\s*(?=\S)"
 )
 
 
@@ -94,9 +130,19 @@ def quotations_in(sentence: str) -> list[str]:
     for start, end in quotation_spans(sentence):
         inner = sentence[start + 1 : end - 1].strip(" ,.;:")
         inner = inner.strip()
-        if " " in inner and inner not in found:
+        if is_quotation(inner) and inner not in found:
             found.append(inner)
     return found
+
+
+def is_quotation(inner: str) -> bool:
+    """Whether a quoted passage (quotes removed) is a quotation rather than
+    a quoted name or term (see the module's rule)."""
+    if " " in inner:
+        return True
+    if _CJK_CHAR.search(inner) is None:
+        return False
+    return len(inner) >= 5 or _CJK_CLAUSE.search(inner[:-1]) is not None
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -117,25 +163,50 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(last) == 1 and last.isalpha()
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def _boundaries(text: str) -> Iterator[re.Match[str]]:
+    """Candidate sentence ends in text order (Latin and CJK punctuation)."""
+    latin = _BOUNDARY.finditer(text)
+    if not any(c in text for c in "。！？"):
+        yield from latin
+        return
+    merged = sorted([*latin, *_CJK_BOUNDARY.finditer(text)], key=lambda m: m.start())
+    last = -1
+    for m in merged:
+        if m.start() >= last:
+            yield m
+            last = m.end()
+
+
+def sentence_spans(text: str, cuts: Collection[int] = ()) -> list[tuple[int, int]]:
     """Spans of the sentences of one paragraph (white space trimmed).
 
-    Never splits inside a quotation, after an abbreviation or initial, or
-    inside a number.
+    Never splits inside a quotation that goes on, after an abbreviation or
+    initial, or inside a number. ``cuts``: offsets where a note marker
+    stood (the offset just after the text it follows): a sentence end right
+    before one is certain, even after ``?"``.
     """
     spans: list[tuple[int, int]] = []
     quotes = quotation_spans(text)
     count = len(quotes)
     qi = 0
     start = 0
-    for m in _BOUNDARY.finditer(text):
+    for m in _boundaries(text):
         at = m.start()
         if count:
             while qi < count and quotes[qi][1] <= at:
                 qi += 1
             if qi < count and quotes[qi][0] < at < quotes[qi][1] - 1:
-                continue
+                # A mark inside a quotation: the sentence ends only when the
+                # quotation closes with it ('laid before 1950." Trade'),
+                # after "?" / "!" / "。" only at a note marker.
+                closes = m.end("end") >= quotes[qi][1]
+                if not closes:
+                    continue
+                if m.end("end") not in cuts and text[at] not in ".…":
+                    continue
         end = m.end("end")
+        if end <= start:
+            continue
         # A bare full stop after an abbreviation or initial ends nothing
         # (the boundary's punctuation is "." and at most a glued marker).
         if (
@@ -213,9 +284,11 @@ class SentenceIndex:
     split into sentences when one of them asks for it.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, cuts: Collection[int] = ()) -> None:
         self.text = text
         self.paragraphs: list[tuple[int, str]] = list(split_paragraphs(text))
+        # Offsets in ``text`` where note markers stood (see ``sentence_spans``).
+        self.cuts = sorted(set(cuts))
         self._spans: dict[int, list[tuple[int, int]]] = {}
         # Sentences that carry a citation, as (paragraph number, start in
         # the paragraph): marked by whoever attached citations to them.
@@ -229,5 +302,11 @@ class SentenceIndex:
         """Sentence spans of paragraph ``n`` (offsets in that paragraph)."""
         spans = self._spans.get(n)
         if spans is None:
-            spans = self._spans[n] = sentence_spans(self.paragraphs[n][1])
+            start, paragraph = self.paragraphs[n]
+            cuts: list[int] = []
+            if self.cuts:
+                lo = bisect.bisect_left(self.cuts, start)
+                hi = bisect.bisect_right(self.cuts, start + len(paragraph))
+                cuts = [c - start for c in self.cuts[lo:hi]]
+            spans = self._spans[n] = sentence_spans(paragraph, set(cuts))
         return spans

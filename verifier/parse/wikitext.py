@@ -63,13 +63,13 @@ from verifier.errors import DocumentError
 from verifier.parse.anchored import (
     Body,
     attributions_in,
+    cite_uses,
     fill_note,
     merge_urls,
     parsed_url,
-    quotations_of,
 )
 from verifier.parse.dates import parse_date, publication_date
-from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
+from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl, ParsedUse
 from verifier.parse.reading import Source
 
 __all__ = ["parse", "parse_text"]
@@ -241,15 +241,11 @@ def _links_outside_templates(code: Wikicode) -> list[str]:
     return found
 
 
-def _citation(label: str, ref: _Ref | None, sentence: str | None) -> ParsedCitation:
-    citation = ParsedCitation(
-        label=label,
-        kind="note",
-        raw_text=ref.raw if ref else "",
-        sentence=sentence,
+def _citation(label: str, ref: _Ref | None, uses: list[ParsedUse]) -> ParsedCitation:
+    citation = cite_uses(
+        ParsedCitation(label=label, kind="note", raw_text=ref.raw if ref else ""), uses
     )
     if ref is None:
-        citation.quotations = quotations_of(sentence)
         return citation
     citation.urls = [
         ParsedUrl(pu.url, pu.inherited, pu.archive_url, pu.archive_date) for pu in ref.urls
@@ -261,8 +257,9 @@ def _citation(label: str, ref: _Ref | None, sentence: str | None) -> ParsedCitat
     citation.accessed = parse_date(ref.accessed_text) if ref.accessed_text else None
     # Typed URLs and the note rules fill what the templates did not give.
     fill_note(citation, ref.text)
+    cited = citation.quotations
     citation.quotations = list(ref.quotes)
-    for quotation in quotations_of(sentence):
+    for quotation in cited:
         if quotation not in citation.quotations:
             citation.quotations.append(quotation)
     return citation
@@ -463,14 +460,14 @@ def parse_text(text: str, path: str = "<wikitext>") -> ParsedDocument:
     article = _Article()
     article.walk(code.nodes)
     article.body.end_block()
-    sentences = article.body.sentences()
+    uses = article.body.uses()
 
     numbers: dict[str, int] = {}
     seen: dict[tuple[str, str], str] = {}
     refs: dict[tuple[str, str], _Ref] = {}
     citations: list[ParsedCitation] = []
     for key, group, name, contents in article.uses:
-        sentence = sentences.get(("ref", key))
+        sentence = uses.get(("ref", key), [])
         ident = (group, name) if name else None
         if ident is not None and ident in seen:
             label = seen[ident]

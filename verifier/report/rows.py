@@ -405,8 +405,14 @@ def _rows_for_batch(
             else:
                 status = check.status
 
+            # A note citing several sources: each URL is judged on its own
+            # title, with the accessed date written for it.
+            own_title = link.title if link is not None else None
+            accessed = (link.accessed if link is not None else None) or citation.accessed
             evidence: list[QuoteEvidence] = []
             for quote in cited:
+                if own_title and quote.kind == QuoteKind.TITLE.value and quote.text != own_title:
+                    continue
                 match = matches.get((quote.id, url.id)) if url is not None else None
                 evidence.append(
                     QuoteEvidence(
@@ -433,9 +439,9 @@ def _rows_for_batch(
             archive_date: dt.date | None = None
             archive_name: str | None = None
             if url is not None and finder is not None and url.id in archived:
-                key = (url.id, citation.accessed)
+                key = (url.id, accessed)
                 if key not in snapshots:
-                    snapshots[key] = finder(session, url.id, citation.accessed)
+                    snapshots[key] = finder(session, url.id, accessed)
                 snapshot = snapshots[key]
                 if snapshot is not None:
                     archive_url = snapshot.snapshot_url
@@ -445,12 +451,12 @@ def _rows_for_batch(
                 archive_url, archive_date = link.archive_url, link.archive_date
                 archive_name = "document"
 
-            title = citation.title or (titles[0].text if titles else None)
+            title = own_title or citation.title or (titles[0].text if titles else None)
             yield ReportRow(
                 document=citation.path,
                 note=citation.label,
                 url=link.written if link is not None else "",
-                accessed=citation.accessed,
+                accessed=accessed,
                 status=status,
                 http_status=check.http_status if check is not None else None,
                 final_url=check.final_url if check is not None else None,

@@ -272,10 +272,18 @@ def store_document(
                     "inherited": pu.inherited,
                     "archive_url": pu.archive_url,
                     "archive_date": pu.archive_date,
+                    "title": pu.title,
+                    "translated_title": pu.translated_title,
+                    "authors": pu.authors,
+                    "published": pu.published,
+                    "accessed": pu.accessed,
                 }
             )
             seen.add(url_id)
-        texts = [(QuoteKind.TITLE, pc.title)] if pc.title else []
+        # The cited title, then the titles of the note's other sources.
+        titles = [pc.title] if pc.title else []
+        titles += [pu.title for pu in pc.urls if pu.title and pu.title not in titles]
+        texts = [(QuoteKind.TITLE, title) for title in titles]
         texts += [(QuoteKind.QUOTATION, q) for q in pc.quotations]
         quotes += [
             {"citation_id": citation_id, "kind": kind.value, "text": text, "position": i}

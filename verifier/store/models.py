@@ -202,6 +202,13 @@ class CitationUrl(Base):
     # An archived copy the document itself gives (wikitext archive-url, ...).
     archive_url: Mapped[str | None] = mapped_column(Text)
     archive_date: Mapped[dt.date | None] = mapped_column(Date)
+    # In a note citing several sources, what it says of this one (migration
+    # 0009); NULL: the citation's own fields apply.
+    title: Mapped[str | None] = mapped_column(Text)
+    translated_title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(64))
+    accessed: Mapped[dt.date | None] = mapped_column(Date)
 
     citation: Mapped[Citation] = relationship(back_populates="links")
     url: Mapped[Url] = relationship()
