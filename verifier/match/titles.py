@@ -16,16 +16,13 @@ author's, never expected in the source, and is left out.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from verifier.match.guards import compare_bags, tokens
 from verifier.match.normalize import fold_accents, normalize
+from verifier.match.passages import FUZZY_THRESHOLD, MatchResult, PageLike, match_text
 from verifier.store.models import Verdict
-
-if TYPE_CHECKING:
-    from verifier.match.matcher import MatchResult, PageLike
 
 __all__ = ["match_title", "title_variants"]
 
@@ -79,8 +76,6 @@ def _guarded(cited: str, found: str) -> str | None:
 
 def match_title(title: str, page: PageLike) -> MatchResult:
     """The verdict for a cited title: the page's metadata first, then its text."""
-    from verifier.match.matcher import FUZZY_THRESHOLD, MatchResult, match_text
-
     cited = _clean(title)
     if not cited:
         return MatchResult(Verdict.ABSENT, 0.0, "none", reason="empty title")
