@@ -4,7 +4,9 @@ Two texts count as the same when they differ only in ways a reader does not
 see or an editor does not care about: Unicode composition (NFC), case
 (``str.casefold``), curly against straight quotes, the kind of dash, ``…``
 against ``...``, runs of white space and line breaks, soft hyphens and
-zero-width characters, and HTML entities left in the text. A second,
+zero-width characters, HTML entities left in the text, and the ways of
+writing "per cent" (``%``, ``percent``, ``per cent``, ``pct``, ``Prozent``
+..., see ``_PERCENT_WORDS``), all written ``percent``. A second,
 accent-insensitive form (``fold_accents``) also drops diacritics, for a
 quotation typed without them.
 
@@ -65,9 +67,56 @@ def _one_for_one(m: re.Match[str]) -> str:
     return _ONE_FOR_ONE[m.group()]
 
 
+# "per cent" in the languages the matcher knows number words and negations
+# of, and the percent signs: one thing, written ``percent`` (``38%``,
+# ``38 %``, ``38 per cent`` and ``38 Prozent`` all become ``38 percent``).
+# Read as words, "per cent" would be the number word "cent" (French for a
+# hundred) and fail the number guard. Inflected forms are listed (Russian
+# процента/процентов); "pct" only after a number, as it is also an acronym.
+_PERCENT_WORDS = (
+    "per cent|percent|pour cent|pourcent|por ciento|porciento|per cento|percento"
+    "|por cento|procent|prozent|prosent|prosentti|prosenttia|százalék|szazalek"
+    "|процент|процента|процентов|відсоток|відсотки|відсотків|パーセント|퍼센트"
+    "|في المئة|في المائة|بالمئة|بالمائة"
+)
+_PERCENT_SIGNS = "%\uff05\u066a\ufe6a"
+
+
+def _percent_pattern() -> str:
+    """The signs, and the words at word boundaries, grouped by first letter.
+
+    Each branch starts by consuming one character of a class, with its
+    look-behind after it, so that at most places of a page it fails at once
+    (a look-behind or a list of alternatives tried at every character made
+    ``normalize`` three times slower).
+    """
+    groups: dict[str, list[str]] = {}
+    for word in _PERCENT_WORDS.split("|"):
+        groups.setdefault(word[0].lower(), []).append(re.escape(word[1:]).replace(" ", " +"))
+    branches = [f"[{_PERCENT_SIGNS}]"]
+    for first, rests in groups.items():
+        letters = "".join(dict.fromkeys(first + first.upper()))
+        words = "|".join(sorted(rests, key=len, reverse=True))
+        # "pct" only right after a number: it is also an acronym
+        pct = r"|(?<=\d.)(?i:ct)|(?<=\d .)(?i:ct)" if first == "p" else ""
+        if "\u3040" <= first <= "\u30ff":
+            # kana: no spaces between words, so no word boundaries to check
+            branches.append(rf"[{letters}](?:{words})")
+        else:
+            branches.append(rf"[{letters}](?<![^\W\d_].)(?:(?i:{words}){pct})(?![^\W\d_])")
+    firsts = "".join(dict.fromkeys(_PERCENT_SIGNS + "".join(f + f.upper() for f in groups)))
+    return rf"(?=[{firsts}])(?:{'|'.join(branches)})"
+
+
+_PERCENT = _percent_pattern()
+# A token the pattern above found (without the context its look-behinds saw).
+_PERCENT_TOKEN = re.compile(rf"[{_PERCENT_SIGNS}]|(?i:{_PERCENT_WORDS.replace(' ', ' +')}|pct)")
+PERCENT = "percent"
+
 _SPECIAL = re.compile(
     "|".join(
         [
+            _PERCENT,
             # an HTML entity left in the text (&amp; &#8217; &nbsp; ...)
             r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
             # runs of spaces, with invisibles around them; invisibles alone
@@ -226,6 +275,8 @@ def _compose(text: str) -> Normalized | None:
 
 @lru_cache(maxsize=4096)
 def _special(token: str) -> str:
+    if _PERCENT_TOKEN.fullmatch(token):
+        return PERCENT
     if token[0] == "&" and len(token) > 1:
         decoded = html.unescape(token)
         if decoded == token:
@@ -257,6 +308,8 @@ def normalize(text: str) -> Normalized:
             length += a - pos
             last_space = composed[a - 1] == " "
         piece = _special(m.group())
+        if piece == PERCENT and not last_space and out[-1][-1:].isalnum():
+            piece = " " + PERCENT  # 38% as 38 percent
         if piece == " " and last_space:
             # white space after white space adds nothing
             pos = b
