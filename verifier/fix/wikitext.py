@@ -238,10 +238,14 @@ class WikitextFixer(Fixer):
                 continue
             if value(key):  # archive-date given without archive-url: keep it
                 continue
+            # "| name = value" keeps its spaces around "="
             raw = text[slot.value_start : slot.value_end]
-            spaced = raw.startswith((" ", "\t")) and text[slot.name_end] in " \t"
-            at = slot.value_start + (1 if spaced else 0)
-            edits.append(Edit(at, at, new))
+            if text[slot.name_end] not in " \t":
+                edits.append(Edit(slot.value_start, slot.value_start, new))
+            elif raw.startswith((" ", "\t")):
+                edits.append(Edit(slot.value_start + 1, slot.value_start + 1, new))
+            else:
+                edits.append(Edit(slot.value_start, slot.value_start, " " + new))
         if append:
             edits.append(self._append(template, params, append))
         return edits
@@ -262,14 +266,26 @@ class WikitextFixer(Fixer):
             before = last.pipe
             while before > template[0] and text[before - 1] in " \t\r\n":
                 before -= 1
-            after = last.pipe + 1
-            while after < last.name_start:
-                after += 1
-            separator = text[before : last.pipe + 1] + text[last.pipe + 1 : last.name_start]
-            value_lead = last.value_start
-            while value_lead < last.value_end and text[value_lead] in " \t":
+            space = text[before : last.pipe]
+            newline = space.rfind("\n")
+            if newline != -1:
+                # a new line per parameter: its indentation, not the
+                # previous value's trailing blanks
+                space = space[newline - 1 if space[newline - 1 : newline] == "\r" else newline :]
+            separator = space + "|" + text[last.pipe + 1 : last.name_start]
+            # "=" spaced as in the last parameter that has a value
+            shaped = next(
+                (
+                    p
+                    for p in reversed(params)
+                    if p.named and text[p.value_start : p.value_end].strip()
+                ),
+                last,
+            )
+            value_lead = shaped.value_start
+            while value_lead < shaped.value_end and text[value_lead] in " \t":
                 value_lead += 1
-            equals = text[last.name_end : value_lead]
+            equals = text[shaped.name_end : value_lead]
             if "\n" in equals:
                 equals = "="
         if separator.strip(" \t\r\n") != "|":
