@@ -43,8 +43,13 @@ class HtmlFixer(Fixer):
     def cited_at(self, start: int, end: int) -> bool:
         if any(a <= start < b for a, b in self._hidden):
             return False
-        if self._tag_around(start) is not None:
-            return True
+        tag = self._tag_around(start)
+        if tag is not None:
+            # only a link's target is a citation (<link>, <img>, data-* are not)
+            return bool(
+                re.match(r"<a\b", self.text[tag[0] : tag[1]], re.I)
+                and _HREF_BEFORE.search(self.text[tag[0] : start])
+            )
         # The text of a link (<a href="URL">URL</a>): the link itself is fixed.
         opened = None
         for found in _A_OPEN.finditer(self.text, max(0, start - 4000), start):
