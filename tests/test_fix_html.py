@@ -38,9 +38,7 @@ def test_robust_links(
     db: Database, loopback: LoopbackWeb, fake: FakeArchives, tmp_path: Path
 ) -> None:
     dead, dead_copy = dead_with_copy(loopback, fake, "/quay")
-    query, query_copy = dead_with_copy(
-        loopback, fake, "/survey?x=1&y=2", "20190505000000", host=1
-    )
+    query, query_copy = dead_with_copy(loopback, fake, "/survey?x=1&y=2", "20190505000000", host=1)
     typed, typed_copy = dead_with_copy(loopback, fake, "/typed", "20180101000000")
     before = page(dead, query, typed)
     doc = tmp_path / "quay.html"
