@@ -35,6 +35,7 @@ __all__ = ["WikitextFixer"]
 
 _REF = re.compile(r"<ref(?:\s[^>]*?)?(?<!/)>.*?</ref\s*>", re.I | re.S)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_SCHEME = re.compile(r"(?:https?:)?//", re.I)
 _BRACES = re.compile(r"\{\{|\}\}")
 _USE_DATES = re.compile(r"\{\{\s*use[ _]+(dmy|mdy)[ _]+dates", re.I)
 _URL_PARAMS = frozenset({"url", "chapterurl", "contributionurl", "articleurl"})
@@ -111,6 +112,10 @@ class WikitextFixer(Fixer):
         return best
 
     def cited_at(self, start: int, end: int) -> bool:
+        # MediaWiki links only URLs with a scheme: "''www.bgs.ac.uk''" in a
+        # ref is the website's name, not a link to archive
+        if not _SCHEME.match(self.text, start):
+            return False
         return self._ref_at(start) is not None and not self._in(self._comments, start)
 
     # --- the template's parameters -----------------------------------------
