@@ -105,3 +105,24 @@ def test_status_option_and_all(
     # --all: the live link's capture too (archive lookups for every citation)
     result = run_fix(db, fake, [doc], statuses=None, archive_all=True, stale_after=0.0)
     assert {p.repair.url for p in result.documents[0].fixed} == {dead, live}
+
+
+def test_one_url_two_notes_each_with_the_copy_of_its_date(
+    db: Database, loopback: LoopbackWeb, fake: FakeArchives, tmp_path: Path
+) -> None:
+    url, old_copy = dead_with_copy(loopback, fake, "/moving", "20180601000000")
+    fake.add_capture(url, "20210601000000", "<title>Archived /moving</title><p>Later.</p>")
+    new_copy = f"{fake.wayback_url}/web/20210601000000/{url}"
+    doc = tmp_path / "dates.md"
+    doc.write_text(
+        "A.[^1] B.[^2]\n\n"
+        f"[^1]: First version, <{url}>, accessed 2 July 2018.\n"
+        f"[^2]: Second version, <{url}>, accessed 9 September 2021.\n",
+        "utf-8",
+    )
+    run_fix(db, fake, [doc], write=True, options=FixOptions(template=" ({archive_url})"))
+    assert doc.read_text("utf-8") == (
+        "A.[^1] B.[^2]\n\n"
+        f"[^1]: First version, <{url}> ({old_copy}), accessed 2 July 2018.\n"
+        f"[^2]: Second version, <{url}> ({new_copy}), accessed 9 September 2021.\n"
+    )

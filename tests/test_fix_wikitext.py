@@ -112,3 +112,20 @@ def test_date_style_follows_the_article(
         f"|access-date={access}}}}}",
         f"|access-date={access}|archive-url={copy}|archive-date={written}|url-status=dead}}}}",
     )
+
+
+def test_all_marks_a_working_link_live(
+    db: Database, loopback: LoopbackWeb, fake: FakeArchives, tmp_path: Path
+) -> None:
+    live = loopback.add_page("/still", "<title>Still</title><p>Here.</p>")
+    fake.add_capture(live, "20200202000000", "<title>Still</title><p>Here.</p>")
+    copy = f"{fake.wayback_url}/web/20200202000000/{live}"
+    doc = tmp_path / "Live.wiki"
+    before = f"Text.<ref>{{{{cite web |url={live} |title=Still}}}}</ref>\n"
+    doc.write_text(before, "utf-8")
+    assert run_fix(db, fake, [doc]).changes == 0
+    run_fix(db, fake, [doc], write=True, statuses=None, archive_all=True, stale_after=0.0)
+    assert doc.read_text("utf-8") == before.replace(
+        "|title=Still}}",
+        f"|title=Still |archive-url={copy} |archive-date=2020-02-02 |url-status=live}}}}",
+    )
