@@ -24,8 +24,10 @@ from verifier.store.database import Database
 from verifier.store.models import Document
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def fake() -> Iterator[FakeArchives]:
+    # one set of servers for the module (stopping one takes a poll interval);
+    # each test's pages have their own paths
     with FakeArchives() as archives:
         yield archives
 

@@ -14,8 +14,10 @@ from loopback import LoopbackWeb
 from verifier.store.database import Database
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def fake() -> Iterator[FakeArchives]:
+    # one set of servers for the module (stopping one takes a poll interval);
+    # each test's pages have their own paths
     with FakeArchives() as archives:
         yield archives
 
