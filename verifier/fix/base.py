@@ -10,11 +10,12 @@ to it in the format's idiom, or raises ``Skip`` with the reason it cannot
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from verifier.fix.edits import Edit, format_date, occurrences
+from verifier.fix.edits import Edit, UrlIndex, format_date, occurrences
 from verifier.fix.plan import Repair
 
 __all__ = ["FixOptions", "Fixer", "Placed", "Skip"]
@@ -69,6 +70,8 @@ class Fixer:
     def __init__(self, text: str, options: FixOptions) -> None:
         self.text = text
         self.options = options
+        self._newlines: list[int] | None = None
+        self._index: UrlIndex | None = None
 
     # --- per format ----------------------------------------------------
     def cited_at(self, start: int, end: int) -> bool:
@@ -94,7 +97,9 @@ class Fixer:
         )
 
     def line_of(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset) + 1
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, offset) + 1
 
     def place(self, repairs: list[Repair]) -> list[Placed]:
         """Each repair at each place its URL is written as a citation.
@@ -109,9 +114,10 @@ class Fixer:
         for repair in repairs:
             by_url[repair.url].append(repair)
         placed: list[Placed] = []
-        taken: list[tuple[int, int]] = []
         for url, group in by_url.items():
-            spans = [s for s in occurrences(self.text, url) if self.cited_at(*s)]
+            if self._index is None:
+                self._index = UrlIndex(self.text)
+            spans = [s for s in occurrences(self.text, url, self._index) if self.cited_at(*s)]
             if not spans:
                 for repair in group:
                     placed.append(Placed(repair, skipped="URL not found where it is cited"))
@@ -131,12 +137,9 @@ class Fixer:
                     result.skipped = skip.reason
                     result.already = skip.already
                 else:
-                    if any(_overlaps(e, taken) for e in edits):
-                        result.skipped = "overlaps another edit"
-                    else:
-                        result.edits = edits
-                        taken.extend((e.start, e.end) for e in edits)
+                    result.edits = edits
                 placed.append(result)
+        _drop_overlaps(placed)
         return placed
 
     def _closest(self, group: list[Repair], start: int) -> Repair:
@@ -151,10 +154,21 @@ class Fixer:
         return max(group, key=shared)
 
 
-def _overlaps(edit: Edit, taken: list[tuple[int, int]]) -> bool:
-    for start, end in taken:
-        if edit.start < end and start < edit.end:
-            return True
-        if edit.start == edit.end == start == end:
-            return True
-    return False
+def _drop_overlaps(placed: list[Placed]) -> None:
+    """A place whose edits overlap an earlier one's is not edited (two URLs
+    written over each other: never guess which copy goes where)."""
+    spans = sorted(
+        ((e.start, e.end, i) for i, p in enumerate(placed) for e in p.edits),
+        key=lambda span: (span[0], span[1]),
+    )
+    bad: set[int] = set()
+    last_end, last_owner = -1, -1
+    for start, end, owner in spans:
+        if owner != last_owner and (start < last_end or (start == end == last_end)):
+            bad.add(owner)
+            continue
+        if end >= last_end:
+            last_end, last_owner = end, owner
+    for i in bad:
+        placed[i].edits = []
+        placed[i].skipped = "overlaps another edit"

@@ -174,20 +174,59 @@ def _inside_other_url(text: str, start: int) -> bool:
     return "://" in text[begin:start] or text[begin:start].lower().startswith("www.")
 
 
-def occurrences(text: str, url: str) -> Iterator[tuple[int, int]]:
+_URL_START = re.compile(r"https?://|www\.", re.I)
+_KEY = 16
+
+
+class UrlIndex:
+    """Where URLs start in a text, by their first characters: a document
+    with hundreds of cited URLs is scanned once, not once per URL."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: dict[str, list[int]] = {}
+        for match in _URL_START.finditer(text):
+            at = match.start()
+            self.starts.setdefault(text[at : at + _KEY], []).append(at)
+
+    def candidates(self, text: str, variant: str) -> Iterator[int]:
+        if len(variant) < _KEY or not _URL_START.match(variant):
+            at = text.find(variant)
+            while at != -1:
+                yield at
+                at = text.find(variant, at + 1)
+            return
+        for at in self.starts.get(variant[:_KEY], ()):
+            if text.startswith(variant, at):
+                yield at
+
+
+def occurrences(text: str, url: str, index: UrlIndex | None = None) -> Iterator[tuple[int, int]]:
     """Each place the URL is written, as (start, end), in document order;
     with ``&amp;`` or percent-decoded spellings too; never inside a longer URL."""
     seen: set[int] = set()
     spans: list[tuple[int, int]] = []
     for variant in _variants(url):
-        at = text.find(variant)
-        while at != -1:
+        found = (index or _NO_INDEX).candidates(text, variant)
+        for at in found:
             end = at + len(variant)
             if at not in seen and _ends_here(text, end) and not _inside_other_url(text, at):
                 seen.add(at)
                 spans.append((at, end))
-            at = text.find(variant, at + 1)
     yield from sorted(spans)
+
+
+class _Unindexed(UrlIndex):
+    def __init__(self) -> None:
+        self.starts = {}
+
+    def candidates(self, text: str, variant: str) -> Iterator[int]:
+        at = text.find(variant)
+        while at != -1:
+            yield at
+            at = text.find(variant, at + 1)
+
+
+_NO_INDEX = _Unindexed()
 
 
 def archived_nearby(window: str, url: str, archive_url: str) -> bool:

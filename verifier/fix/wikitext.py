@@ -36,6 +36,8 @@ __all__ = ["WikitextFixer"]
 _REF = re.compile(r"<ref(?:\s[^>]*?)?(?<!/)>.*?</ref\s*>", re.I | re.S)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _SCHEME = re.compile(r"(?:https?:)?//", re.I)
+# What nests inside a template's parameters, and the pipes between them.
+_PARAM_MARKS = re.compile(r"\{\{|\}\}|\[\[|\]\]|\|")
 _BRACES = re.compile(r"\{\{|\}\}")
 _USE_DATES = re.compile(r"\{\{\s*use[ _]+(dmy|mdy)[ _]+dates", re.I)
 _URL_PARAMS = frozenset({"url", "chapterurl", "contributionurl", "articleurl"})
@@ -124,20 +126,14 @@ class WikitextFixer(Fixer):
         inner_start, inner_end = start + 2, end - 2
         pipes: list[int] = []
         depth = 0
-        i = inner_start
-        while i < inner_end:
-            pair = text[i : i + 2]
-            if pair in ("{{", "[["):
+        for match in _PARAM_MARKS.finditer(text, inner_start, inner_end):
+            mark = match.group()
+            if mark in ("{{", "[["):
                 depth += 1
-                i += 2
-                continue
-            if pair in ("}}", "]]"):
+            elif mark in ("}}", "]]"):
                 depth = max(depth - 1, 0)
-                i += 2
-                continue
-            if text[i] == "|" and depth == 0:
-                pipes.append(i)
-            i += 1
+            elif depth == 0:
+                pipes.append(match.start())
         name = text[inner_start : pipes[0] if pipes else inner_end].strip()
         params: list[_Param] = []
         for n, pipe in enumerate(pipes):
