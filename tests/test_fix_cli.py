@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from verifier.check import run_check
 from verifier.cli import app
-from verifier.fix import DEFAULT_STATUSES, FixOptions, fix_document, fix_paths
+from verifier.fix import DEFAULT_STATUSES, FixOptions, FixResult, fix_document, fix_paths
 from verifier.fix.cli import print_fix
 from verifier.store.database import Database
 from verifier.store.models import Document
@@ -103,3 +103,33 @@ def test_offline_fixes_nothing(db: Database, fake: FakeArchives, tmp_path: Path)
     assert print_fix(console, console, result, write=True) == 3
     console.file.close()
     assert "no network" in (tmp_path / "err.txt").read_text()
+
+
+def test_save_live_asks_for_captures_of_live_links_only(
+    db: Database, loopback: LoopbackWeb, fake: FakeArchives, tmp_path: Path
+) -> None:
+    dead, _ = dead_with_copy(loopback, fake, "/saved-dead")
+    live = loopback.add_page("/saved-live", "<title>Live</title><p>Here today.</p>")
+    doc = tmp_path / "save.md"
+    doc.write_text(f"A.[^1] B.[^2]\n\n[^1]: <{dead}>\n[^2]: <{live}>\n", "utf-8")
+
+    def fix(**changes: object) -> FixResult:
+        return fix_paths(
+            db,
+            [str(doc)],
+            archive_settings(fake, timeout=2.0, retries=0, **changes),
+            statuses=DEFAULT_STATUSES,
+            save_live=True,
+            save_poll_interval=0.01,
+        )
+
+    without_keys = fix()
+    assert (
+        without_keys.save_message is not None and "save_page_now_auth" in without_keys.save_message
+    )
+    assert fake.saved == []
+    result = fix(save_page_now_auth=fake.save_auth)
+    assert [(s.url, s.outcome) for s in result.saved] == [(live, "saved")]
+    assert fake.saved == [live]
+    # the dead link is fixed all the same
+    assert result.changes == 1

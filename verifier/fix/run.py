@@ -207,6 +207,7 @@ def fix_paths(
     write: bool = False,
     backup: bool = True,
     save_live: bool = False,
+    save_poll_interval: float | None = None,
     check: Callable[[Database, Settings], CheckResult] | None = None,
     on_document: Callable[[StoredDocument | DocumentError], None] | None = None,
 ) -> FixResult:
@@ -228,7 +229,7 @@ def fix_paths(
         return result
     documents = sorted({stored.path for stored in ingested.stored})
     if save_live:
-        _save_live(db, settings, documents, result)
+        _save_live(db, settings, documents, result, save_poll_interval)
     for path in documents:
         result.documents.append(
             fix_document(db, path, statuses, options, write=write, backup=backup)
@@ -236,7 +237,13 @@ def fix_paths(
     return result
 
 
-def _save_live(db: Database, settings: Settings, documents: list[str], result: FixResult) -> None:
+def _save_live(
+    db: Database,
+    settings: Settings,
+    documents: list[str],
+    result: FixResult,
+    poll_interval: float | None,
+) -> None:
     """Ask Save Page Now for the documents' live URLs that have no capture."""
     import asyncio
 
@@ -261,4 +268,5 @@ def _save_live(db: Database, settings: Settings, documents: list[str], result: F
         )
     urls = [url for url in urls_to_save(db, "all") if url in cited]
     if urls:
-        result.saved = asyncio.run(save_pages(settings, urls, check_existing=True))
+        polls = {} if poll_interval is None else {"poll_interval": poll_interval}
+        result.saved = asyncio.run(save_pages(settings, urls, check_existing=True, **polls))
