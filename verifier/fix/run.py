@@ -247,7 +247,7 @@ def _save_live(
     """Ask Save Page Now for the documents' live URLs that have no capture."""
     import asyncio
 
-    from verifier.archive.save import save_pages, urls_to_save
+    from verifier.archive.save import POLL_INTERVAL, save_pages, urls_to_save
     from verifier.store.models import Citation, CitationUrl, Url
 
     if not settings.save_page_now_auth:
@@ -268,5 +268,11 @@ def _save_live(
         )
     urls = [url for url in urls_to_save(db, "all") if url in cited]
     if urls:
-        polls = {} if poll_interval is None else {"poll_interval": poll_interval}
-        result.saved = asyncio.run(save_pages(settings, urls, check_existing=True, **polls))
+        result.saved = asyncio.run(
+            save_pages(
+                settings,
+                urls,
+                check_existing=True,
+                poll_interval=POLL_INTERVAL if poll_interval is None else poll_interval,
+            )
+        )
