@@ -941,6 +941,95 @@ def archive(
         raise typer.Exit(1)
 
 
+# --- fix: archived copies into the documents (verifier.fix) -------------------
+
+
+@app.command()
+@reports_errors
+def fix(
+    paths: Annotated[list[str], typer.Argument(help="Documents or folders of documents.")],
+    db: DbOption = "sources.db",
+    write: Annotated[
+        bool, typer.Option("--write", help="Edit the files (after a FILE.bak backup).")
+    ] = False,
+    status: Annotated[
+        str,
+        typer.Option("--status", help="Comma-separated link statuses to fix."),
+    ] = "dead,soft_404",
+    all_: Annotated[
+        bool,
+        typer.Option("--all", help="Add the archived copy to every citation that has one."),
+    ] = False,
+    replace_inline: Annotated[
+        bool,
+        typer.Option(
+            "--replace-inline",
+            help="Point links (Markdown [text](URL), HTML href) at the archived copy.",
+        ),
+    ] = False,
+    no_backup: Annotated[bool, typer.Option("--no-backup", help="Write no FILE.bak.")] = False,
+    save_live: Annotated[
+        bool,
+        typer.Option("--save-live", help="Ask Save Page Now for live links with no capture."),
+    ] = False,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            help="Markdown text after a URL (default ', archived at <{archive_url}> on "
+            "{archive_date}').",
+        ),
+    ] = None,
+    date_style: Annotated[
+        str | None,
+        typer.Option("--date-style", help="dmy, mdy or iso (default: the document's)."),
+    ] = None,
+    allow_private_hosts: AllowPrivateOption = False,
+    timeout: TimeoutOption = None,
+    stale_after: StaleAfterOption = None,
+    recheck: RecheckOption = False,
+) -> None:
+    """Write the archived copy of each dead link into its document.
+
+    Checks what is due, then adds each dead or soft-404 link's archived copy
+    (the one closest to the note's accessed date) in the document's idiom:
+    Markdown text after the URL, wikitext archive-url=, HTML Robust Links,
+    a plain-text "Archived at". Without --write only the diff is printed
+    (exit 1 when there is something to fix).
+
+    Example:
+
+    \b
+        verifier fix article.md                 # show the diff
+        verifier fix article.wiki --write       # edit it (article.wiki.bak kept)
+    """
+    from verifier.fix import fix_paths
+    from verifier.fix.cli import fix_options, parse_statuses, print_fix
+
+    statuses = None if all_ else parse_statuses(status)
+    options = fix_options(replace_inline=replace_inline, template=template, date_style=date_style)
+    settings = check_settings(
+        db,
+        timeout=timeout,
+        allow_private_hosts=allow_private_hosts,
+        stale_after=stale_after,
+        archive_all=all_,
+    )
+    database = open_db(db)
+    result = fix_paths(
+        database,
+        paths,
+        settings,
+        statuses=statuses,
+        options=options,
+        write=write,
+        backup=not no_backup,
+        save_live=save_live,
+        check=lambda d, s: run_check_command(d, s, recheck=recheck, console=err),
+    )
+    raise typer.Exit(print_fix(out, err, result, write=write))
+
+
 def main() -> None:
     app(prog_name="verifier")
 
