@@ -553,6 +553,8 @@ def worker(
     options = WorkerOptions(until_empty=until_empty, stall_timeout=stall_timeout)
     result = run_worker(database, settings, options)
     title = f"worker: {result.checked} URLs checked in {result.jobs} jobs"
+    if result.recovered:
+        title += f", {result.recovered} jobs of stalled workers returned to the queue"
     if result.runs_finished:
         title += ", runs finished: " + ", ".join(map(str, result.runs_finished))
     out.print(status_table(result.counts, title))

@@ -42,7 +42,7 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from verifier.fetch import Fetcher, FetchResult, fetch_urls
-from verifier.fetch.writer import CheckWriter
+from verifier.fetch.writer import write_results
 from verifier.queue.app import FETCH_TASK, FINISH_TASK, LIVE_STATUSES, QUEUE, queue_app
 from verifier.queue.enqueue import defer_finish
 from verifier.settings import Settings
@@ -86,19 +86,73 @@ class WorkerResult:
 
 
 class _Limited:
-    """The worker's one ``Fetcher``, with at most ``concurrency`` requests in
-    flight over all the jobs it runs; everything else is the fetcher's."""
+    """The worker's one ``Fetcher``, with at most ``concurrency`` URLs in
+    flight over all the jobs it runs; everything else is the fetcher's.
+
+    A URL is in flight from its request until its check is committed: its
+    slot is taken by ``fetch`` and given back by ``done`` after the write.
+    So a worker killed at any moment loses at most ``concurrency`` URLs."""
 
     def __init__(self, fetcher: Fetcher, slots: asyncio.Semaphore) -> None:
         self._fetcher = fetcher
         self._slots = slots
+        self._held: dict[str, int] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._fetcher, name)
 
     async def fetch(self, url: str) -> FetchResult:
-        async with self._slots:
-            return await self._fetcher.fetch(url)
+        await self._slots.acquire()
+        try:
+            result = await self._fetcher.fetch(url)
+        except BaseException:
+            self._slots.release()
+            raise
+        self._held[url] = self._held.get(url, 0) + 1
+        return result
+
+    def done(self, url: str) -> None:
+        """The result of ``url`` is written (or lost): its slot is free."""
+        count = self._held.pop(url, 0)
+        if count:
+            if count > 1:
+                self._held[url] = count - 1
+            self._slots.release()
+
+
+class _Writer:
+    """Group commit of one run's checks, shared by the worker's jobs:
+    ``write`` returns once its result is committed; results that arrive
+    during a write go together in the next one."""
+
+    def __init__(self, db: Database, run_id: int) -> None:
+        self.db = db
+        self.run_id = run_id
+        self._pending: list[tuple[int, FetchResult, asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def write(self, url_id: int, result: FetchResult) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((url_id, result, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+        await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await asyncio.to_thread(self._write, [(u, r) for u, r, _ in batch])
+            except Exception as exc:
+                for _, _, future in batch:
+                    future.set_exception(exc)
+            else:
+                for _, _, future in batch:
+                    future.set_result(None)
+
+    def _write(self, items: list[tuple[int, FetchResult]]) -> None:
+        with self.db.session() as session:
+            write_results(session, self.run_id, items)
 
 
 @dataclass
@@ -106,8 +160,8 @@ class _State:
     db: Database
     settings: Settings
     app: App
-    fetcher: Fetcher | None = None
-    slots: asyncio.Semaphore | None = None
+    fetcher: _Limited | None = None
+    writers: dict[int, _Writer] = field(default_factory=dict)
     stopping: bool = False
     result: WorkerResult = field(default_factory=WorkerResult)
 
@@ -164,8 +218,8 @@ async def _main(state: _State, options: WorkerOptions) -> None:
                     state.app.open_async(),
                     Fetcher(state.settings, **dict(options.fetcher_options)) as fetcher,
                 ):
-                    state.fetcher = fetcher
-                    state.slots = asyncio.Semaphore(state.settings.concurrency)
+                    slots = asyncio.Semaphore(state.settings.concurrency)
+                    state.fetcher = _Limited(fetcher, slots)
                     worker = Worker(
                         state.app,
                         queues=[QUEUE],
@@ -231,9 +285,13 @@ async def _queue_busy(app: App) -> bool:
 async def _fetch_batch(state: _State, run_id: int, batch_id: int, url_ids: list[int]) -> None:
     db, settings = state.db, state.settings
     todo = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
-    assert state.fetcher is not None and state.slots is not None
-    fetcher = cast(Fetcher, _Limited(state.fetcher, state.slots))
+    limited = state.fetcher
+    assert limited is not None
+    writer = state.writers.get(run_id)
+    if writer is None:
+        writer = state.writers[run_id] = _Writer(db, run_id)
     counts = state.result.counts
+    url_of = dict(todo)
 
     async def jobs() -> AsyncIterator[tuple[int, str]]:
         for url_id, url in todo:
@@ -245,13 +303,13 @@ async def _fetch_batch(state: _State, run_id: int, batch_id: int, url_ids: list[
             yield url_id, url
 
     async def record(url_id: int, fetched: FetchResult) -> None:
-        await writer.add(url_id, fetched)
+        try:
+            await writer.write(url_id, fetched)
+        finally:
+            limited.done(url_of[url_id])
         counts[str(fetched.status)] = counts.get(str(fetched.status), 0) + 1
 
-    # No linger: a result is written as soon as the previous write ends, so a
-    # killed worker loses little more than its requests in flight.
-    async with CheckWriter(db, run_id, linger=0.0) as writer:
-        await fetch_urls(fetcher, jobs(), record)
+    await fetch_urls(cast(Fetcher, limited), jobs(), record)
     state.result.jobs += 1
     left = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
     if left and state.stopping:
