@@ -36,7 +36,7 @@ from verifier.settings import Settings
 from verifier.store.database import Database
 from verifier.store.models import Check, CitationUrl, LinkStatus, Run, Url, utcnow
 
-__all__ = ["CheckResult", "Progress", "run_check"]
+__all__ = ["CheckResult", "Progress", "close_run", "due_condition", "open_run", "run_check"]
 
 # URLs read from the database at a time.
 _PAGE = 500
@@ -96,7 +96,12 @@ def _options(settings: Settings, recheck: bool) -> dict[str, Any]:
     }
 
 
-def _start_run(db: Database, settings: Settings, recheck: bool) -> tuple[int, bool, dt.datetime]:
+def _start_run(
+    db: Database,
+    settings: Settings,
+    recheck: bool,
+    extra_options: Mapping[str, Any] | None = None,
+) -> tuple[int, bool, dt.datetime]:
     """A new run, or the newest unfinished one (a crashed ``check``) to resume.
 
     Returns the run id, whether it is resumed, and the due-date cutoff."""
@@ -109,7 +114,8 @@ def _start_run(db: Database, settings: Settings, recheck: bool) -> tuple[int, bo
             options["resumed_at"] = utcnow().isoformat()
             unfinished.options = json.dumps(options)
             return unfinished.id, True, unfinished.started_at
-        run = Run(started_at=utcnow(), options=json.dumps(_options(settings, recheck)))
+        options = {**_options(settings, recheck), **dict(extra_options or {})}
+        run = Run(started_at=utcnow(), options=json.dumps(options))
         session.add(run)
         session.flush()
         return run.id, False, run.started_at
@@ -139,13 +145,7 @@ def run_check(
     ``fetcher_options`` go to ``Fetcher`` (tests pass a resolver).
     """
     started = time.perf_counter()
-    run_id, resumed, run_started = _start_run(db, settings, recheck)
-    if resumed:
-        with db.session() as session:
-            options = json.loads(session.get(Run, run_id).options or "{}")  # type: ignore[union-attr]
-        recheck = recheck or bool(options.get("recheck"))
-    cutoff = run_started - dt.timedelta(seconds=settings.stale_after)
-    due = _due(run_id, cutoff, recheck)
+    run_id, resumed, due = open_run(db, settings, recheck)
     with db.session() as session:
         total = session.scalar(select(func.count()).select_from(Url).where(due)) or 0
         cited = (
@@ -206,16 +206,56 @@ def run_check(
     result.checked = sum(counts.values())
     result.counts = dict(counts)
 
-    if not result.interrupted and not result.offline:
-        _later_stages(db, settings, result)
+    close_run(db, settings, result, started=started)
+    return result
 
-    result.elapsed_seconds = time.perf_counter() - started
+
+def open_run(
+    db: Database,
+    settings: Settings,
+    recheck: bool,
+    *,
+    extra_options: Mapping[str, Any] | None = None,
+) -> tuple[int, bool, ColumnElement[bool]]:
+    """A new run, or the newest unfinished one to resume: its id, whether it
+    is resumed, and the condition selecting the URLs still due in it.
+
+    ``extra_options`` are recorded in a new run's options (the work queue
+    marks its runs with ``"queue": true``)."""
+    run_id, resumed, run_started = _start_run(db, settings, recheck, extra_options)
+    if resumed:
+        with db.session() as session:
+            options = json.loads(session.get(Run, run_id).options or "{}")  # type: ignore[union-attr]
+        recheck = recheck or bool(options.get("recheck"))
+    cutoff = run_started - dt.timedelta(seconds=settings.stale_after)
+    return run_id, resumed, _due(run_id, cutoff, recheck)
+
+
+def due_condition(db: Database, run_id: int, settings: Settings) -> ColumnElement[bool]:
+    """The URLs still due in run ``run_id`` (by its start time and options)."""
     with db.session() as session:
         run = session.get(Run, run_id)
         assert run is not None
+        options = json.loads(run.options or "{}")
+        cutoff = run.started_at - dt.timedelta(seconds=settings.stale_after)
+    return _due(run_id, cutoff, bool(options.get("recheck")))
+
+
+def close_run(
+    db: Database, settings: Settings, result: CheckResult, *, started: float | None = None
+) -> None:
+    """Run the later stages (unless the run was interrupted) and close the
+    run: ``finished_at`` and its JSON summary. ``started`` is the
+    ``time.perf_counter()`` of the invocation, for its elapsed time."""
+    if not result.interrupted and not result.offline:
+        _later_stages(db, settings, result)
+    if started is not None:
+        result.elapsed_seconds = time.perf_counter() - started
+    with db.session() as session:
+        run = session.get(Run, result.run_id)
+        assert run is not None
         run.finished_at = utcnow()
-        run.summary = json.dumps(_run_summary(session, run_id, result))
-    return result
+        run.summary = json.dumps(_run_summary(session, result.run_id, result))
 
 
 # Statuses that say nothing about the page: the request got no answer, or

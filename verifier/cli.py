@@ -405,6 +405,15 @@ def status(
             for cue, sentence in doc.attributions:
                 out.print(f"  [{cue}] {sentence}", markup=False)
     out.print()
+    if database.dialect == "postgresql":
+        from verifier.queue import queue_progress
+
+        for run in queue_progress(database):
+            out.print(
+                f"queue, run {run.run_id}: {run.urls} URLs: {run.due} due, "
+                f"{run.in_flight} in flight, {run.done} done, {run.failed} failed; "
+                f"match and archive stages {run.stages}"
+            )
     print_run_diff(out, diff)
     if fail_on_new and (diff.newly_broken or diff.newly_drifted):
         raise typer.Exit(1)
@@ -724,6 +733,14 @@ def check(
     contact: ContactOption = None,
     fail_on: FailOnOption = None,
     min_failures: MinFailuresOption = None,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            "--enqueue",
+            help="(PostgreSQL) Open a run, put every due URL on the work queue and return; "
+            "`verifier worker` processes check them.",
+        ),
+    ] = False,
 ) -> None:
     """Fetch every cited URL that is due and record its status.
 
@@ -741,6 +758,7 @@ def check(
         verifier check --recheck --no-archive --contact factcheck@example.org
         verifier check --exclude '^https?://twitter\\.com/' --accept 200,403
         verifier check --fail-on dead --min-failures 3   # a nightly job
+        verifier check --enqueue --db postgresql://host/db   # then: verifier worker
     """
     from verifier.report import FailurePolicy
 
@@ -762,11 +780,86 @@ def check(
         contact=contact,
     )
     database = open_db(db)
+    if enqueue:
+        from verifier.queue import enqueue_run
+
+        queued = enqueue_run(database, settings, recheck=recheck)
+        if queued.busy:
+            out.print(f"run {queued.run_id} is still on the queue: nothing added")
+        else:
+            out.print(
+                f"run {queued.run_id}: {queued.urls} URLs put on the queue in {queued.jobs} jobs"
+                + (f", {queued.fresh} checked recently (skipped)" if queued.fresh else "")
+            )
+        raise typer.Exit(0)
     result = run_check_command(database, settings, recheck=recheck)
     if result.interrupted:
         raise typer.Exit(130)
     code = finish_run(database, policy, ignore=settings.ignore)
     raise typer.Exit(EXIT_OFFLINE if result.offline else code)
+
+
+@app.command()
+@reports_errors
+def worker(
+    db: DbOption = "sources.db",
+    concurrency: ConcurrencyOption = None,
+    per_host: PerHostOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
+    allow_private_hosts: AllowPrivateOption = False,
+    contact: ContactOption = None,
+    until_empty: Annotated[
+        bool,
+        typer.Option("--until-empty", help="Stop when no job waits or runs on the queue."),
+    ] = False,
+    stall_timeout: Annotated[
+        float,
+        typer.Option(
+            "--stall-timeout",
+            metavar="SECONDS",
+            help="Return a worker's jobs to the queue when it sent no heartbeat for this long.",
+        ),
+    ] = 30.0,
+) -> None:
+    """(PostgreSQL) Take jobs from the work queue and check their URLs; run
+    any number, on any number of machines. The run's match and archive
+    stages run as a job too: the run is complete when the queue drains.
+    Ctrl-C finishes the requests in flight and returns the rest of the job.
+
+    Example:
+
+    \b
+        verifier check --enqueue --db postgresql://host/db
+        verifier worker --db postgresql://host/db --concurrency 8 --until-empty
+    """
+    from verifier.errors import InputError
+    from verifier.fetch.progress import status_table
+    from verifier.queue import WorkerOptions, run_worker
+
+    if stall_timeout <= 0:
+        raise InputError(f"--stall-timeout must be positive (got {stall_timeout})")
+    settings = check_settings(
+        db,
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        retries=retries,
+        allow_private_hosts=allow_private_hosts,
+        contact=contact,
+    )
+    database = open_db(db)
+    options = WorkerOptions(until_empty=until_empty, stall_timeout=stall_timeout)
+    result = run_worker(database, settings, options)
+    title = f"worker: {result.checked} URLs checked in {result.jobs} jobs"
+    if result.recovered:
+        title += f", {result.recovered} jobs of stalled workers returned to the queue"
+    if result.runs_finished:
+        title += ", runs finished: " + ", ".join(map(str, result.runs_finished))
+    out.print(status_table(result.counts, title))
+    if result.interrupted:
+        err.print("interrupted: the rest of the running jobs is back on the queue")
+        raise typer.Exit(130)
 
 
 def finish_run(

@@ -18,7 +18,9 @@ the citing sentence) and each URL of its citation:
 ``drifted_url_ids`` runs step 1 alone, so the pipeline can send the URLs
 whose live text lacks something to the archive stage before ``verify_run``.
 Results are written in one place (``_write``), in batches; running
-``verify_run`` again for a run replaces that run's rows.
+``verify_run`` again for a run replaces that run's rows. Both read the
+citations a page at a time (``_target_pages``): memory does not grow with
+the number of citations.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ __all__ = ["LIVE_STATUSES", "VerifySummary", "drifted_url_ids", "verify_run"]
 LIVE_STATUSES = frozenset({LinkStatus.OK, LinkStatus.REDIRECTED, LinkStatus.TOO_LARGE})
 # Rows per INSERT and per ``IN (...)``: below SQLite's variable limit.
 _BATCH = 500
+# Citations matched at a time.
+_CITATIONS = 2000
 
 
 @dataclass
@@ -87,22 +91,34 @@ def _chunks(items: list[int]) -> Iterator[list[int]]:
         yield items[start : start + _BATCH]
 
 
-def _targets(session: Session) -> list[_Target]:
-    """Every (quote, URL) pair to verify, grouped by URL."""
-    rows = session.execute(
-        select(Quote.id, Quote.kind, Quote.text, CitationUrl.url_id, Citation.accessed)
-        .join(Citation, Citation.id == Quote.citation_id)
-        .join(CitationUrl, CitationUrl.citation_id == Citation.id)
-        .order_by(CitationUrl.url_id, Quote.id)
-    ).all()
-    seen: set[tuple[int, int]] = set()
-    targets = []
-    for quote_id, kind, text, url_id, accessed in rows:
-        if (quote_id, url_id) in seen or not (text or "").strip():
-            continue
-        seen.add((quote_id, url_id))
-        targets.append(_Target(quote_id, kind, text, url_id, accessed))
-    return targets
+def _target_pages(session: Session) -> Iterator[list[_Target]]:
+    """Every (quote, URL) pair to verify, a page of citations at a time (so a
+    run of a million citations is matched in constant memory), each page
+    grouped by URL. A citation's quotes and URLs are all in one page."""
+    last = 0
+    while True:
+        ids = session.scalars(
+            select(Citation.id).where(Citation.id > last).order_by(Citation.id).limit(_CITATIONS)
+        ).all()
+        if not ids:
+            return
+        last = ids[-1]
+        rows = session.execute(
+            select(Quote.id, Quote.kind, Quote.text, CitationUrl.url_id, Citation.accessed)
+            .join(Citation, Citation.id == Quote.citation_id)
+            .join(CitationUrl, CitationUrl.citation_id == Citation.id)
+            .where(Citation.id.between(ids[0], ids[-1]))
+            .order_by(CitationUrl.url_id, Quote.id)
+        ).all()
+        seen: set[tuple[int, int]] = set()
+        targets = []
+        for quote_id, kind, text, url_id, accessed in rows:
+            if (quote_id, url_id) in seen or not (text or "").strip():
+                continue
+            seen.add((quote_id, url_id))
+            targets.append(_Target(quote_id, kind, text, url_id, accessed))
+        if targets:
+            yield targets
 
 
 def _live_hashes(session: Session, url_ids: Iterable[int]) -> dict[int, str]:
@@ -177,16 +193,16 @@ def drifted_url_ids(db: Database, run_id: int) -> set[int]:
     """
     drifted: set[int] = set()
     with db.session() as session:
-        targets = _targets(session)
-        live = _live_hashes(session, (t.url_id for t in targets))
         pages = _Pages(session)
-        for target in targets:
-            content_hash = live.get(target.url_id)
-            if target.url_id in drifted or content_hash is None:
-                continue
-            page = pages.get(content_hash)
-            if page is not None and not _match(content_hash, page, target).found:
-                drifted.add(target.url_id)
+        for targets in _target_pages(session):
+            live = _live_hashes(session, (t.url_id for t in targets))
+            for target in targets:
+                content_hash = live.get(target.url_id)
+                if target.url_id in drifted or content_hash is None:
+                    continue
+                page = pages.get(content_hash)
+                if page is not None and not _match(content_hash, page, target).found:
+                    drifted.add(target.url_id)
     return drifted
 
 
@@ -310,34 +326,38 @@ def _credit_other_sources(session: Session, rows: list[dict[str, Any]]) -> None:
         )
 
 
-def _write(session: Session, run_id: int, rows: list[dict[str, Any]]) -> None:
-    """The one place match rows are written: the run's old rows out, the new in."""
-    session.execute(delete(Match).where(Match.run_id == run_id))
+def _write(session: Session, rows: list[dict[str, Any]]) -> None:
+    """The one place match rows are written (``verify_run`` first deletes
+    the run's old rows, in the same transaction)."""
     for start in range(0, len(rows), _BATCH):
         session.execute(insert(Match), rows[start : start + _BATCH])
 
 
 def verify_run(db: Database, run_id: int) -> VerifySummary:
     """Match every cited title and quotation against its URLs' texts and
-    record the verdicts of run ``run_id`` (see the module docstring)."""
+    record the verdicts of run ``run_id`` (see the module docstring).
+
+    Citations are read, matched and written a page at a time, in one
+    transaction: the run's old verdicts are replaced all at once."""
     summary = VerifySummary(run_id=run_id)
+    verdicts: Counter[str] = Counter()
     with db.session() as session:
-        targets = _targets(session)
-        live = _live_hashes(session, (t.url_id for t in targets))
+        session.execute(delete(Match).where(Match.run_id == run_id))
         pages = _Pages(session)
-        snapshots: dict[tuple[int, dt.date | None], Snapshot | None] = {}
-        rows = []
-        verdicts: Counter[str] = Counter()
-        for target in targets:
-            row, archive_used = _verdict(
-                session, run_id, target, live.get(target.url_id), pages, snapshots
-            )
-            rows.append(row)
-            summary.archive_used += archive_used
-        _credit_other_sources(session, rows)
-        for row in rows:
-            verdicts[row["verdict"]] += 1
-        _write(session, run_id, rows)
-    summary.matches = len(rows)
+        for targets in _target_pages(session):
+            live = _live_hashes(session, (t.url_id for t in targets))
+            snapshots: dict[tuple[int, dt.date | None], Snapshot | None] = {}
+            rows = []
+            for target in targets:
+                row, archive_used = _verdict(
+                    session, run_id, target, live.get(target.url_id), pages, snapshots
+                )
+                rows.append(row)
+                summary.archive_used += archive_used
+            _credit_other_sources(session, rows)
+            for row in rows:
+                verdicts[row["verdict"]] += 1
+            _write(session, rows)
+            summary.matches += len(rows)
     summary.verdicts = dict(verdicts)
     return summary

@@ -264,6 +264,21 @@ class Run(Base):
     summary: Mapped[str | None] = mapped_column(Text)
 
 
+class QueueBatch(Base):
+    """One batch of URLs of a run put on the work queue (``verifier.queue``)."""
+
+    __tablename__ = "queue_batches"
+    __table_args__ = (Index("ix_queue_batches_run", "run_id", "done_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    host: Mapped[str] = mapped_column(String(255))
+    urls: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Set by the job that checked the batch's last URL.
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class Check(Base):
     """One fetch of one URL: every check is kept, so history is never lost."""
 

@@ -1,0 +1,407 @@
+"""``verifier worker``: take jobs from the queue and check their URLs.
+
+A worker runs procrastinate's worker loop with two tasks:
+
+* ``verifier.fetch`` (run id, batch id, URL ids of one host): fetches the
+  batch's URLs that have no check in the run yet and writes their checks
+  (``CheckWriter``, as ``verifier check`` does). The job that completes the
+  run's last batch queues ``verifier.finish``;
+* ``verifier.finish`` (run id): the later stages of ``verifier check`` (match,
+  archive fallback, match again) and closing the run, in a thread so the
+  worker keeps heartbeating.
+
+Requests in flight are capped at ``concurrency`` per worker whatever the jobs
+it runs; procrastinate's per-key lock keeps one job per host in flight over
+all workers. Beside the loop a watcher returns to the queue the jobs of
+workers whose heartbeat is older than ``stall_timeout`` (killed, frozen,
+cut off), and, with ``until_empty``, stops the worker once no job waits or runs.
+
+Ctrl-C (SIGINT) or SIGTERM: no new jobs and no new URLs are started, requests
+in flight finish and are written, and each running job puts its unchecked
+URLs back on the queue as a new job. A second Ctrl-C stops at once (the jobs
+come back after the stall timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import signal
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import psycopg
+from procrastinate import App, exceptions
+from procrastinate.jobs import Job
+from procrastinate.worker import Worker
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.exc import OperationalError
+
+from verifier.fetch import Fetcher, FetchResult, fetch_urls
+from verifier.fetch.writer import write_results
+from verifier.queue.app import FETCH_TASK, FINISH_TASK, LIVE_STATUSES, QUEUE, queue_app
+from verifier.queue.enqueue import defer_finish
+from verifier.settings import Settings
+from verifier.store.database import Database
+from verifier.store.models import Check, LinkStatus, QueueBatch, Run, Url, utcnow
+
+__all__ = ["WorkerOptions", "WorkerResult", "run_worker"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerOptions:
+    # Stop when no job waits or runs (else wait for jobs until stopped).
+    until_empty: bool = False
+    # Seconds without a heartbeat after which a worker's jobs are retried.
+    stall_timeout: float = 30.0
+    # Seconds between polls for jobs when no notification came.
+    poll_interval: float = 1.0
+    # ``Fetcher`` keyword arguments (tests pass a resolver).
+    fetcher_options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def heartbeat(self) -> float:
+        return max(0.2, self.stall_timeout / 4)
+
+
+@dataclass
+class WorkerResult:
+    # URLs this worker checked, by status.
+    counts: dict[str, int] = field(default_factory=dict)
+    jobs: int = 0
+    runs_finished: list[int] = field(default_factory=list)
+    # Jobs of stalled workers this one put back on the queue.
+    recovered: int = 0
+    interrupted: bool = False
+
+    @property
+    def checked(self) -> int:
+        return sum(self.counts.values())
+
+
+class _Limited:
+    """The worker's one ``Fetcher``, with at most ``concurrency`` URLs in
+    flight over all the jobs it runs; everything else is the fetcher's.
+
+    A URL is in flight from its request until its check is committed: its
+    slot is taken by ``fetch`` and given back by ``done`` after the write.
+    So a worker killed at any moment loses at most ``concurrency`` URLs."""
+
+    def __init__(self, fetcher: Fetcher, slots: asyncio.Semaphore) -> None:
+        self._fetcher = fetcher
+        self._slots = slots
+        self._held: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fetcher, name)
+
+    async def fetch(self, url: str) -> FetchResult:
+        await self._slots.acquire()
+        try:
+            result = await self._fetcher.fetch(url)
+        except BaseException:
+            self._slots.release()
+            raise
+        self._held[url] = self._held.get(url, 0) + 1
+        return result
+
+    def done(self, url: str) -> None:
+        """The result of ``url`` is written (or lost): its slot is free."""
+        count = self._held.pop(url, 0)
+        if count:
+            if count > 1:
+                self._held[url] = count - 1
+            self._slots.release()
+
+
+class _Writer:
+    """Group commit of one run's checks, shared by the worker's jobs:
+    ``write`` returns once its result is committed; results that arrive
+    during a write go together in the next one."""
+
+    def __init__(self, db: Database, run_id: int) -> None:
+        self.db = db
+        self.run_id = run_id
+        self._pending: list[tuple[int, FetchResult, asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def write(self, url_id: int, result: FetchResult) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((url_id, result, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+        await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await asyncio.to_thread(self._write, [(u, r) for u, r, _ in batch])
+            except Exception as exc:
+                for _, _, future in batch:
+                    future.set_exception(exc)
+            else:
+                for _, _, future in batch:
+                    future.set_result(None)
+
+    def _write(self, items: list[tuple[int, FetchResult]]) -> None:
+        with self.db.session() as session:
+            write_results(session, self.run_id, items)
+
+
+@dataclass
+class _State:
+    db: Database
+    settings: Settings
+    app: App
+    fetcher: _Limited | None = None
+    writers: dict[int, _Writer] = field(default_factory=dict)
+    stopping: bool = False
+    result: WorkerResult = field(default_factory=WorkerResult)
+
+
+def run_worker(
+    db: Database, settings: Settings, options: WorkerOptions | None = None
+) -> WorkerResult:
+    """Work until stopped (Ctrl-C, SIGTERM) or, with ``until_empty``, until
+    the queue is empty; a lost database connection is reconnected."""
+    options = options or WorkerOptions()
+    app = queue_app(db, max_size=max(4, settings.concurrency // 4 + 2))
+    state = _State(db, settings, app)
+    _register(state)
+    asyncio.run(_main(state, options))
+    return state.result
+
+
+def _register(state: _State) -> None:
+    app = state.app
+
+    @app.task(name=FETCH_TASK, queue=QUEUE)
+    async def fetch_batch(run_id: int, batch_id: int, url_ids: list[int]) -> None:
+        await _fetch_batch(state, run_id, batch_id, url_ids)
+
+    @app.task(name=FINISH_TASK, queue=QUEUE)
+    async def finish(run_id: int) -> None:
+        if await asyncio.to_thread(close_queued_run, state.db, state.settings, run_id):
+            state.result.runs_finished.append(run_id)
+
+
+async def _main(state: _State, options: WorkerOptions) -> None:
+    loop = asyncio.get_running_loop()
+    worker: Worker | None = None
+    interrupts = 0
+
+    def interrupt() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        state.stopping = True
+        state.result.interrupted = True
+        if worker is not None:
+            worker.stop()
+        if interrupts > 1:
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, interrupt)
+    backoff = 1.0
+    try:
+        while not state.stopping:
+            try:
+                async with (
+                    state.app.open_async(),
+                    Fetcher(state.settings, **dict(options.fetcher_options)) as fetcher,
+                ):
+                    slots = asyncio.Semaphore(state.settings.concurrency)
+                    state.fetcher = _Limited(fetcher, slots)
+                    worker = Worker(
+                        state.app,
+                        queues=[QUEUE],
+                        concurrency=_jobs_at_once(state.settings),
+                        wait=True,
+                        fetch_job_polling_interval=options.poll_interval,
+                        install_signal_handlers=False,
+                        update_heartbeat_interval=options.heartbeat,
+                        stalled_worker_timeout=options.stall_timeout,
+                        delete_jobs="never",
+                    )
+                    watcher = asyncio.create_task(_watch(state, worker, options))
+                    try:
+                        await worker.run()
+                    finally:
+                        watcher.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await watcher
+                return
+            except (psycopg.OperationalError, exceptions.ConnectorException, OperationalError):
+                if state.stopping:
+                    raise
+                log.warning("database connection lost; reconnecting in %.0f s", backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(30.0, backoff * 2)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def _jobs_at_once(settings: Settings) -> int:
+    """Jobs run at once: a job fetches from one host, so enough jobs for the
+    requests to fill ``concurrency`` slots, with one host's pacing spare."""
+    return max(2, 2 * math.ceil(settings.concurrency / max(1, settings.per_host)))
+
+
+async def _watch(state: _State, worker: Worker, options: WorkerOptions) -> None:
+    """Return stalled workers' jobs to the queue; stop when it is empty (``until_empty``)."""
+    manager = state.app.job_manager
+    while True:
+        await asyncio.sleep(options.heartbeat)
+        stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=options.stall_timeout)
+        for job in stalled:
+            with contextlib.suppress(Exception):  # another worker was first
+                await manager.retry_job(job)
+                state.result.recovered += 1
+                log.info("job %s of a stalled worker returned to the queue", job.id)
+        if options.until_empty and not await _queue_busy(state.app):
+            worker.stop()
+            return
+
+
+async def _queue_busy(app: App) -> bool:
+    row = await app.connector.execute_query_one_async(
+        "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE queue_name = %(queue)s"
+        " AND status::text = ANY(%(live)s)) AS busy",
+        queue=QUEUE,
+        live=list(LIVE_STATUSES),
+    )
+    return bool(row["busy"])
+
+
+async def _fetch_batch(state: _State, run_id: int, batch_id: int, url_ids: list[int]) -> None:
+    db, settings = state.db, state.settings
+    todo = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
+    limited = state.fetcher
+    assert limited is not None
+    writer = state.writers.get(run_id)
+    if writer is None:
+        writer = state.writers[run_id] = _Writer(db, run_id)
+    counts = state.result.counts
+    url_of = dict(todo)
+
+    async def jobs() -> AsyncIterator[tuple[int, str]]:
+        for url_id, url in todo:
+            if state.stopping:
+                return
+            if settings.is_excluded(url):
+                await record(url_id, _excluded(url))
+                continue
+            yield url_id, url
+
+    async def record(url_id: int, fetched: FetchResult) -> None:
+        try:
+            await writer.write(url_id, fetched)
+        finally:
+            limited.done(url_of[url_id])
+        counts[str(fetched.status)] = counts.get(str(fetched.status), 0) + 1
+
+    await fetch_urls(cast(Fetcher, limited), jobs(), record)
+    state.result.jobs += 1
+    left = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
+    if left and state.stopping:
+        # Ctrl-C: the unchecked rest goes back on the queue (same host lock).
+        job = Job(
+            queue=QUEUE,
+            lock=f"verifier:host:{await asyncio.to_thread(_batch_host, db, batch_id)}",
+            queueing_lock=None,
+            task_name=FETCH_TASK,
+            task_kwargs={"run_id": run_id, "batch_id": batch_id, "url_ids": [u for u, _ in left]},
+        )
+        await state.app.job_manager.batch_defer_jobs_async([job])
+        return
+    if await asyncio.to_thread(_finish_batch, db, run_id, batch_id):
+        await defer_finish(state.app, run_id)
+
+
+def _unchecked(db: Database, run_id: int, url_ids: list[int]) -> list[tuple[int, str]]:
+    """The batch's URLs without a check in the run (a retried job's rest)."""
+    done = exists().where(and_(Check.run_id == run_id, Check.url_id == Url.id))
+    with db.session() as session:
+        rows = session.execute(
+            select(Url.id, Url.url).where(Url.id.in_(url_ids), ~done).order_by(Url.id)
+        ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def _batch_host(db: Database, batch_id: int) -> str:
+    with db.session() as session:
+        return session.scalar(select(QueueBatch.host).where(QueueBatch.id == batch_id)) or ""
+
+
+def _finish_batch(db: Database, run_id: int, batch_id: int) -> bool:
+    """Mark the batch done; whether it was the run's last. The run's row is
+    locked meanwhile, so of two batches ending together one sees the other."""
+    with db.session() as session:
+        session.execute(select(Run.id).where(Run.id == run_id).with_for_update())
+        session.execute(
+            update(QueueBatch)
+            .where(QueueBatch.id == batch_id, QueueBatch.done_at.is_(None))
+            .values(done_at=utcnow())
+        )
+        left = session.scalar(
+            select(func.count())
+            .select_from(QueueBatch)
+            .where(QueueBatch.run_id == run_id, QueueBatch.done_at.is_(None))
+        )
+    return not left
+
+
+def close_queued_run(db: Database, settings: Settings, run_id: int) -> bool:
+    """The later stages of a queued run and its closing; ``False`` when it
+    was closed already or still has open batches."""
+    import json
+
+    from verifier.check import CheckResult, close_run
+
+    with db.session() as session:
+        run = session.get(Run, run_id)
+        if run is None or run.finished_at is not None:
+            return False
+        open_batches = session.scalar(
+            select(func.count())
+            .select_from(QueueBatch)
+            .where(QueueBatch.run_id == run_id, QueueBatch.done_at.is_(None))
+        )
+        if open_batches:
+            return False
+        options = json.loads(run.options or "{}")
+        counts = dict(
+            session.execute(
+                select(Check.status, func.count())
+                .where(Check.run_id == run_id)
+                .group_by(Check.status)
+            ).all()
+        )
+        started_at = run.started_at
+    # The run's own archive options (given to ``check --enqueue``) decide.
+    stage_settings = settings.replace(
+        **{k: options[k] for k in ("archive", "archive_all", "archive_today") if k in options}
+    )
+    result = CheckResult(run_id=run_id, checked=sum(counts.values()), counts=counts)
+    # The run's wall time: from ``check --enqueue`` to the end of its stages.
+    started = time.perf_counter() - (utcnow() - started_at).total_seconds()
+    close_run(db, stage_settings, result, started=started)
+    return True
+
+
+def _excluded(url: str) -> FetchResult:
+    return FetchResult(
+        url=url,
+        status=LinkStatus.EXCLUDED,
+        error="matches an exclude pattern: not fetched",
+        attempts=0,
+    )
