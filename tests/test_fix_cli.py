@@ -79,7 +79,7 @@ def test_word_and_pdf_point_to_the_report(
         session.execute(update(Document).values(format=kind))
     run_check(db, archive_settings(fake, timeout=2.0))
     result = fix_document(db, name, DEFAULT_STATUSES, FixOptions(), write=True)
-    assert result.message is not None and not result.placed
+    assert result.message is not None and not result.placed and result.pending == 1
     assert f"verifier report --document {name}" in result.message
     if kind == "docx":
         assert result.message.startswith("not supported for .docx: use the report")

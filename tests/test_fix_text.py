@@ -82,3 +82,21 @@ def test_changed_file_is_reingested_first(
     assert doc.read_text("utf-8") == (
         f"Text.1\n\nNotes\n1. See {second}. Archived at {second_copy} (1 March 2022).\n"
     )
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16-le", "utf-16-be"])
+def test_byte_order_marks_and_utf16_are_kept(
+    db: Database,
+    loopback: LoopbackWeb,
+    fake: FakeArchives,
+    tmp_path: Path,
+    encoding: str,
+) -> None:
+    url, copy = dead_with_copy(loopback, fake, f"/bom-{encoding}")
+    bom = {"utf-8-sig": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+    text = f"Text.1\r\n\r\nNotes\r\n1. Café guide, {url}. Accessed 2020.\r\n"
+    doc = tmp_path / "bom.txt"
+    doc.write_bytes(bom + text.encode(encoding))
+    run_fix(db, fake, [doc], write=True, backup=False)
+    fixed = text.replace(f"{url}.", f"{url}. Archived at {copy} (1 March 2022).")
+    assert doc.read_bytes() == bom + fixed.encode(encoding)

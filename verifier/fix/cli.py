@@ -92,10 +92,13 @@ def print_fix(out: Console, err: Console, result: FixResult, *, write: bool) -> 
             if doc.backup:
                 tally += f" (backup: {doc.backup})"
             err.print(tally, markup=False)
-    if not result.changes:
+    if not result.changes and not result.left:
         err.print("nothing to fix")
         return EXIT_NOTHING_TO_FIX
+    if result.left:
+        err.print(f"{result.left} archived copies could not be written: see above and the report")
     if write:
-        return EXIT_NOTHING_TO_FIX
-    err.print(f"{result.changes} archived copies to write: run again with --write")
+        return EXIT_SOMETHING_TO_FIX if result.left else EXIT_NOTHING_TO_FIX
+    if result.changes:
+        err.print(f"{result.changes} archived copies to write: run again with --write")
     return EXIT_SOMETHING_TO_FIX

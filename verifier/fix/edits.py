@@ -80,39 +80,46 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 
 
 _BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
 
 @dataclass
 class TextFile:
     """A text document's bytes, its text, and the encoding that maps one to
-    the other exactly."""
+    the other exactly (a byte-order mark is kept aside, as it was)."""
 
     data: bytes
     text: str
     encoding: str
+    bom: bytes = b""
 
     @classmethod
     def read(cls, data: bytes) -> TextFile | None:
         """The file's text, or None when no encoding gives back the same bytes
         (then the file cannot be edited without changing bytes we did not touch)."""
-        candidates: list[str] = [enc for bom, enc in _BOMS if data.startswith(bom)]
-        candidates.append("utf-8")
-        if not candidates[:-1]:
-            best = from_bytes(data[:2_000_000]).best()
-            if best is not None:
-                candidates.append(best.encoding)
-            candidates.append("cp1252")
-        for encoding in candidates:
+        for bom, encoding in _BOMS:
+            if data.startswith(bom):
+                return cls._exact(data, data[len(bom) :], [encoding], bom)
+        candidates = ["utf-8"]
+        best = from_bytes(data[:2_000_000]).best()
+        if best is not None:
+            candidates.append(best.encoding)
+        # cp1252 is the usual legacy encoding; latin-1 maps every byte
+        candidates += ["cp1252", "latin-1"]
+        return cls._exact(data, data, candidates, b"")
+
+    @classmethod
+    def _exact(cls, data: bytes, body: bytes, encodings: list[str], bom: bytes) -> TextFile | None:
+        for encoding in encodings:
             try:
-                text = data.decode(encoding)
-                if text.encode(encoding) == data:
-                    return cls(data, text, encoding)
+                text = body.decode(encoding)
+                if text.encode(encoding) == body:
+                    return cls(data, text, encoding, bom)
             except (UnicodeError, LookupError):
                 continue
         return None
@@ -121,7 +128,7 @@ class TextFile:
         """The new text in the file's encoding; None when an inserted
         character has no place in it."""
         try:
-            return text.encode(self.encoding)
+            return self.bom + text.encode(self.encoding)
         except UnicodeEncodeError:
             return None
 

@@ -81,6 +81,8 @@ class DocumentFix:
     backup: str | None = None
     # Why the document was not edited at all (PDF, .docx, encoding).
     message: str | None = None
+    # Archived copies to write that this document could not take (PDF, .docx).
+    pending: int = 0
 
     @property
     def fixed(self) -> list[Placed]:
@@ -109,6 +111,12 @@ class FixResult:
     def changes(self) -> int:
         return sum(len(d.fixed) for d in self.documents)
 
+    @property
+    def left(self) -> int:
+        """Archived copies that this run could not write (skipped places,
+        PDF and .docx documents): still something to fix by hand."""
+        return sum(len(d.skipped) + d.pending for d in self.documents)
+
 
 def fix_document(
     db: Database,
@@ -127,7 +135,8 @@ def fix_document(
     format_name, sha256 = stored
     result = DocumentFix(path=path, format=format_name)
     if format_name in NOT_EDITABLE:
-        if plan_repairs(db, path, statuses):
+        result.pending = len(plan_repairs(db, path, statuses))
+        if result.pending:
             result.message = NOT_EDITABLE[format_name].format(path=path)
         return result
     data = Path(path).read_bytes()
