@@ -265,8 +265,8 @@ def _context(text: str, start: int, end: int) -> str:
 
 
 def _in_text_by_rule(cited: str, text: str) -> MatchResult | None:
-    """A line of the page text (or part of one between separators) that is the cited title by the
-    title rule, as a ``fuzzy`` match (method ``text_line``)."""
+    """A line of the page text (or a part of one between separators) that is
+    the cited title by the title rule, as ``fuzzy`` (method ``text_line``)."""
     spans = _segments(text, cited)
     if not spans:
         return None

@@ -38,12 +38,14 @@ from verifier.store.models import (
     Check,
     Citation,
     CitationUrl,
+    Document,
     LinkStatus,
     Match,
     Quote,
     Snapshot,
     Url,
     Verdict,
+    quote_key,
     utcnow,
 )
 
@@ -80,6 +82,8 @@ class _Target:
     text: str
     url_id: int
     accessed: dt.date | None
+    # the quote's identity across re-ingests (``quote_key``)
+    key: str
 
 
 def _chunks(items: list[int]) -> Iterator[list[int]]:
@@ -90,18 +94,21 @@ def _chunks(items: list[int]) -> Iterator[list[int]]:
 def _targets(session: Session) -> list[_Target]:
     """Every (quote, URL) pair to verify, grouped by URL."""
     rows = session.execute(
-        select(Quote.id, Quote.kind, Quote.text, CitationUrl.url_id, Citation.accessed)
+        select(
+            Quote.id, Quote.kind, Quote.text, CitationUrl.url_id, Citation.accessed, Document.path
+        )
         .join(Citation, Citation.id == Quote.citation_id)
         .join(CitationUrl, CitationUrl.citation_id == Citation.id)
+        .join(Document, Document.id == Citation.document_id)
         .order_by(CitationUrl.url_id, Quote.id)
     ).all()
     seen: set[tuple[int, int]] = set()
     targets = []
-    for quote_id, kind, text, url_id, accessed in rows:
+    for quote_id, kind, text, url_id, accessed, path in rows:
         if (quote_id, url_id) in seen or not (text or "").strip():
             continue
         seen.add((quote_id, url_id))
-        targets.append(_Target(quote_id, kind, text, url_id, accessed))
+        targets.append(_Target(quote_id, kind, text, url_id, accessed, quote_key(path, kind, text)))
     return targets
 
 
@@ -204,6 +211,7 @@ def _row(run_id: int, target: _Target, result: MatchResult, **extra: Any) -> dic
     row = {
         "run_id": run_id,
         "quote_id": target.quote_id,
+        "quote_key": target.key,
         "url_id": target.url_id,
         "verdict": str(result.verdict),
         "score": float(result.score),
@@ -302,7 +310,7 @@ def _credit_other_sources(session: Session, rows: list[dict[str, Any]]) -> None:
         urls.update({url_id: url for url_id, url in rows_})
     for row, best in credited:
         own_reason = row["reason"] or "not found"
-        row.update({k: v for k, v in best.items() if k not in ("url_id", "quote_id")})
+        row.update({k: v for k, v in best.items() if k not in ("url_id", "quote_id", "quote_key")})
         row["method"] = "other_source"
         row["reason"] = (
             f"found in another source of this note ({urls.get(best['url_id'], '?')}); "

@@ -2,7 +2,9 @@
 
 Re-ingesting an unchanged file (same path, same sha256) changes nothing; a
 changed file replaces that document's citations, quotes and attributions.
-URL rows are shared and never deleted, so their check history survives.
+URL rows are shared and never deleted, so their check history survives; the
+verdicts of the replaced quotes are kept too (``matches.quote_id`` becomes
+NULL) and stay tied to the same text by ``quote_key``.
 """
 
 from __future__ import annotations
