@@ -103,8 +103,8 @@ _CONJUNCTIONS = frozenset(_CONJUNCTION_WORDS)
 # Words two titles must have in common before one word more or less at the
 # end is allowed: "Climate Change" is not "Climate Change Denial".
 MIN_TITLE_WORDS = 3
-# A heading or sentence of the page text scoring below this (rapidfuzz
-# ratio, lower case) against the cited title is not compared word by word.
+# A line of the page text scoring below this (rapidfuzz ratio, lower case)
+# against the cited title is not compared word by word.
 _SEGMENT_CUTOFF = 60.0
 # Lines, and parts of a line between separators ("Title | Site"): not
 # sentences, whose full stops also end abbreviations ("Warner Bros. Discovery").
@@ -265,8 +265,8 @@ def _context(text: str, start: int, end: int) -> str:
 
 
 def _in_text_by_rule(cited: str, text: str) -> MatchResult | None:
-    """A line of the page text (or part of one between separators) that is the cited title by the
-    title rule, as a ``fuzzy`` match (method ``text_line``)."""
+    """A line of the page text (or a part of one between separators) that is
+    the cited title by the title rule, as ``fuzzy`` (method ``text_line``)."""
     spans = _segments(text, cited)
     if not spans:
         return None

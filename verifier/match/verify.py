@@ -40,12 +40,14 @@ from verifier.store.models import (
     Check,
     Citation,
     CitationUrl,
+    Document,
     LinkStatus,
     Match,
     Quote,
     Snapshot,
     Url,
     Verdict,
+    quote_key,
     utcnow,
 )
 
@@ -84,6 +86,8 @@ class _Target:
     text: str
     url_id: int
     accessed: dt.date | None
+    # the quote's identity across re-ingests (``quote_key``)
+    key: str
 
 
 def _chunks(items: list[int]) -> Iterator[list[int]]:
@@ -104,19 +108,29 @@ def _target_pages(session: Session) -> Iterator[list[_Target]]:
             return
         last = ids[-1]
         rows = session.execute(
-            select(Quote.id, Quote.kind, Quote.text, CitationUrl.url_id, Citation.accessed)
+            select(
+                Quote.id,
+                Quote.kind,
+                Quote.text,
+                CitationUrl.url_id,
+                Citation.accessed,
+                Document.path,
+            )
             .join(Citation, Citation.id == Quote.citation_id)
             .join(CitationUrl, CitationUrl.citation_id == Citation.id)
+            .join(Document, Document.id == Citation.document_id)
             .where(Citation.id.between(ids[0], ids[-1]))
             .order_by(CitationUrl.url_id, Quote.id)
         ).all()
         seen: set[tuple[int, int]] = set()
         targets = []
-        for quote_id, kind, text, url_id, accessed in rows:
+        for quote_id, kind, text, url_id, accessed, path in rows:
             if (quote_id, url_id) in seen or not (text or "").strip():
                 continue
             seen.add((quote_id, url_id))
-            targets.append(_Target(quote_id, kind, text, url_id, accessed))
+            targets.append(
+                _Target(quote_id, kind, text, url_id, accessed, quote_key(path, kind, text))
+            )
         if targets:
             yield targets
 
@@ -220,6 +234,7 @@ def _row(run_id: int, target: _Target, result: MatchResult, **extra: Any) -> dic
     row = {
         "run_id": run_id,
         "quote_id": target.quote_id,
+        "quote_key": target.key,
         "url_id": target.url_id,
         "verdict": str(result.verdict),
         "score": float(result.score),
@@ -318,7 +333,7 @@ def _credit_other_sources(session: Session, rows: list[dict[str, Any]]) -> None:
         urls.update({url_id: url for url_id, url in rows_})
     for row, best in credited:
         own_reason = row["reason"] or "not found"
-        row.update({k: v for k, v in best.items() if k not in ("url_id", "quote_id")})
+        row.update({k: v for k, v in best.items() if k not in ("url_id", "quote_id", "quote_key")})
         row["method"] = "other_source"
         row["reason"] = (
             f"found in another source of this note ({urls.get(best['url_id'], '?')}); "

@@ -13,7 +13,11 @@ the run before it) gives:
 * newly drifted: a title or quotation absent or only in the archive now,
   where it was found (or not compared) before.
 
-Only links and quotes still cited by an ingested document are listed.
+A title or quotation is followed by its identity (``quote_key``: its
+document, its kind and its text), not by its row: re-ingesting a changed
+document replaces the rows but keeps the verdicts, so a quotation absent
+before and after an edit elsewhere in its document is not news. Only links
+and quotes still cited by an ingested document are listed.
 """
 
 from __future__ import annotations
@@ -27,7 +31,17 @@ from sqlalchemy.orm import Session
 from verifier.errors import InputError
 from verifier.report.rows import BROKEN_VERDICTS, FAILING_STATUSES, FINE_STATUSES
 from verifier.store.database import Database
-from verifier.store.models import Check, Citation, CitationUrl, Document, Match, Quote, Run, Url
+from verifier.store.models import (
+    Check,
+    Citation,
+    CitationUrl,
+    Document,
+    Match,
+    Quote,
+    Run,
+    Url,
+    quote_key,
+)
 
 __all__ = ["LinkChange", "RunDiff", "RunInfo", "TextChange", "diff_runs", "list_runs"]
 
@@ -106,19 +120,51 @@ def _link_states(session: Session, upto: int | None) -> dict[int, Check]:
     return {c.url_id: c for c in session.scalars(select(Check).where(Check.id.in_(newest)))}
 
 
-def _verdicts(session: Session, upto: int | None) -> dict[tuple[int, int], Match]:
-    """Each (quote, URL)'s latest match in a run up to ``upto``."""
+def _verdicts(session: Session, upto: int | None) -> dict[tuple[str, int], Match]:
+    """Each (quote identity, URL)'s latest match in a run up to ``upto``."""
     if upto is None:
         return {}
     newest = (
         select(func.max(Match.id))
         .where(Match.run_id <= upto)
-        .group_by(Match.quote_id, Match.url_id)
+        .group_by(Match.quote_key, Match.url_id)
     )
     return {
-        (m.quote_id, m.url_id): m
+        (m.quote_key, m.url_id): m
         for m in session.scalars(select(Match).where(Match.id.in_(newest)))
     }
+
+
+@dataclass(frozen=True)
+class _Cited:
+    path: str
+    label: str
+    kind: str
+    text: str
+    order: tuple[str, int, int]
+
+
+def _cited_quotes(session: Session) -> dict[tuple[str, int], list[_Cited]]:
+    """The titles and quotations cited now, by (quote identity, URL)."""
+    cited: dict[tuple[str, int], list[_Cited]] = {}
+    for kind, text, position, path, label, citation_position, url_id in session.execute(
+        select(
+            Quote.kind,
+            Quote.text,
+            Quote.position,
+            Document.path,
+            Citation.label,
+            Citation.position,
+            CitationUrl.url_id,
+        )
+        .join(Citation, Citation.id == Quote.citation_id)
+        .join(Document, Document.id == Citation.document_id)
+        .join(CitationUrl, CitationUrl.citation_id == Citation.id)
+    ):
+        cited.setdefault((quote_key(path, kind, text), url_id), []).append(
+            _Cited(path, label, kind, text, (path, citation_position, position))
+        )
+    return cited
 
 
 def _citations_of(session: Session, url_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
@@ -253,39 +299,31 @@ def diff_runs(
             and (then[key].verdict if key in then else None) not in BROKEN_VERDICTS
         ]
         if drifted:
-            quote_ids = sorted({q for (q, _), _ in drifted})
-            quotes = {
-                q.id: (q, path, label, position)
-                for q, path, label, position in session.execute(
-                    select(Quote, Document.path, Citation.label, Citation.position)
-                    .join(Citation, Citation.id == Quote.citation_id)
-                    .join(Document, Document.id == Citation.document_id)
-                    .where(Quote.id.in_(quote_ids))
-                )
-            }
-            url_text: dict[int, str] = {
-                url_id: url
+            cited = _cited_quotes(session)
+            drifted = [(key, match) for key, match in drifted if key in cited]
+            url_ids = sorted({url_id for (_, url_id), _ in drifted})
+            url_text: dict[int, str] = {}
+            for start in range(0, len(url_ids), 500):
+                chunk = url_ids[start : start + 500]
                 for url_id, url in session.execute(
-                    select(Url.id, Url.url).where(Url.id.in_(sorted({u for (_, u), _ in drifted})))
-                )
-            }
+                    select(Url.id, Url.url).where(Url.id.in_(chunk))
+                ):
+                    url_text[url_id] = url
             pending: list[tuple[tuple[str, int, int], TextChange]] = []
-            for (quote_id, url_id), match in drifted:
-                if quote_id not in quotes:
-                    continue
-                quote, path, label, position = quotes[quote_id]
-                earlier_match = then.get((quote_id, url_id))
-                change = TextChange(
-                    document=path,
-                    note=label,
-                    kind=quote.kind,
-                    text=quote.text,
-                    url=url_text[url_id],
-                    before=earlier_match.verdict if earlier_match is not None else None,
-                    after=match.verdict,
-                    reason=match.reason,
-                )
-                pending.append(((path, position, quote.position), change))
+            for key, match in drifted:
+                earlier_match = then.get(key)
+                for quote in cited[key]:
+                    change = TextChange(
+                        document=quote.path,
+                        note=quote.label,
+                        kind=quote.kind,
+                        text=quote.text,
+                        url=url_text[key[1]],
+                        before=earlier_match.verdict if earlier_match is not None else None,
+                        after=match.verdict,
+                        reason=match.reason,
+                    )
+                    pending.append((quote.order, change))
             pending.sort(key=lambda item: item[0])
             diff.newly_drifted = [change for _, change in pending]
         return diff

@@ -7,8 +7,10 @@ content of a document whose file is gone is that document, moved.
 
 Re-ingesting an unchanged file (same file, same sha256) changes nothing; a
 changed file replaces that document's citations, quotes and attributions.
-URL rows are shared and never deleted, so their check history survives;
-``remove_documents`` forgets documents the same way.
+URL rows are shared and never deleted, so their check history survives; the
+verdicts of the replaced quotes are kept too (``matches.quote_id`` becomes
+NULL) and stay tied to the same text by ``quote_key``. ``remove_documents``
+forgets documents the same way.
 """
 
 from __future__ import annotations

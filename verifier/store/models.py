@@ -17,7 +17,10 @@ Tables by stage:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import unicodedata
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -32,8 +35,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    select,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
 
 def utcnow() -> dt.datetime:
@@ -214,8 +220,28 @@ class CitationUrl(Base):
     url: Mapped[Url] = relationship()
 
 
+def quote_key(document: str, kind: str, text: str) -> str:
+    """The identity of a title or quotation across re-ingests: sha256 of its
+    document's path, its kind, and its text in NFC with case folded and
+    white space collapsed.
+
+    Re-ingesting a changed document gives its quotes new rows (and ids); a
+    quote whose text is unchanged keeps its key, so its verdicts (``Match``
+    rows, which carry the key) stay its history, whatever else changed
+    around it: a heading, the note's number, other notes. Migration 0006
+    holds a frozen copy of this function: changing it would cut every
+    quote from its history.
+    """
+    canonical = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return hashlib.sha256(f"{document}\x00{kind}\x00{canonical}".encode()).hexdigest()
+
+
 class Quote(Base):
-    """A piece of text to verify in the source: the cited title or a quotation."""
+    """A piece of text to verify in the source: the cited title or a quotation.
+
+    Its rows are replaced when its document is re-ingested; its identity
+    across those is ``quote_key``.
+    """
 
     __tablename__ = "quotes"
 
@@ -369,14 +395,28 @@ class ArchiveLookup(Base):
 
 
 class Match(Base):
-    """The verdict for one quote (title or quotation) in one run."""
+    """The verdict for one quote (title or quotation) in one run.
+
+    Every verdict is kept: when the quote's document is re-ingested, its
+    quote rows are replaced and ``quote_id`` becomes NULL, while
+    ``quote_key`` (see ``quote_key``) ties the verdict to the same text in
+    the new rows. A quote's history is its matches by (``quote_key``,
+    ``url_id``).
+    """
 
     __tablename__ = "matches"
-    __table_args__ = (UniqueConstraint("run_id", "quote_id", "url_id"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "quote_id", "url_id"),
+        Index("ix_matches_quote_key_url", "quote_key", "url_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
-    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
+    quote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quotes.id", ondelete="SET NULL"), index=True
+    )
+    # sha256 (``quote_key``): the quote's identity across re-ingests.
+    quote_key: Mapped[str] = mapped_column(String(64))
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"))
     verdict: Mapped[str] = mapped_column(String(16))
     score: Mapped[float] = mapped_column(Float)
@@ -391,3 +431,19 @@ class Match(Base):
     context: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     matched_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+@event.listens_for(Match, "before_insert")
+def _key_of_quote(_mapper: Mapper[Any], connection: Connection, match: Match) -> None:
+    """A match added through the ORM without its key gets its quote's (the
+    match stage writes its rows with the key; scripts and tests need not)."""
+    if match.quote_key is not None or match.quote_id is None:
+        return
+    row = connection.execute(
+        select(Document.path, Quote.kind, Quote.text)
+        .join(Citation, Citation.id == Quote.citation_id)
+        .join(Document, Document.id == Citation.document_id)
+        .where(Quote.id == match.quote_id)
+    ).first()
+    if row is not None:
+        match.quote_key = quote_key(row.path, row.kind, row.text)
