@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -41,6 +40,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
+# The shared words live in verifier.vocabulary; the models name them too, for
+# the code that reads them with the tables.
+from verifier.vocabulary import CitationKind as CitationKind
+from verifier.vocabulary import LinkStatus as LinkStatus
+from verifier.vocabulary import QuoteKind as QuoteKind
+from verifier.vocabulary import Verdict as Verdict
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -48,49 +54,6 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     pass
-
-
-class CitationKind(StrEnum):
-    NOTE = "note"
-    AUTHOR_DATE = "author_date"
-    INLINE_LINK = "inline_link"
-
-
-class QuoteKind(StrEnum):
-    TITLE = "title"
-    QUOTATION = "quotation"
-
-
-class LinkStatus(StrEnum):
-    """Link statuses of docs/contract.md."""
-
-    OK = "ok"
-    REDIRECTED = "redirected"
-    DEAD = "dead"
-    SOFT_404 = "soft_404"
-    BLOCKED = "blocked"
-    RATE_LIMITED = "rate_limited"
-    SERVER_ERROR = "server_error"
-    TIMEOUT = "timeout"
-    DNS_ERROR = "dns_error"
-    TLS_ERROR = "tls_error"
-    CONNECTION_ERROR = "connection_error"
-    TOO_LARGE = "too_large"
-    INVALID_URL = "invalid_url"
-    REFUSED_PRIVATE = "refused_private"
-    EXCLUDED = "excluded"
-    NO_URL = "no_url"
-    UNCHECKED = "unchecked"
-
-
-class Verdict(StrEnum):
-    """Match verdicts of docs/contract.md, best first."""
-
-    EXACT = "exact"
-    FUZZY = "fuzzy"
-    ARCHIVE_ONLY = "archive_only"
-    ABSENT = "absent"
-    UNCHECKED = "unchecked"
 
 
 # --- parse / store ---------------------------------------------------------
