@@ -62,6 +62,9 @@ class CheckResult:
     fetch_seconds: float = 0.0
     # Filled by the later stages (match, archive) when they run.
     stages: dict[str, Any] = field(default_factory=dict)
+    # What the run could not do, one line each (an archive that could not
+    # be reached): the reports' rows say it per URL, this says it once.
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -73,6 +76,7 @@ class CheckResult:
             "elapsed_seconds": round(self.elapsed_seconds, 2),
             "fetch_seconds": round(self.fetch_seconds, 2),
             **({"stages": self.stages} if self.stages else {}),
+            **({"warnings": self.warnings} if self.warnings else {}),
         }
 
 
@@ -226,9 +230,10 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
     result.stages["match"] = verify_run(db, result.run_id).as_dict()
     # 2. archive fallback
     if settings.archive:
-        from verifier.archive import archive_stage
+        from verifier.archive import archive_stage, archive_warnings
 
         result.stages["archive"] = archive_stage(db, settings, result.run_id)
+        result.warnings += archive_warnings(result.stages["archive"])
         # 3. match again with the copies found (live verdicts are cached)
         result.stages["match"] = verify_run(db, result.run_id).as_dict()
 

@@ -65,9 +65,13 @@ __all__ = [
     "ARCHIVE_TODAY",
     "DOCUMENT",
     "MEMENTO",
+    "UNREACHABLE",
+    "ArchiveNote",
     "ArchiveSummary",
     "archive_fallback",
+    "archive_notes",
     "archive_stage",
+    "archive_warnings",
     "best_snapshot",
     "urls_needing_archive",
 ]
@@ -319,6 +323,78 @@ def best_snapshot(session: Session, url_id: int, accessed: dt.date | None) -> Sn
         given=lambda s: s.id in given,
     )
     return ordered[0] if ordered else None
+
+
+@dataclass(frozen=True)
+class ArchiveNote:
+    """What a report row says about its archive lookup, beside the link's
+    own error: which copy was used and why (content drift), or why there is
+    none: "no archived copy found" (every archive answered: none exists)
+    is not "archive unreachable: web.archive.org" (the copy may well exist;
+    it could not be asked)."""
+
+    text: str
+    # The copy the note explains (drift), or None for "there is no copy".
+    snapshot_id: int | None = None
+
+    def applies(self, snapshot_id: int | None, archive_url: str | None) -> bool:
+        """Whether it belongs on a row showing this copy (or none)."""
+        if self.snapshot_id is not None:
+            return snapshot_id == self.snapshot_id
+        return not archive_url
+
+
+_NO_COPY = "no archived copy found"
+# Outcomes that say nothing about whether a copy exists.
+_COULD_NOT_ASK = {UNREACHABLE, "archive_down", "error"}
+
+
+def archive_notes(
+    session: Session, url_ids: Collection[int]
+) -> dict[tuple[int, dt.date | None], ArchiveNote]:
+    """Per (URL, accessed date), what the latest run that looked it up says
+    (see :class:`ArchiveNote`); pairs never looked up have no note."""
+    latest: dict[tuple[int, dt.date | None], list[Any]] = {}
+    for chunk in _chunks(sorted(set(url_ids))):
+        rows = session.execute(
+            select(
+                ArchiveLookup.url_id,
+                ArchiveLookup.target_date,
+                ArchiveLookup.run_id,
+                ArchiveLookup.archive,
+                ArchiveLookup.outcome,
+                ArchiveLookup.error,
+                ArchiveLookup.reason,
+                ArchiveLookup.snapshot_id,
+            )
+            .where(ArchiveLookup.url_id.in_(chunk), ArchiveLookup.outcome != "pending")
+            .order_by(ArchiveLookup.id)
+        ).all()
+        for row in rows:
+            key = (row.url_id, row.target_date)
+            group = latest.get(key)
+            if group is None or (row.run_id or 0) > (group[0].run_id or 0):
+                latest[key] = [row]
+            elif row.run_id == group[0].run_id:
+                group.append(row)
+    notes: dict[tuple[int, dt.date | None], ArchiveNote] = {}
+    for key, group in latest.items():
+        copies = [r for r in group if r.snapshot_id is not None]
+        if copies:
+            chosen = copies[-1]
+            if chosen.reason:
+                notes[key] = ArchiveNote(chosen.reason, chosen.snapshot_id)
+            continue
+        failed = [
+            r.error or f"archive {r.outcome}: {r.archive}"
+            for r in group
+            if r.outcome in _COULD_NOT_ASK and r.archive != DOCUMENT
+        ]
+        if failed:
+            notes[key] = ArchiveNote("; ".join(dict.fromkeys(failed)))
+        elif any(r.outcome == "not_found" for r in group):
+            notes[key] = ArchiveNote(_NO_COPY)
+    return notes
 
 
 class _Lookup:
@@ -747,6 +823,19 @@ def urls_needing_archive(session: Session, settings: Settings, run_id: int) -> l
     )
     wanted.update(session.execute(drifted).scalars())
     return sorted(wanted)
+
+
+def archive_warnings(stage: dict[str, Any]) -> list[str]:
+    """The lines a run prints about its archives: each unreachable host and
+    each archive that failed, once, however many URLs it cost."""
+    lines = [
+        f"{reason}: no archived copies could be looked up there in this run"
+        for reason in (stage.get("unreachable") or {}).values()
+    ]
+    for name, reason in (stage.get("failing") or {}).items():
+        if not str(reason).startswith("archive unreachable"):
+            lines.append(f"archive {name} failed ({reason}): its copies are missing from this run")
+    return lines
 
 
 def archive_stage(db: Database, settings: Settings, run_id: int) -> dict[str, Any]:

@@ -260,6 +260,15 @@ def _snapshot_finder() -> SnapshotFinder | None:
     return finder if callable(finder) else None
 
 
+def _archive_notes(session: Session, url_ids: list[int]) -> dict[Any, Any]:
+    """The archive stage's ``archive_notes`` for these URLs, when installed."""
+    try:
+        from verifier.archive import archive_notes
+    except ImportError:
+        return {}
+    return archive_notes(session, url_ids)
+
+
 def resolve_document(db: Database, document: str) -> str:
     """The stored path of ``--document``; ``InputError`` when it was never ingested."""
     with db.session() as session:
@@ -385,6 +394,9 @@ def _rows_for_batch(
     # one), and citations of one URL with one accessed date share one answer.
     archived = _archived_urls(session, url_ids) if finder is not None else set()
     snapshots: dict[tuple[int, dt.date | None], Any] = {}
+    # What each lookup says beside the copy (or its absence): the archive
+    # stage's wording (``verifier.archive.archive_notes``).
+    notes = _archive_notes(session, url_ids)
     for citation_id in citation_ids:
         citation = citations[citation_id]
         cited = quotes.get(citation_id, [])
@@ -427,12 +439,14 @@ def _rows_for_batch(
             archive_url: str | None = None
             archive_date: dt.date | None = None
             archive_name: str | None = None
+            snapshot_id: int | None = None
             if url is not None and finder is not None and url.id in archived:
                 key = (url.id, citation.accessed)
                 if key not in snapshots:
                     snapshots[key] = finder(session, url.id, citation.accessed)
                 snapshot = snapshots[key]
                 if snapshot is not None:
+                    snapshot_id = snapshot.id
                     archive_url = snapshot.snapshot_url
                     archive_date = snapshot.captured_at.date()
                     archive_name = snapshot.archive
@@ -440,6 +454,9 @@ def _rows_for_batch(
                 archive_url, archive_date = link.archive_url, link.archive_date
                 archive_name = "document"
 
+            note = notes.get((url.id, citation.accessed)) if url is not None else None
+            archive_note = note.text if note and note.applies(snapshot_id, archive_url) else None
+            error = _error_text(status, check, citation.problem, evidence)
             title = citation.title or (titles[0].text if titles else None)
             yield ReportRow(
                 document=citation.path,
@@ -459,7 +476,7 @@ def _rows_for_batch(
                 checked_at=check.checked_at if check is not None else None,
                 failing_since=url.failing_since if url is not None else None,
                 failures_in_a_row=(url.failures_in_a_row or 0) if url is not None else None,
-                error=_error_text(status, check, citation.problem, evidence),
+                error="; ".join(filter(None, (error, archive_note))) or None,
                 detail=RowDetail(
                     note_text=citation.raw_text,
                     sentence=citation.sentence,
