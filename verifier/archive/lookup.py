@@ -130,6 +130,8 @@ class _Target:
     # What the citing notes say the page said: (kind, text) of their titles
     # and quotations, for the content-drift rule (choose.py, rule 6).
     texts: list[tuple[str, str]] = field(default_factory=list)
+    # Whether the URL was checked in this run (it was due).
+    due: bool = True
 
 
 @dataclass
@@ -216,6 +218,8 @@ def _settled(
             .distinct()
         )
         looked.difference_update((url_id, date) for url_id, date in found)
+    for target in targets:
+        target.due = target.url_id not in not_due
     return {
         (t.url_id, t.accessed)
         for t in targets
@@ -229,24 +233,50 @@ def _same_date(accessed: dt.date | None) -> ColumnElement[bool]:
     return ArchiveLookup.target_date == accessed
 
 
-def _previous(
-    session: Session, target: _Target, run_id: int
-) -> tuple[bool, int | None, str | None]:
-    """(looked up in this run already, snapshot found by an earlier run, why
-    that snapshot was chosen when by the drift rule)."""
+@dataclass
+class _Earlier:
+    """A copy an earlier run found for the pair, and how."""
+
+    snapshot: Snapshot
+    reason: str | None
+    looked_up_at: dt.datetime | None
+
+
+def _previous(session: Session, target: _Target, run_id: int) -> tuple[bool, _Earlier | None]:
+    """(looked up in this run already, the copy an earlier run found)."""
     lookups = session.execute(
-        select(ArchiveLookup.run_id, ArchiveLookup.snapshot_id, ArchiveLookup.reason)
+        select(
+            ArchiveLookup.run_id,
+            ArchiveLookup.snapshot_id,
+            ArchiveLookup.reason,
+            ArchiveLookup.looked_up_at,
+        )
         .where(ArchiveLookup.url_id == target.url_id, _same_date(target.accessed))
         .order_by(ArchiveLookup.id.desc())
     ).all()
-    if any(run == run_id for run, _snapshot, _reason in lookups):
-        return True, None, None
-    for _run, snapshot_id, reason in lookups:
-        if snapshot_id is not None:
-            snapshot = session.get(Snapshot, snapshot_id)
+    if any(row.run_id == run_id for row in lookups):
+        return True, None
+    for row in lookups:
+        if row.snapshot_id is not None:
+            snapshot = session.get(Snapshot, row.snapshot_id)
             if snapshot is not None and snapshot.content_hash is not None:
-                return False, snapshot_id, reason
-    return False, None, None
+                return False, _Earlier(snapshot, row.reason, row.looked_up_at)
+    return False, None
+
+
+def _drift_window_open(target: _Target, earlier: _Earlier, days: int) -> bool:
+    """Whether a copy found before the accessed date may yet be replaced by
+    the drift rule: the URL is due, its notes quote something, and the
+    earlier lookup ran before the window after the date closed (a capture
+    within it could have been made since). Such a pair is looked up again;
+    once the window has closed, the copy is reused without a request."""
+    accessed = target.accessed
+    if not target.due or accessed is None or not target.texts or earlier.reason:
+        return False
+    if earlier.snapshot.captured_at > cutoff(accessed):
+        return False
+    closes = cutoff(accessed) + dt.timedelta(days=days)
+    return earlier.looked_up_at is None or earlier.looked_up_at <= closes
 
 
 def _store_snapshot(
@@ -685,21 +715,21 @@ async def archive_fallback(
         """Reuse, skip, or claim the pair for this run (before any request,
         so no other task of the run asks for it again)."""
         with db.session() as session:
-            repeated, earlier, reason = _previous(session, target, run_id)
+            repeated, earlier = _previous(session, target, run_id)
             if repeated:
                 return "repeated", None
-            if earlier is not None:
-                snapshot = session.get(Snapshot, earlier)
-                assert snapshot is not None
+            if earlier is not None and not _drift_window_open(
+                target, earlier, settings.drift_window_days
+            ):
                 session.add(
                     ArchiveLookup(
                         url_id=target.url_id,
-                        archive=snapshot.archive,
+                        archive=earlier.snapshot.archive,
                         target_date=target.accessed,
                         run_id=run_id,
-                        snapshot_id=earlier,
+                        snapshot_id=earlier.snapshot.id,
                         outcome="reused",
-                        reason=reason,
+                        reason=earlier.reason,
                     )
                 )
                 return "reused", None
