@@ -42,7 +42,7 @@ from verifier.archive.choose import (
 from verifier.archive.client import ArchiveClient, ArchiveUnavailable, CaptureResult
 from verifier.archive.memento import Memento, MementoSource
 from verifier.archive.wayback import WAYBACK, Wayback, parse_capture_url
-from verifier.fetch.content import extract_page
+from verifier.fetch.content import PageText, extract_page
 from verifier.settings import Settings
 from verifier.store.contents import store_content
 from verifier.store.database import Database
@@ -142,6 +142,8 @@ class _Outcome:
     error: str | None = None
     # Why this copy was chosen, when by the content-drift rule.
     reason: str | None = None
+    # Its text, when already extracted (for the drift rule).
+    page: PageText | None = None
 
 
 def _chunks(items: list[int]) -> Iterable[list[int]]:
@@ -280,12 +282,17 @@ def _drift_window_open(target: _Target, earlier: _Earlier, days: int) -> bool:
 
 
 def _store_snapshot(
-    session: Session, url_id: int, archive: str, result: CaptureResult
+    session: Session,
+    url_id: int,
+    archive: str,
+    result: CaptureResult,
+    page: PageText | None = None,
 ) -> Snapshot | None:
-    """Extract the copy's text and record it; ``None`` when it has no text."""
+    """Extract the copy's text (unless ``page`` is it) and record it;
+    ``None`` when it has no text."""
     assert result.captured_at is not None
     try:
-        page = extract_page(result.body, result.content_type, result.snapshot_url)
+        page = page or extract_page(result.body, result.content_type, result.snapshot_url)
     except Exception as exc:
         result.error = f"cannot extract the archived page's text ({type(exc).__name__})"
         return None
@@ -556,16 +563,14 @@ class _Lookup:
                     outcomes.append(_Outcome(name, "error", error=error))
                 continue
             if result is not None:
-                outcomes.append(_Outcome(self.holder(name, result), "found", result=result))
+                chosen = _Outcome(self.holder(name, result), "found", result=result)
+                outcomes.append(chosen)
                 try:
-                    later = await self.later_copy(name, target, result)
+                    later = await self.later_copy(name, target, chosen)
                 except ArchiveUnavailable:
                     later = None
                 if later is not None:
-                    after, reason = later
-                    outcomes.append(
-                        _Outcome(self.holder(name, after), "found", result=after, reason=reason)
-                    )
+                    outcomes.append(later)
                 return outcomes
             outcomes.append(_Outcome(name, "not_found"))
         return outcomes
@@ -580,37 +585,38 @@ class _Lookup:
 
     # --- content drift (choose.py, rule 6) ----------------------------------
 
-    async def later_copy(
-        self, name: str, target: _Target, chosen: CaptureResult
-    ) -> tuple[CaptureResult, str] | None:
+    async def later_copy(self, name: str, target: _Target, chosen: _Outcome) -> _Outcome | None:
         """The first copy after the accessed date, with the row's reason,
-        when the rule prefers it to ``chosen`` (the closest before)."""
+        when the rule prefers it to ``chosen`` (the closest before; its
+        extracted text is kept on it for storing)."""
         accessed = target.accessed
+        before = chosen.result
         if (
             accessed is None
             or not target.texts
-            or chosen.captured_at is None
-            or chosen.captured_at > cutoff(accessed)
+            or before is None
+            or before.captured_at is None
+            or before.captured_at > cutoff(accessed)
         ):
             return None
-        found_before = await asyncio.to_thread(_texts_found, chosen, target.texts)
+        found_before, chosen.page = await asyncio.to_thread(_texts_found, before, target.texts)
         if found_before == len(target.texts):
             return None
         after = await self.first_after(name, target, accessed)
         if after is None or after.captured_at is None:
             return None
-        found_after = await asyncio.to_thread(_texts_found, after, target.texts)
+        found_after, page = await asyncio.to_thread(_texts_found, after, target.texts)
         if not later_copy_wins(found_before, found_after):
             return None
         reason = drift_reason(
             after.captured_at,
-            chosen.captured_at,
+            before.captured_at,
             accessed,
             found_after=found_after,
             found_before=found_before,
             wanted=len(target.texts),
         )
-        return after, reason
+        return _Outcome(self.holder(name, after), "found", result=after, reason=reason, page=page)
 
     async def first_after(
         self, name: str, target: _Target, accessed: dt.date
@@ -654,20 +660,23 @@ def _in_window(result: CaptureResult, accessed: dt.date, days: int) -> CaptureRe
     return result
 
 
-def _texts_found(result: CaptureResult, texts: list[tuple[str, str]]) -> int:
+def _texts_found(
+    result: CaptureResult, texts: list[tuple[str, str]]
+) -> tuple[int, PageText | None]:
     """How many of the cited texts (titles and quotations) a copy holds, by
-    the match stage's own rule (exact or fuzzy)."""
+    the match stage's own rule (exact or fuzzy), and the copy's text."""
     from verifier.match import match_quote
 
     try:
         page = extract_page(result.body, result.content_type, result.snapshot_url)
     except Exception:
-        return 0
-    return sum(
+        return 0, None
+    found = sum(
         1
         for kind, text in texts
         if match_quote(text, page, "title" if kind == "title" else "quotation").found
     )
+    return found, page
 
 
 def _crossed(listed: dt.datetime, served: dt.datetime | None, accessed: dt.date | None) -> bool:
@@ -753,7 +762,7 @@ async def archive_fallback(
                 snapshot_id = None
                 if outcome.result is not None and outcome.outcome in ("found", DOCUMENT):
                     snapshot = _store_snapshot(
-                        session, target.url_id, outcome.archive, outcome.result
+                        session, target.url_id, outcome.archive, outcome.result, outcome.page
                     )
                     if snapshot is None:
                         outcome.outcome, outcome.error = "error", outcome.result.error
