@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from citing import Note, archive_settings, cite, loopback_settings
 from fake_archive import FakeArchives
-from loopback import LoopbackWeb
+from loopback import LoopbackWeb, Page
 
 from verifier.check import run_check
 from verifier.report import report_rows
@@ -169,3 +169,18 @@ def test_second_check_offline_asks_no_archive(db: Database, loopback: LoopbackWe
     # The rows still say why there is no copy (the last lookup's finding).
     rows = rows_by_url(db)
     assert all("archive unreachable: 127.0.0.7" in (r.error or "") for r in rows.values())
+
+
+def test_a_link_that_works_again_carries_no_old_lookup_note(
+    db: Database, loopback: LoopbackWeb, fake: FakeArchives
+) -> None:
+    url = loopback.add_sequence(
+        "/back", [Page(404, "<h1>Not here</h1>"), Page(200, "<title>Back</title><p>Here.</p>")]
+    )
+    cite(db, [Note(url, accessed=ACCESSED)])
+    settings = archive_settings(fake, timeout=2.0, retries=0)
+    run_check(db, settings)
+    assert rows_by_url(db)[url].error == "HTTP 404 not found; no archived copy found"
+    run_check(db, settings, recheck=True)
+    row = rows_by_url(db)[url]
+    assert row.status == "ok" and row.error is None

@@ -454,9 +454,9 @@ def _rows_for_batch(
                 archive_url, archive_date = link.archive_url, link.archive_date
                 archive_name = "document"
 
-            note = notes.get((url.id, citation.accessed)) if url is not None else None
-            archive_note = note.text if note and note.applies(snapshot_id, archive_url) else None
             error = _error_text(status, check, citation.problem, evidence)
+            note = notes.get((url.id, citation.accessed)) if url is not None and error else None
+            archive_note = note.text if note and note.applies(snapshot_id, archive_url) else None
             title = citation.title or (titles[0].text if titles else None)
             yield ReportRow(
                 document=citation.path,
