@@ -232,10 +232,12 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
     if settings.archive:
         from verifier.archive import archive_stage, archive_warnings
 
-        result.stages["archive"] = archive_stage(db, settings, result.run_id)
-        result.warnings += archive_warnings(result.stages["archive"])
-        # 3. match again with the copies found (live verdicts are cached)
-        result.stages["match"] = verify_run(db, result.run_id).as_dict()
+        stage = result.stages["archive"] = archive_stage(db, settings, result.run_id)
+        result.warnings += archive_warnings(stage)
+        # 3. match again with the copies found in this run (live verdicts
+        #    are cached); copies stored before were matched in step 1
+        if stage.get("found", 1) or stage.get("from_document", 1):
+            result.stages["match"] = verify_run(db, result.run_id).as_dict()
 
 
 def _run_summary(session: Any, run_id: int, result: CheckResult) -> dict[str, Any]:
