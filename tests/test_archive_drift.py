@@ -132,6 +132,9 @@ def test_live_page_drift_uses_the_later_copy_too(
     assert "it holds the cited text, the copy of 2022-05-02 before that date does not" in (
         row.error or ""
     )
+    # The same words for the reports that show evidence beside the columns.
+    assert row.detail.archive_note is not None
+    assert row.detail.archive_note.startswith("archived copy of 2022-05-20 used")
 
 
 def test_copy_before_the_date_is_kept_when_it_holds_the_quote(

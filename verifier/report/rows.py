@@ -155,6 +155,10 @@ class RowDetail:
     link_error: str | None = None
     # The earlier note whose URL this one repeats ("Ibid.", "See note 41").
     inherited_from: str | None = None
+    # What the archive lookup says beside the copy shown (or its absence):
+    # "archive unreachable: web.archive.org", "no archived copy found", or
+    # why a copy after the accessed date was used. Also ends ``error``.
+    archive_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -486,6 +490,7 @@ def _rows_for_batch(
                     inherited_from=(
                         citation.inherits_from if link is not None and link.inherited else None
                     ),
+                    archive_note=archive_note,
                 ),
             )
 
