@@ -189,12 +189,13 @@ def _targets(session: Session, url_ids: Collection[int]) -> list[_Target]:
 def _settled(
     session: Session, targets: list[_Target], run_id: int
 ) -> set[tuple[int, dt.date | None]]:
-    """The (URL, accessed date) pairs that need no lookup in this run: an
-    earlier run looked them up and found no copy (none exists, or the
-    archives could not be reached), and the URL was not checked in this run
-    (it is not due), so nothing has changed to look again for; the reports
-    still say what that lookup found. A URL that is due again gets a fresh
-    lookup. (A pair whose copy was found is reused, also without a request.)"""
+    """The (URL, accessed date) pairs that need nothing in this run: an
+    earlier run looked them up, and the URL was not checked in this run (it
+    is not due), so nothing has changed to look again for. What that lookup
+    found stands: its copy is still matched and shown, and when it found
+    none (none exists, or the archives could not be reached) the reports
+    still say so. A URL that is due again gets a fresh lookup (or reuses
+    the copy found, without a request)."""
     url_ids = sorted({t.url_id for t in targets})
     # URLs checked by an earlier run but not by this one: not due.
     not_due: set[int] = set()
@@ -213,13 +214,6 @@ def _settled(
                 .distinct()
             )
         )
-        found = session.execute(
-            select(ArchiveLookup.url_id, ArchiveLookup.target_date)
-            .join(Snapshot, Snapshot.id == ArchiveLookup.snapshot_id)
-            .where(ArchiveLookup.url_id.in_(chunk), Snapshot.content_hash.is_not(None))
-            .distinct()
-        )
-        looked.difference_update((url_id, date) for url_id, date in found)
     for target in targets:
         target.due = target.url_id not in not_due
     return {
