@@ -184,3 +184,22 @@ def test_a_link_that_works_again_carries_no_old_lookup_note(
     run_check(db, settings, recheck=True)
     row = rows_by_url(db)[url]
     assert row.status == "ok" and row.error is None
+
+
+async def test_requests_queued_at_the_limiter_give_up_when_abandoned() -> None:
+    import asyncio
+
+    from verifier.archive.limiter import RateLimiter
+
+    limiter = RateLimiter(1.0)
+    abandon = asyncio.Event()
+    assert await limiter.wait(abandon)  # the first goes at once
+    queued = [asyncio.create_task(limiter.wait(abandon)) for _ in range(5)]
+    await asyncio.sleep(0.05)
+    started = time.perf_counter()
+    abandon.set()
+    results = await asyncio.gather(*queued)
+    # Each would have waited its second in turn; all leave at once, taking no turn.
+    assert results == [False] * 5
+    assert time.perf_counter() - started < 0.5
+    assert limiter.requests == 1
