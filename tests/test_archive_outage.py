@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import socket
 import time
@@ -21,6 +22,7 @@ from citing import Note, archive_settings, cite, loopback_settings
 from fake_archive import FakeArchives
 from loopback import LoopbackWeb, Page
 
+from verifier.archive.limiter import RateLimiter
 from verifier.check import run_check
 from verifier.report import report_rows
 from verifier.report.rows import ReportRow
@@ -187,10 +189,6 @@ def test_a_link_that_works_again_carries_no_old_lookup_note(
 
 
 async def test_requests_queued_at_the_limiter_give_up_when_abandoned() -> None:
-    import asyncio
-
-    from verifier.archive.limiter import RateLimiter
-
     limiter = RateLimiter(1.0)
     abandon = asyncio.Event()
     assert await limiter.wait(abandon)  # the first goes at once
