@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from citing import cite, loopback_settings
+from loopback import LoopbackWeb
 from sqlalchemy import select
 
 from verifier.check import run_check
@@ -150,3 +151,15 @@ async def test_ipv6_loopback_page_is_fetched_when_private_hosts_are_allowed(
     assert result.status == LinkStatus.OK, result.error
     assert result.http_status == 200
     assert _Handler.hits == 1
+
+
+async def test_ipv4_mapped_url_reaches_the_ipv4_server(loopback: LoopbackWeb) -> None:
+    if not _ipv6_loopback():
+        pytest.skip("no IPv6 on this machine")
+    port = loopback.netloc(0).split(":")[1]
+    url = normalize_url(f"http://[::FFFF:127.0.0.1]:{port}/ok")
+    assert url == f"http://[::ffff:127.0.0.1]:{port}/ok"
+    async with Fetcher(loopback_settings(probe_soft_404=False)) as fetcher:
+        result = await fetcher.fetch(url)
+    assert result.status == LinkStatus.OK, result.error
+    assert loopback.hits("/ok") == 1

@@ -65,6 +65,9 @@ class CheckResult:
     # No URL got an answer and the DNS canary does not resolve: no network,
     # nothing was judged (the CLI's exit code 3).
     offline: bool = False
+    # What the run could not do, one line each (an archive that could not
+    # be reached): the reports' rows say it per URL, this says it once.
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -77,6 +80,7 @@ class CheckResult:
             "elapsed_seconds": round(self.elapsed_seconds, 2),
             "fetch_seconds": round(self.fetch_seconds, 2),
             **({"stages": self.stages} if self.stages else {}),
+            **({"warnings": self.warnings} if self.warnings else {}),
         }
 
 
@@ -293,11 +297,14 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
     result.stages["match"] = verify_run(db, result.run_id).as_dict()
     # 2. archive fallback
     if settings.archive:
-        from verifier.archive import archive_stage
+        from verifier.archive import archive_stage, archive_warnings
 
-        result.stages["archive"] = archive_stage(db, settings, result.run_id)
-        # 3. match again with the copies found (live verdicts are cached)
-        result.stages["match"] = verify_run(db, result.run_id).as_dict()
+        stage = result.stages["archive"] = archive_stage(db, settings, result.run_id)
+        result.warnings += archive_warnings(stage)
+        # 3. match again with the copies found in this run (live verdicts
+        #    are cached); copies stored before were matched in step 1
+        if stage.get("found", 1) or stage.get("from_document", 1):
+            result.stages["match"] = verify_run(db, result.run_id).as_dict()
 
 
 def _run_summary(session: Any, run_id: int, result: CheckResult) -> dict[str, Any]:

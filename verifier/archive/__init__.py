@@ -10,24 +10,33 @@ Public API:
 * :func:`archive_fallback` (async): look up and store copies for a run's URLs;
 * :func:`archive_stage`: the same, as the check pipeline's step (sync);
 * :func:`best_snapshot`: the stored copy that stands for a citation;
+* :func:`archive_notes`: what each row says about its lookup (the copy's
+  reason when the drift rule chose it, "archive unreachable: <host>",
+  "no archived copy found");
 * :func:`save_pages` (async): submit live pages to Save Page Now.
 """
 
 from verifier.archive.choose import candidate_order
 from verifier.archive.lookup import (
+    ArchiveNote,
     ArchiveSummary,
     archive_fallback,
+    archive_notes,
     archive_stage,
+    archive_warnings,
     best_snapshot,
     urls_needing_archive,
 )
 from verifier.archive.save import SaveOutcome, save_pages
 
 __all__ = [
+    "ArchiveNote",
     "ArchiveSummary",
     "SaveOutcome",
     "archive_fallback",
+    "archive_notes",
     "archive_stage",
+    "archive_warnings",
     "best_snapshot",
     "candidate_order",
     "save_pages",

@@ -40,6 +40,7 @@ from verifier.fetch.retry import (
     parse_retry_after,
     with_retries,
 )
+from verifier.fetch.ssrf import AddressRefused, DnsFailure, HostNotFound
 from verifier.settings import Settings
 
 __all__ = [
@@ -238,7 +239,13 @@ class ArchiveClient:
                 return _Failure("down", self.down[archive])
             try:
                 response = await self._send(method, url, params, headers, data)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            except (
+                httpx.ConnectError,
+                httpx.ConnectTimeout,
+                HostNotFound,
+                DnsFailure,
+                AddressRefused,
+            ) as exc:
                 # No connection at all: retrying in a second rarely helps
                 # and, offline, costs every archive its whole retry budget.
                 reason = f"archive unreachable: {host} ({type(exc).__name__}: {exc})"

@@ -42,7 +42,7 @@ from verifier.archive.choose import (
 from verifier.archive.client import ArchiveClient, ArchiveUnavailable, CaptureResult
 from verifier.archive.memento import Memento, MementoSource
 from verifier.archive.wayback import WAYBACK, Wayback, parse_capture_url
-from verifier.fetch.content import extract_page
+from verifier.fetch.content import PageText, extract_page
 from verifier.settings import Settings
 from verifier.store.contents import store_content
 from verifier.store.database import Database
@@ -65,9 +65,13 @@ __all__ = [
     "ARCHIVE_TODAY",
     "DOCUMENT",
     "MEMENTO",
+    "UNREACHABLE",
+    "ArchiveNote",
     "ArchiveSummary",
     "archive_fallback",
+    "archive_notes",
     "archive_stage",
+    "archive_warnings",
     "best_snapshot",
     "urls_needing_archive",
 ]
@@ -126,6 +130,8 @@ class _Target:
     # What the citing notes say the page said: (kind, text) of their titles
     # and quotations, for the content-drift rule (choose.py, rule 6).
     texts: list[tuple[str, str]] = field(default_factory=list)
+    # Whether the URL was checked in this run (it was due).
+    due: bool = True
 
 
 @dataclass
@@ -136,6 +142,8 @@ class _Outcome:
     error: str | None = None
     # Why this copy was chosen, when by the content-drift rule.
     reason: str | None = None
+    # Its text, when already extracted (for the drift rule).
+    page: PageText | None = None
 
 
 def _chunks(items: list[int]) -> Iterable[list[int]]:
@@ -181,12 +189,13 @@ def _targets(session: Session, url_ids: Collection[int]) -> list[_Target]:
 def _settled(
     session: Session, targets: list[_Target], run_id: int
 ) -> set[tuple[int, dt.date | None]]:
-    """The (URL, accessed date) pairs that need no lookup in this run: an
-    earlier run looked them up and found no copy (none exists, or the
-    archives could not be reached), and the URL was not checked in this run
-    (it is not due), so nothing has changed to look again for; the reports
-    still say what that lookup found. A URL that is due again gets a fresh
-    lookup. (A pair whose copy was found is reused, also without a request.)"""
+    """The (URL, accessed date) pairs that need nothing in this run: an
+    earlier run looked them up, and the URL was not checked in this run (it
+    is not due), so nothing has changed to look again for. What that lookup
+    found stands: its copy is still matched and shown, and when it found
+    none (none exists, or the archives could not be reached) the reports
+    still say so. A URL that is due again gets a fresh lookup (or reuses
+    the copy found, without a request)."""
     url_ids = sorted({t.url_id for t in targets})
     # URLs checked by an earlier run but not by this one: not due.
     not_due: set[int] = set()
@@ -205,13 +214,8 @@ def _settled(
                 .distinct()
             )
         )
-        found = session.execute(
-            select(ArchiveLookup.url_id, ArchiveLookup.target_date)
-            .join(Snapshot, Snapshot.id == ArchiveLookup.snapshot_id)
-            .where(ArchiveLookup.url_id.in_(chunk), Snapshot.content_hash.is_not(None))
-            .distinct()
-        )
-        looked.difference_update((url_id, date) for url_id, date in found)
+    for target in targets:
+        target.due = target.url_id not in not_due
     return {
         (t.url_id, t.accessed)
         for t in targets
@@ -225,33 +229,64 @@ def _same_date(accessed: dt.date | None) -> ColumnElement[bool]:
     return ArchiveLookup.target_date == accessed
 
 
-def _previous(
-    session: Session, target: _Target, run_id: int
-) -> tuple[bool, int | None, str | None]:
-    """(looked up in this run already, snapshot found by an earlier run, why
-    that snapshot was chosen when by the drift rule)."""
+@dataclass
+class _Earlier:
+    """A copy an earlier run found for the pair, and how."""
+
+    snapshot: Snapshot
+    reason: str | None
+    looked_up_at: dt.datetime | None
+
+
+def _previous(session: Session, target: _Target, run_id: int) -> tuple[bool, _Earlier | None]:
+    """(looked up in this run already, the copy an earlier run found)."""
     lookups = session.execute(
-        select(ArchiveLookup.run_id, ArchiveLookup.snapshot_id, ArchiveLookup.reason)
+        select(
+            ArchiveLookup.run_id,
+            ArchiveLookup.snapshot_id,
+            ArchiveLookup.reason,
+            ArchiveLookup.looked_up_at,
+        )
         .where(ArchiveLookup.url_id == target.url_id, _same_date(target.accessed))
         .order_by(ArchiveLookup.id.desc())
     ).all()
-    if any(run == run_id for run, _snapshot, _reason in lookups):
-        return True, None, None
-    for _run, snapshot_id, reason in lookups:
-        if snapshot_id is not None:
-            snapshot = session.get(Snapshot, snapshot_id)
+    if any(row.run_id == run_id for row in lookups):
+        return True, None
+    for row in lookups:
+        if row.snapshot_id is not None:
+            snapshot = session.get(Snapshot, row.snapshot_id)
             if snapshot is not None and snapshot.content_hash is not None:
-                return False, snapshot_id, reason
-    return False, None, None
+                return False, _Earlier(snapshot, row.reason, row.looked_up_at)
+    return False, None
+
+
+def _drift_window_open(target: _Target, earlier: _Earlier, days: int) -> bool:
+    """Whether a copy found before the accessed date may yet be replaced by
+    the drift rule: the URL is due, its notes quote something, and the
+    earlier lookup ran before the window after the date closed (a capture
+    within it could have been made since). Such a pair is looked up again;
+    once the window has closed, the copy is reused without a request."""
+    accessed = target.accessed
+    if not target.due or accessed is None or not target.texts or earlier.reason:
+        return False
+    if earlier.snapshot.captured_at > cutoff(accessed):
+        return False
+    closes = cutoff(accessed) + dt.timedelta(days=days)
+    return earlier.looked_up_at is None or earlier.looked_up_at <= closes
 
 
 def _store_snapshot(
-    session: Session, url_id: int, archive: str, result: CaptureResult
+    session: Session,
+    url_id: int,
+    archive: str,
+    result: CaptureResult,
+    page: PageText | None = None,
 ) -> Snapshot | None:
-    """Extract the copy's text and record it; ``None`` when it has no text."""
+    """Extract the copy's text (unless ``page`` is it) and record it;
+    ``None`` when it has no text."""
     assert result.captured_at is not None
     try:
-        page = extract_page(result.body, result.content_type, result.snapshot_url)
+        page = page or extract_page(result.body, result.content_type, result.snapshot_url)
     except Exception as exc:
         result.error = f"cannot extract the archived page's text ({type(exc).__name__})"
         return None
@@ -319,6 +354,78 @@ def best_snapshot(session: Session, url_id: int, accessed: dt.date | None) -> Sn
         given=lambda s: s.id in given,
     )
     return ordered[0] if ordered else None
+
+
+@dataclass(frozen=True)
+class ArchiveNote:
+    """What a report row says about its archive lookup, beside the link's
+    own error: which copy was used and why (content drift), or why there is
+    none: "no archived copy found" (every archive answered: none exists)
+    is not "archive unreachable: web.archive.org" (the copy may well exist;
+    it could not be asked)."""
+
+    text: str
+    # The copy the note explains (drift), or None for "there is no copy".
+    snapshot_id: int | None = None
+
+    def applies(self, snapshot_id: int | None, archive_url: str | None) -> bool:
+        """Whether it belongs on a row showing this copy (or none)."""
+        if self.snapshot_id is not None:
+            return snapshot_id == self.snapshot_id
+        return not archive_url
+
+
+_NO_COPY = "no archived copy found"
+# Outcomes that say nothing about whether a copy exists.
+_COULD_NOT_ASK = {UNREACHABLE, "archive_down", "error"}
+
+
+def archive_notes(
+    session: Session, url_ids: Collection[int]
+) -> dict[tuple[int, dt.date | None], ArchiveNote]:
+    """Per (URL, accessed date), what the latest run that looked it up says
+    (see :class:`ArchiveNote`); pairs never looked up have no note."""
+    latest: dict[tuple[int, dt.date | None], list[Any]] = {}
+    for chunk in _chunks(sorted(set(url_ids))):
+        rows = session.execute(
+            select(
+                ArchiveLookup.url_id,
+                ArchiveLookup.target_date,
+                ArchiveLookup.run_id,
+                ArchiveLookup.archive,
+                ArchiveLookup.outcome,
+                ArchiveLookup.error,
+                ArchiveLookup.reason,
+                ArchiveLookup.snapshot_id,
+            )
+            .where(ArchiveLookup.url_id.in_(chunk), ArchiveLookup.outcome != "pending")
+            .order_by(ArchiveLookup.id)
+        ).all()
+        for row in rows:
+            key = (row.url_id, row.target_date)
+            group = latest.get(key)
+            if group is None or (row.run_id or 0) > (group[0].run_id or 0):
+                latest[key] = [row]
+            elif row.run_id == group[0].run_id:
+                group.append(row)
+    notes: dict[tuple[int, dt.date | None], ArchiveNote] = {}
+    for key, group in latest.items():
+        copies = [r for r in group if r.snapshot_id is not None]
+        if copies:
+            chosen = copies[-1]
+            if chosen.reason:
+                notes[key] = ArchiveNote(chosen.reason, chosen.snapshot_id)
+            continue
+        failed = [
+            r.error or f"archive {r.outcome}: {r.archive}"
+            for r in group
+            if r.outcome in _COULD_NOT_ASK and r.archive != DOCUMENT
+        ]
+        if failed:
+            notes[key] = ArchiveNote("; ".join(dict.fromkeys(failed)))
+        elif any(r.outcome == "not_found" for r in group):
+            notes[key] = ArchiveNote(_NO_COPY)
+    return notes
 
 
 class _Lookup:
@@ -450,16 +557,14 @@ class _Lookup:
                     outcomes.append(_Outcome(name, "error", error=error))
                 continue
             if result is not None:
-                outcomes.append(_Outcome(self.holder(name, result), "found", result=result))
+                chosen = _Outcome(self.holder(name, result), "found", result=result)
+                outcomes.append(chosen)
                 try:
-                    later = await self.later_copy(name, target, result)
+                    later = await self.later_copy(name, target, chosen)
                 except ArchiveUnavailable:
                     later = None
                 if later is not None:
-                    after, reason = later
-                    outcomes.append(
-                        _Outcome(self.holder(name, after), "found", result=after, reason=reason)
-                    )
+                    outcomes.append(later)
                 return outcomes
             outcomes.append(_Outcome(name, "not_found"))
         return outcomes
@@ -474,37 +579,38 @@ class _Lookup:
 
     # --- content drift (choose.py, rule 6) ----------------------------------
 
-    async def later_copy(
-        self, name: str, target: _Target, chosen: CaptureResult
-    ) -> tuple[CaptureResult, str] | None:
+    async def later_copy(self, name: str, target: _Target, chosen: _Outcome) -> _Outcome | None:
         """The first copy after the accessed date, with the row's reason,
-        when the rule prefers it to ``chosen`` (the closest before)."""
+        when the rule prefers it to ``chosen`` (the closest before; its
+        extracted text is kept on it for storing)."""
         accessed = target.accessed
+        before = chosen.result
         if (
             accessed is None
             or not target.texts
-            or chosen.captured_at is None
-            or chosen.captured_at > cutoff(accessed)
+            or before is None
+            or before.captured_at is None
+            or before.captured_at > cutoff(accessed)
         ):
             return None
-        found_before = await asyncio.to_thread(_texts_found, chosen, target.texts)
+        found_before, chosen.page = await asyncio.to_thread(_texts_found, before, target.texts)
         if found_before == len(target.texts):
             return None
         after = await self.first_after(name, target, accessed)
         if after is None or after.captured_at is None:
             return None
-        found_after = await asyncio.to_thread(_texts_found, after, target.texts)
+        found_after, page = await asyncio.to_thread(_texts_found, after, target.texts)
         if not later_copy_wins(found_before, found_after):
             return None
         reason = drift_reason(
             after.captured_at,
-            chosen.captured_at,
+            before.captured_at,
             accessed,
             found_after=found_after,
             found_before=found_before,
             wanted=len(target.texts),
         )
-        return after, reason
+        return _Outcome(self.holder(name, after), "found", result=after, reason=reason, page=page)
 
     async def first_after(
         self, name: str, target: _Target, accessed: dt.date
@@ -548,20 +654,23 @@ def _in_window(result: CaptureResult, accessed: dt.date, days: int) -> CaptureRe
     return result
 
 
-def _texts_found(result: CaptureResult, texts: list[tuple[str, str]]) -> int:
+def _texts_found(
+    result: CaptureResult, texts: list[tuple[str, str]]
+) -> tuple[int, PageText | None]:
     """How many of the cited texts (titles and quotations) a copy holds, by
-    the match stage's own rule (exact or fuzzy)."""
+    the match stage's own rule (exact or fuzzy), and the copy's text."""
     from verifier.match import match_quote
 
     try:
         page = extract_page(result.body, result.content_type, result.snapshot_url)
     except Exception:
-        return 0
-    return sum(
+        return 0, None
+    found = sum(
         1
         for kind, text in texts
         if match_quote(text, page, "title" if kind == "title" else "quotation").found
     )
+    return found, page
 
 
 def _crossed(listed: dt.datetime, served: dt.datetime | None, accessed: dt.date | None) -> bool:
@@ -609,21 +718,21 @@ async def archive_fallback(
         """Reuse, skip, or claim the pair for this run (before any request,
         so no other task of the run asks for it again)."""
         with db.session() as session:
-            repeated, earlier, reason = _previous(session, target, run_id)
+            repeated, earlier = _previous(session, target, run_id)
             if repeated:
                 return "repeated", None
-            if earlier is not None:
-                snapshot = session.get(Snapshot, earlier)
-                assert snapshot is not None
+            if earlier is not None and not _drift_window_open(
+                target, earlier, settings.drift_window_days
+            ):
                 session.add(
                     ArchiveLookup(
                         url_id=target.url_id,
-                        archive=snapshot.archive,
+                        archive=earlier.snapshot.archive,
                         target_date=target.accessed,
                         run_id=run_id,
-                        snapshot_id=earlier,
+                        snapshot_id=earlier.snapshot.id,
                         outcome="reused",
-                        reason=reason,
+                        reason=earlier.reason,
                     )
                 )
                 return "reused", None
@@ -647,7 +756,7 @@ async def archive_fallback(
                 snapshot_id = None
                 if outcome.result is not None and outcome.outcome in ("found", DOCUMENT):
                     snapshot = _store_snapshot(
-                        session, target.url_id, outcome.archive, outcome.result
+                        session, target.url_id, outcome.archive, outcome.result, outcome.page
                     )
                     if snapshot is None:
                         outcome.outcome, outcome.error = "error", outcome.result.error
@@ -747,6 +856,19 @@ def urls_needing_archive(session: Session, settings: Settings, run_id: int) -> l
     )
     wanted.update(session.execute(drifted).scalars())
     return sorted(wanted)
+
+
+def archive_warnings(stage: dict[str, Any]) -> list[str]:
+    """The lines a run prints about its archives: each unreachable host and
+    each archive that failed, once, however many URLs it cost."""
+    lines = [
+        f"{reason}: no archived copies could be looked up there in this run"
+        for reason in (stage.get("unreachable") or {}).values()
+    ]
+    for name, reason in (stage.get("failing") or {}).items():
+        if not str(reason).startswith("archive unreachable"):
+            lines.append(f"archive {name} failed ({reason}): its copies are missing from this run")
+    return lines
 
 
 def archive_stage(db: Database, settings: Settings, run_id: int) -> dict[str, Any]:

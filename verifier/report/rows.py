@@ -160,6 +160,10 @@ class RowDetail:
     column: int | None = None
     # Why this row is ignored (an ignore rule's reason): reported, never a failure.
     ignored: str | None = None
+    # What the archive lookup says beside the copy shown (or its absence):
+    # "archive unreachable: web.archive.org", "no archived copy found", or
+    # why a copy after the accessed date was used. Also ends ``error``.
+    archive_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,15 @@ def _snapshot_finder() -> SnapshotFinder | None:
         return None
     finder = getattr(archive, "best_snapshot", None)
     return finder if callable(finder) else None
+
+
+def _archive_notes(session: Session, url_ids: list[int]) -> dict[Any, Any]:
+    """The archive stage's ``archive_notes`` for these URLs, when installed."""
+    try:
+        from verifier.archive import archive_notes
+    except ImportError:
+        return {}
+    return archive_notes(session, url_ids)
 
 
 def resolve_document(db: Database, document: str) -> str:
@@ -390,6 +403,9 @@ def _rows_for_batch(
     # one), and citations of one URL with one accessed date share one answer.
     archived = _archived_urls(session, url_ids) if finder is not None else set()
     snapshots: dict[tuple[int, dt.date | None], Any] = {}
+    # What each lookup says beside the copy (or its absence): the archive
+    # stage's wording (``verifier.archive.archive_notes``).
+    notes = _archive_notes(session, url_ids)
     for citation_id in citation_ids:
         citation = citations[citation_id]
         cited = quotes.get(citation_id, [])
@@ -438,12 +454,14 @@ def _rows_for_batch(
             archive_url: str | None = None
             archive_date: dt.date | None = None
             archive_name: str | None = None
+            snapshot_id: int | None = None
             if url is not None and finder is not None and url.id in archived:
                 key = (url.id, accessed)
                 if key not in snapshots:
                     snapshots[key] = finder(session, url.id, accessed)
                 snapshot = snapshots[key]
                 if snapshot is not None:
+                    snapshot_id = snapshot.id
                     archive_url = snapshot.snapshot_url
                     archive_date = snapshot.captured_at.date()
                     archive_name = snapshot.archive
@@ -451,6 +469,9 @@ def _rows_for_batch(
                 archive_url, archive_date = link.archive_url, link.archive_date
                 archive_name = "document"
 
+            error = _error_text(status, check, citation.problem, evidence)
+            note = notes.get((url.id, accessed)) if url is not None and error else None
+            archive_note = note.text if note and note.applies(snapshot_id, archive_url) else None
             title = own_title or citation.title or (titles[0].text if titles else None)
             yield ReportRow(
                 document=citation.path,
@@ -470,7 +491,7 @@ def _rows_for_batch(
                 checked_at=check.checked_at if check is not None else None,
                 failing_since=url.failing_since if url is not None else None,
                 failures_in_a_row=(url.failures_in_a_row or 0) if url is not None else None,
-                error=_error_text(status, check, citation.problem, evidence),
+                error="; ".join(filter(None, (error, archive_note))) or None,
                 detail=RowDetail(
                     note_text=citation.raw_text,
                     sentence=citation.sentence,
@@ -482,6 +503,7 @@ def _rows_for_batch(
                     inherited_from=(
                         citation.inherits_from if link is not None and link.inherited else None
                     ),
+                    archive_note=archive_note,
                 ),
             )
 
