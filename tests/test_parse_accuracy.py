@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from verifier.ingest import ingest_paths
+from verifier.parse import parse_path
 from verifier.parse.attributions import find_attributions
 from verifier.parse.dates import find_accessed_date
 from verifier.parse.html import parse_html
@@ -427,3 +428,48 @@ def test_report_rows_give_each_url_its_own_title(tmp_path: Path) -> None:
         ["Leak Audit of the Old Town"],
         ["Rohrbruch in der Altstadt"],
     ]
+
+
+# --- 6. reST references -------------------------------------------------------------
+
+REST = """\
+Water losses
+============
+
+The utility reported "a loss of forty per cent in the old town" [1]_. The audit
+disagreed [WB2022]_, and a later report [#]_ confirmed it. The board repeated
+"the pipes are older than 1950" [1]_.
+
+References
+==========
+
+.. [1] Water Board, "Annual Report 2022", https://water.example.org/r2022,
+   accessed 2023-03-04.
+.. [WB2022] World Bank, "Leak Audit", https://wb.example.org/audit
+.. [#] City, "Later Report", https://city.example.org/later
+"""
+
+
+def test_rest_footnotes_and_citations(tmp_path: Path) -> None:
+    path = tmp_path / "losses.rst"
+    path.write_text(REST, encoding="utf-8")
+    doc, _ = parse_path(path)
+    assert doc.format == "text"
+    assert doc.warnings == []
+    notes = _notes(doc)
+    assert list(notes) == ["1", "WB2022", "2"]
+    assert [u.url for u in notes["1"].urls] == ["https://water.example.org/r2022"]
+    assert notes["1"].accessed == dt.date(2023, 3, 4)
+    assert notes["1"].title == "Annual Report 2022"
+    assert notes["1"].sentence == (
+        'The utility reported "a loss of forty per cent in the old town".'
+    )
+    # Cited twice: both uses with their quotations.
+    assert [u.quotations for u in notes["1"].uses] == [
+        ["a loss of forty per cent in the old town"],
+        ["the pipes are older than 1950"],
+    ]
+    assert notes["WB2022"].sentence == "The audit disagreed, and a later report confirmed it."
+    assert [u.url for u in notes["2"].urls] == ["https://city.example.org/later"]
+    # The references section is not body text.
+    assert all("Annual Report" not in (c.sentence or "") for c in doc.citations)
