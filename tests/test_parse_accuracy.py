@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from verifier.ingest import ingest_paths
 from verifier.parse import parse_path
@@ -21,6 +22,7 @@ from verifier.parse.sentences import quotations_in, split_sentences
 from verifier.parse.wikitext import parse_text as parse_wikitext
 from verifier.report.rows import report_rows
 from verifier.store.database import Database
+from verifier.store.models import Citation, Quote
 
 
 def _notes(doc: ParsedDocument) -> dict[str, ParsedCitation]:
@@ -473,3 +475,31 @@ def test_rest_footnotes_and_citations(tmp_path: Path) -> None:
     assert [u.url for u in notes["2"].urls] == ["https://city.example.org/later"]
     # The references section is not body text.
     assert all("Annual Report" not in (c.sentence or "") for c in doc.citations)
+
+
+def test_store_keeps_the_sentence_of_each_quotation(tmp_path: Path) -> None:
+    path = tmp_path / "twice.md"
+    path.write_text(
+        "The report found “pipes laid before 1950 leak most”.[^1] Losses rose.[^2]\n\n"
+        "The mayor later spoke of “a grave scandal”.[^1]\n\n"
+        "[^1]: City, ‘Water Report’, https://a.example/r\n[^2]: B, https://b.example/\n",
+        encoding="utf-8",
+    )
+    db = Database(str(tmp_path / "sources.db"))
+    ingest_paths(db, [str(path)])
+    with db.session() as session:
+        rows = session.execute(
+            select(Quote.kind, Quote.text, Quote.sentence)
+            .join(Citation, Citation.id == Quote.citation_id)
+            .where(Citation.label == "1")
+            .order_by(Quote.position)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("title", "Water Report", None),
+        (
+            "quotation",
+            "pipes laid before 1950 leak most",
+            "The report found “pipes laid before 1950 leak most”.",
+        ),
+        ("quotation", "a grave scandal", "The mayor later spoke of “a grave scandal”."),
+    ]

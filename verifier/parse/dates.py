@@ -484,6 +484,8 @@ def accessed_date_at(text: str, cues: list[tuple[int, int]]) -> dt.date | None:
         word = text[start:end].lower()
         if word == "stand" and not _COLON.match(text, end):
             continue  # German "Stand: 01.02.2020" only with its colon
+        if word == "cited" and text[start - 1 : start] != "[":
+            continue  # Vancouver "[cited 2010 August 13]", not "as cited in X, 2012"
         window = text[end : end + _CUE_REACH + 40]
         found = _window_date(window)
         if found is None:

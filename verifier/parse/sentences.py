@@ -84,6 +84,7 @@ _QUOTE_PATTERNS = [
     ("「", re.compile(r"「([^「」\n]+)」")),
     ("『", re.compile(r"『([^『』\n]+)』")),
 ]
+_QUOTE_CLOSERS = frozenset("’”“»«\"'")
 # Clause and sentence marks of CJK text: a quoted passage holding one is a
 # quotation however short.
 _CJK_CLAUSE = re.compile("[、，。！？；：]")
@@ -204,11 +205,17 @@ def sentence_spans(text: str, cuts: Collection[int] = ()) -> list[tuple[int, int
         end = m.end("end")
         if end <= start:
             continue
-        # A bare full stop after an abbreviation or initial ends nothing
-        # (the boundary's punctuation is "." and at most a glued marker).
+        # A full stop after an abbreviation or initial ends nothing (the
+        # boundary's punctuation is "." and at most closing quotes or a
+        # glued marker: 'the "U.S." Army'), unless a note marker stood there.
         if (
             text[at] == "."
-            and (end == at + 1 or (text[at + 1 : end].isdigit() and text[at + 1 : end].isascii()))
+            and end not in cuts
+            and (
+                end == at + 1
+                or (text[at + 1 : end].isdigit() and text[at + 1 : end].isascii())
+                or all(c in _QUOTE_CLOSERS for c in text[at + 1 : end])
+            )
             and _is_abbreviation(text, at)
         ):
             continue
