@@ -503,3 +503,34 @@ def test_store_keeps_the_sentence_of_each_quotation(tmp_path: Path) -> None:
         ),
         ("quotation", "a grave scandal", "The mayor later spoke of “a grave scandal”."),
     ]
+
+
+def test_multi_source_note_through_links() -> None:
+    md = (
+        'Leaks doubled.[^1]\n\n[^1]: Water Board, "Annual Report 2022", 3 May 2022, '
+        "[online](https://water.example.org/r2022), accessed 1 June 2023; City Council, "
+        '"Leak Audit", 2021, [here](https://city.example.org/audit).\n'
+    )
+    html = (
+        '<html><body><p>Leaks doubled.<sup><a href="#n1">1</a></sup></p><ol><li id="n1">'
+        "Water Board, “Annual Report 2022”, 3 May 2022, "
+        '<a href="https://water.example.org/r2022">online</a>. City Council, '
+        '<a href="https://city.example.org/audit">“Leak Audit”</a>, 2021.</li></ol></body></html>'
+    )
+    for doc in (parse_markdown(md), parse_html(html)):
+        note = _notes(doc)["1"]
+        assert [(u.title, u.authors, u.published) for u in note.urls] == [
+            ("Annual Report 2022", "Water Board", "2022-05-03"),
+            ("Leak Audit", "City Council", "2021"),
+        ]
+
+
+def test_prose_note_with_several_links_is_not_cut() -> None:
+    md = (
+        "Text.[^1]\n\n[^1]: As [Smith](https://a.example/1) and [Jones](https://b.example/2) "
+        'argue in "A Long Shared Title", the pipes are old. See also '
+        "[this](https://c.example/3).\n"
+    )
+    note = _notes(parse_markdown(md))["1"]
+    assert len(note.urls) == 3
+    assert all(u.title is None for u in note.urls)

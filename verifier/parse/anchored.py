@@ -302,16 +302,25 @@ def merge_urls(*groups: Iterable[ParsedUrl]) -> list[ParsedUrl]:
 
 
 def fill_note(
-    citation: ParsedCitation, text: str, link_urls: Iterable[ParsedUrl] = ()
+    citation: ParsedCitation,
+    text: str,
+    link_urls: Iterable[ParsedUrl] = (),
+    linked_text: str | None = None,
 ) -> ParsedCitation:
     """Fill a note's fields from its text with the shared note rules.
 
     ``link_urls`` are the URLs the format gives structurally (hyperlinks in
     the note); they come first, then URLs typed in the text that no link
     already gave. A URL typed in the text that is a Wayback capture is
-    recorded as the archived copy of the captured URL.
+    recorded as the archived copy of the captured URL. ``linked_text``: the
+    note's text with each hyperlink's target written in ``<…>`` where the
+    link starts, so that a note citing several sources through links
+    ("City, “A”, <a>link</a>; Board, “B”, <a>link</a>") is cut into its
+    sources like a note with typed URLs.
     """
     fields = analyse_note(text)
+    if linked_text is not None and linked_text != text:
+        fields.sources = analyse_note(linked_text).sources
     typed = [pu for u in fields.urls if (pu := parsed_url(u)) is not None]
     citation.urls = merge_urls(citation.urls, link_urls, typed)
     if fields.sources:
