@@ -534,3 +534,16 @@ def test_prose_note_with_several_links_is_not_cut() -> None:
     note = _notes(parse_markdown(md))["1"]
     assert len(note.urls) == 3
     assert all(u.title is None for u in note.urls)
+
+
+def test_arabic_sentences_and_quotations() -> None:
+    text = (
+        "قال الوزير إن «الأنابيب قديمة جدا في المدينة».[^1] وأضاف أن الإصلاح سيبدأ قريبا.[^2]\n\n"
+        "[^1]: وزارة المياه، https://mow.example.org/ar/1\n"
+        "[^2]: وزارة المياه، https://mow.example.org/ar/2\n"
+    )
+    notes = _notes(parse_markdown(text))
+    assert notes["1"].sentence == "قال الوزير إن «الأنابيب قديمة جدا في المدينة»."
+    assert notes["1"].quotations == ["الأنابيب قديمة جدا في المدينة"]
+    assert notes["2"].sentence == "وأضاف أن الإصلاح سيبدأ قريبا."
+    assert notes["2"].quotations == []

@@ -15,8 +15,9 @@ quote followed by a Latin letter or digit is an apostrophe (Beijing’s,
 ’90s), never the end of a quotation, and an opening ‘ must start a word
 (a CJK character before it does not count: ``他说‘…’``).
 
-Sentence ends (``sentence_spans``): ``.`` ``!`` ``?`` ``…`` followed by
-white space and a capital, digit, quote or bracket; ``。`` ``！`` ``？``
+Sentence ends (``sentence_spans``): ``.`` ``!`` ``?`` ``…`` ``؟`` followed
+by white space and a capital, digit, quote or bracket (or any letter of a
+script without capitals: Arabic, Hebrew, CJK); ``。`` ``！`` ``？``
 with or without white space after. A sentence does not end inside a
 quotation that goes on, but it does end with the quotation's own closing
 mark: ``… laid before 1950." Trade press …`` is two sentences. After
@@ -95,8 +96,10 @@ _CJK_CLAUSE = re.compile("[、，。！？；：]")
 # written so that the engine can skip ahead to a punctuation mark: twice
 # as fast.)
 _BOUNDARY = re.compile(
-    r"(?P<end>[.!?…][.!?…]*[’”“»«\"')\]」』]*(?:\d{1,3}(?![\d,.]))?)"
-    r"\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
+    r"(?P<end>[.!?…؟][.!?…؟]*[’”“»«\"')\]」』]*(?:\d{1,3}(?![\d,.]))?)"
+    # The next sentence starts with a capital, a digit, a quote or bracket,
+    # or a letter of a script without capitals (Arabic, Hebrew, CJK).
+    r"\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u4e00-\u9fff])"
 )
 # The same for Chinese and Japanese: 。！？ end a sentence whatever follows
 # (no space, no capitals in these scripts).
