@@ -158,6 +158,49 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+# What a cue's pattern cannot match without (lower case): the patterns
+# with names and groups in them are costly, a substring test is not.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "according to": ("according",),
+    "as per": ("per",),
+    "laut": ("laut",),
+    "nach Angaben": ("nach",),
+    "zufolge": ("zufolge",),
+    "によると": ("によると", "によれば"),
+    "と述べた": ("」と",),
+    "وفقا": ("وفق", "طبق"),
+    "بحسب": ("حسب",),
+    "قال": ("قال", "صرح", "صرّح", "أضاف", "أكد", "أوضح"),
+    "report by": (
+        "report",
+        "stud",
+        "survey",
+        "analys",
+        "poll",
+        "assessment",
+        "investigation",
+        "paper",
+    ),
+    "data from": ("from", "by"),
+    "told": ("told",),
+    "said": (
+        "said",
+        "say",
+        "stated",
+        "explained",
+        "told",
+        "added",
+        "noted",
+        "argue",
+        "warned",
+        "claim",
+        "sagt",
+        "erklärte",
+        "betonte",
+        "meinte",
+    ),
+}
+
 _NOT_SOURCES = frozenset(
     _words(
         """
@@ -211,17 +254,19 @@ _CUE_STRINGS = (
     "أكد",
     "أوضح",
 )
-# The words, found where they stand (whole runs of letters), and the strings.
+# The words, found where they stand (as whole runs of a-z letters), and
+# the strings (only looked for in text that is not ASCII).
 _CUE_WORD = re.compile(
-    r"(?<![^\W\d_])(?:"
-    + "|".join(sorted(_CUE_WORDS, key=len, reverse=True))
-    + r")(?![^\W\d_])|"
-    + "|".join(_CUE_STRINGS)
+    r"(?<![a-z])(?:" + "|".join(sorted(_CUE_WORDS, key=len, reverse=True)) + r")(?![a-z])"
 )
+_CUE_STRING = re.compile("|".join(_CUE_STRINGS))
 
 
 def _may_attribute(text: str) -> bool:
-    return _CUE_WORD.search(text.lower()) is not None
+    lower = text.lower()
+    return _CUE_WORD.search(lower) is not None or (
+        not lower.isascii() and _CUE_STRING.search(lower) is not None
+    )
 
 
 def _cue_word_starts(
@@ -234,9 +279,10 @@ def _cue_word_starts(
     lower = paragraph.lower()
     if len(lower) != len(paragraph):
         return None
+    patterns = [_CUE_WORD] if lower.isascii() else [_CUE_WORD, _CUE_STRING]
     if spans is None:
-        return [m.start() for m in _CUE_WORD.finditer(lower)]
-    return [m.start() for s, e in spans for m in _CUE_WORD.finditer(lower, s, e)]
+        return sorted(m.start() for p in patterns for m in p.finditer(lower))
+    return sorted(m.start() for s, e in spans for p in patterns for m in p.finditer(lower, s, e))
 
 
 _SPACES = re.compile(r"\s+")
@@ -292,7 +338,11 @@ def _trim_name(source: str) -> str:
 
 
 def _attribution_in(sentence: str) -> ParsedAttribution | None:
+    lower = sentence.lower()
     for cue, pattern in _CUES:
+        needles = _NEEDLES.get(cue)
+        if needles is not None and not any(n in lower for n in needles):
+            continue  # the pattern cannot match without one of these words
         for m in pattern.finditer(sentence):
             groups = m.groupdict()
             source = (groups.get("source") or "").strip() or None
