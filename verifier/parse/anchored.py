@@ -319,10 +319,10 @@ def fill_note(
     sources like a note with typed URLs.
     """
     fields = analyse_note(text)
-    if linked_text is not None and linked_text != text:
-        fields.sources = analyse_note(linked_text).sources
     typed = [pu for u in fields.urls if (pu := parsed_url(u)) is not None]
     citation.urls = merge_urls(citation.urls, link_urls, typed)
+    if len(citation.urls) > 1 and linked_text is not None and linked_text != text:
+        fields.sources = analyse_note(linked_text).sources
     if fields.sources:
         # A structural link and the URL typed for it match by their normal form.
         own = {normalize_url(unquote(u)): f for u, f in fields.sources.items()}
