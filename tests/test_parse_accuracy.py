@@ -220,6 +220,7 @@ def test_markdown_autolink_then_full_stop_and_line_break() -> None:
         ),
         ("Jones K. Pipes [Internet]. 2012 [cited 2013 May 21]; 2(3):4-5.", "2013-05-21"),
         ("Lee M. Water. https://x.example/b [accessed 13 Aug 2010]", "2010-08-13"),
+        ("Board. Pipes [Internet]. [updated 2012 Jan 3; cited 2013 May 21].", "2013-05-21"),
         ("Board. Report. [cited 2019 Sep 3]. Available from: https://x.example/c", "2019-09-03"),
         ("水道局「年報」https://x.example.jp/a（2023年3月4日閲覧）", "2023-03-04"),
         ("水道局「年報」、閲覧日：2023年12月1日", "2023-12-01"),

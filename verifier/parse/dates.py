@@ -484,8 +484,10 @@ def accessed_date_at(text: str, cues: list[tuple[int, int]]) -> dt.date | None:
         word = text[start:end].lower()
         if word == "stand" and not _COLON.match(text, end):
             continue  # German "Stand: 01.02.2020" only with its colon
-        if word == "cited" and text[start - 1 : start] != "[":
-            continue  # Vancouver "[cited 2010 August 13]", not "as cited in X, 2012"
+        if word == "cited" and text.rfind("[", 0, start) <= text.rfind("]", 0, start):
+            # Vancouver "[cited 2010 August 13]" and "[updated 2012 Jan 3; cited
+            # 2013 May 21]": inside brackets only, not "as cited in X, 2012".
+            continue
         window = text[end : end + _CUE_REACH + 40]
         found = _window_date(window)
         if found is None:
