@@ -226,7 +226,10 @@ def test_markdown_autolink_then_full_stop_and_line_break() -> None:
         ("水道局「年報」、閲覧日：2023年12月1日", "2023-12-01"),
         ("水务局，《年报》，https://x.example.cn/a，访问日期：2022年1月2日", "2022-01-02"),
         ("وزارة المياه، تقرير، https://x.example/ar، تم الاطلاع عليه في ٤ مارس ٢٠٢٣", "2023-03-04"),
+        ("وزارة المياه، تقرير، تاريخ الوصول 4 كانون الثاني 2023", "2023-01-04"),
+        ("وزارة المياه، تقرير، تم الاطلاع عليه في 12 آب 2021", "2021-08-12"),
         ("Cited in Smith 2010, p. 4.", None),
+        ("As cited in Smith, 14 May 2012.", None),
     ],
 )
 def test_access_dates(note: str, accessed: str | None) -> None:
@@ -320,6 +323,7 @@ def test_not_attributions(sentence: str) -> None:
             "水道局",
             None,
         ),
+        ("山田太郎（2020）「水道の危機」https://a.example.jp/1", "水道の危機", "山田太郎", None),
         (
             "新华社：‘水管老化导致漏水’，2021年3月2日，http://www.xinhua.example.cn/a.htm",
             "水管老化导致漏水",

@@ -60,7 +60,7 @@ _TWO_LETTERS = re.compile(r"[a-z]{2,}")
 _UNCLOSED_END = re.compile(r"(?<=[^.])\.\s+(?=[A-Z])|<|https?://")
 _CLAUSE_END = re.compile(r"[.;](?<=[a-z\d)’”][.;])\s+(?=[A-Z])")
 _LEADING_NUMBER = re.compile(r"^\[?\d{1,4}[\].)]?\s+")
-_YEAR_IN_PARENS = re.compile(r"\s*\((?:19|20)\d\d[a-z]?\)$")
+_YEAR_IN_PARENS = re.compile(r"\s*[(（](?:19|20)\d\d[a-z]?(?:年)?[)）]$")
 _SCHEMES_SKIPPED = ("mailto:", "data:", "javascript:", "tel:", "file:", "about:")
 
 
@@ -512,7 +512,7 @@ def _authors_before(text: str, title_start: int) -> str | None:
     head = _LEADING_NUMBER.sub("", head)  # a leading note number
     head = _LEADING_WORDS.sub("", head).strip()
     head = head.rstrip(" ,:;.–—-，：、；،؛\u3000").strip()
-    if head.endswith(")") and _YEAR_IN_PARENS.search(head):
+    if head.endswith((")", "）")) and _YEAR_IN_PARENS.search(head):
         head = _YEAR_IN_PARENS.sub("", head).rstrip(" ,.")
     if not head or len(head) > 200 or head.lower() in {"and", "in", "see"}:
         return None
