@@ -240,6 +240,18 @@ def test_access_dates(note: str, accessed: str | None) -> None:
 # --- 10. quotations in other scripts --------------------------------------------
 
 
+def test_german_and_arabic_quotation_marks() -> None:
+    assert quotations_in("Er sagte »die Rohre sind alt« und ‚ganz marode‘ dazu.") == [
+        "die Rohre sind alt",
+        "ganz marode",
+    ]
+    # Arabic «…» side by side: no quotation made of the text between them.
+    assert quotations_in("قال «الأنابيب قديمة» و«الإصلاح بطيء جدا» أمس") == [
+        "الأنابيب قديمة",
+        "الإصلاح بطيء جدا",
+    ]
+
+
 def test_cjk_quotations() -> None:
     assert quotations_in("他说‘这是水管老化造成的’，但官员否认。") == ["这是水管老化造成的"]
     assert quotations_in("局長は「漏水は老朽管が原因だ」と述べた。") == ["漏水は老朽管が原因だ"]

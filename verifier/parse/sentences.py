@@ -6,7 +6,7 @@ an initial ("Karl W. Deutsch") or a decimal, nor inside a quotation that
 itself holds several sentences.
 
 Quotation rule (``quotations_in``): a passage in ‘…’, “…”, "…", «…»,
-„…“, 「…」 or 『…』 is a quotation when it holds **at least two words**
+„…“, »…«, ‚…‘, 「…」 or 『…』 is a quotation when it holds **at least two words**
 (it contains a space after trimming); in Chinese and Japanese, which put
 no spaces between words, when it holds at least five characters or a
 clause mark (、，。). One-word terms in quotes ("the ‘Tmall’ store",
@@ -82,6 +82,11 @@ _QUOTE_PATTERNS = [
     ('"', re.compile(r"\"(?<!" + _WORD + r"\")(?<!\"\")([^\"\n]+)\"(?!" + _WORD + ")")),
     ("«", re.compile(r"«\s*([^«»\n]+?)\s*»")),
     ("„", re.compile(r"„([^„“”\n]+)[“”]")),
+    # German »…« (never with a space inside the marks: French and Arabic
+    # « … » read backwards would pair one quotation's end with the next's start)
+    # and ‚…‘.
+    ("»", re.compile(r"»(?=\S)([^«»\n]+?)(?<=\S)«")),
+    ("‚", re.compile(r"‚([^‚‘’\n]+)‘")),
     ("「", re.compile(r"「([^「」\n]+)」")),
     ("『", re.compile(r"『([^『』\n]+)』")),
 ]
