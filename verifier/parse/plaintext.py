@@ -254,17 +254,14 @@ def find_rest_notes(text: str) -> tuple[int, list[Note], dict[str, str], list[st
     if not notes:
         return len(text), [], {}, []
     start = notes[0].offset
-    before = text[:start].rstrip("\n").split("\n")
-    # "References" over "==========" (and an overline) just before the first note.
-    if len(before) >= 2 and _REST_UNDERLINE.match(before[-1]) and before[-2].strip():
-        start -= (
-            len(before[-1])
-            + len(before[-2])
-            + 2
-            + (len(text[:start]) - len(text[:start].rstrip("\n")))
-        )
-        if len(before) >= 3 and _REST_UNDERLINE.match(before[-3]):
-            start -= len(before[-3]) + 1
+    head = text[:start].rstrip()
+    lines = head.split("\n")
+    # "References" over "==========" (and maybe an overline) just before the
+    # first note: the section starts at the heading.
+    if len(lines) >= 2 and _REST_UNDERLINE.match(lines[-1]) and lines[-2].strip():
+        start = len(head) - len(lines[-1]) - 1 - len(lines[-2])
+        if len(lines) >= 3 and _REST_UNDERLINE.match(lines[-3]):
+            start -= len(lines[-3]) + 1
     return max(start, 0), notes, names, anonymous
 
 
