@@ -564,3 +564,20 @@ def test_arabic_sentences_and_quotations() -> None:
     assert notes["1"].quotations == ["الأنابيب قديمة جدا في المدينة"]
     assert notes["2"].sentence == "وأضاف أن الإصلاح سيبدأ قريبا."
     assert notes["2"].quotations == []
+
+
+def test_wikitext_ref_with_several_cite_templates() -> None:
+    text = (
+        "Leaks doubled.<ref>{{cite web |url=https://a.example/1 |title=Annual Report "
+        "|access-date=2023-03-04}} {{cite news |url=https://b.example/2 |title=Leak Audit "
+        "|access-date=2023-04-05}}</ref> Again.<ref>{{cite web|url=https://c.example/"
+        "|title=Only One|access-date=2022-01-01}}</ref>\n"
+    )
+    notes = _notes(parse_wikitext(text))
+    assert [(u.title, u.accessed) for u in notes["1"].urls] == [
+        ("Annual Report", dt.date(2023, 3, 4)),
+        ("Leak Audit", dt.date(2023, 4, 5)),
+    ]
+    # One source: the citation's own fields apply.
+    assert notes["2"].title == "Only One"
+    assert [(u.title, u.accessed) for u in notes["2"].urls] == [(None, None)]
