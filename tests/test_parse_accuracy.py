@@ -294,6 +294,7 @@ def test_japanese_sentences_and_markers() -> None:
         ("According to local farmers, the river dried up in May.", "according to", "local farmers"),
         ("The river dried up in May, according to officials.", "according to", "officials"),
         ("Local farmers said the river dried up in May.", "local farmers said", None),
+        ("In May, the council said the pipes were old.", "the council said", None),
         ("Die Leitungen seien alt, sagte Pieter de Vries.", "sagte", "Pieter de Vries"),
         ("Laut Angaben der Stadtwerke sind die Leitungen alt.", "laut", "Angaben der Stadtwerke"),
         ("Dem Bericht zufolge sind die Leitungen alt.", "zufolge", "Dem Bericht"),

@@ -66,10 +66,14 @@ _GROUP_NOUNS = (
     r"economists|scientists|researchers|engineers|doctors|lawmakers|legislators|investors|"
     r"traders|fishermen|fishers|producers|growers|users|customers|parents|teachers|students|"
     r"officers|executives|managers|spokespeople|representatives|neighbours|neighbors|"
-    r"people|locals|citizens|voters|protesters|protestors|participants|members"
+    r"people|locals|citizens|voters|protesters|protestors|participants|members|"
+    # Bodies that speak for themselves ("the ministry said", "the utility said").
+    r"ministry|council|government|company|utility|agency|department|commission|authority|"
+    r"spokesperson|spokesman|spokeswoman|spokesmen|regulator|municipality"
 )
 _GROUP = (
-    r"(?:(?:[Tt]he|[Ss]ome|[Mm]any|[Ss]everal|[Mm]ost|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Oo]ther)\s+)?"
+    r"(?:(?:[Tt]he|[Ss]ome|[Mm]any|[Ss]everal|[Mm]ost|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Oo]ther|"
+    r"[Aa]|[Aa]n)\s+)?"
     r"(?:[A-Za-z][a-z-]+\s+){0,2}(?i:" + _GROUP_NOUNS + r")\b"
 )
 # The named source: up to the end of the clause.
@@ -367,7 +371,7 @@ def _attribution_in(sentence: str) -> ParsedAttribution | None:
                 verb = (groups.get("verb") or groups.get("verb1") or "said").lower()
                 assert source is not None
                 first = source.split()[0].lower()
-                if first in _NOT_SPEAKERS:
+                if first in _NOT_SPEAKERS and not groups.get("group"):
                     continue
                 if source.lower() in {"he", "she", "they"}:
                     return ParsedAttribution(sentence=sentence, cue=f"{source.lower()} {verb}")
