@@ -146,6 +146,19 @@ def test_html_note_used_twice_keeps_both_uses() -> None:
     assert note.quotations == ["pipes laid before 1950 leak most", "a grave scandal"]
 
 
+def test_attributions_split_the_body_as_citing_sentences_are() -> None:
+    # '!"' + capital splits only at a marker: the attribution check must
+    # see the same sentences, so the cited one is not reported.
+    text = (
+        'He said the show was "not for a family audience!"[^1] Sullivan told TV Guide that '
+        "it could be controlled.[^2]\n\n[^1]: A, https://a.example/1\n"
+        "[^2]: B, https://b.example/2\n"
+    )
+    doc = parse_markdown(text)
+    assert _notes(doc)["2"].sentence == "Sullivan told TV Guide that it could be controlled."
+    assert doc.attributions == []
+
+
 def test_wikitext_reused_named_ref_keeps_each_use() -> None:
     text = (
         'The council said "pipes were laid before 1950."<ref name="rep">{{cite web '
@@ -298,6 +311,11 @@ def test_japanese_sentences_and_markers() -> None:
         ("Die Leitungen seien alt, sagte Pieter de Vries.", "sagte", "Pieter de Vries"),
         ("Laut Angaben der Stadtwerke sind die Leitungen alt.", "laut", "Angaben der Stadtwerke"),
         ("Dem Bericht zufolge sind die Leitungen alt.", "zufolge", "Dem Bericht"),
+        (
+            "Laut der aktuellen Datenlage fallen die Nebenwirkungen mild aus.",
+            "laut",
+            "der aktuellen Datenlage",
+        ),
         ("市の発表によると、漏水率は上昇した。", "によると", "市の発表"),
         ("水道局の田中課長は「漏水は老朽管が原因だ」と述べた。", "と述べた", "水道局の田中課長"),
         ("وقال وزير المياه إن الأنابيب قديمة جدا.", "قال", "وزير المياه"),

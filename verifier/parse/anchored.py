@@ -26,7 +26,13 @@ from urllib.parse import unquote, urljoin, urlsplit
 from verifier.parse.attributions import find_attributions
 from verifier.parse.model import ParsedAttribution, ParsedCitation, ParsedUrl, ParsedUse
 from verifier.parse.notes import NoteFields, analyse_note, find_urls, source_urls
-from verifier.parse.sentences import is_quotation, quotation_spans, quotations_in, sentence_spans
+from verifier.parse.sentences import (
+    SentenceIndex,
+    is_quotation,
+    quotation_spans,
+    quotations_in,
+    sentence_spans,
+)
 from verifier.urls import normalize_url
 
 __all__ = [
@@ -212,7 +218,15 @@ def attributions_in(body: Body, citations: Iterable[ParsedCitation]) -> list[Par
     """Sentences of the body that credit a source without citing it; the
     citing sentences of ``citations`` (notes and links) are sourced."""
     cited = [s for c in citations for s in (c.sentence, *(u.sentence for u in c.uses)) if s]
-    return list(find_attributions(body.text, cited))
+    # The body split as the citing sentences were: at the note markers too.
+    cuts: list[int] = []
+    offset = 0
+    for block in body.blocks:
+        if not block.text:
+            continue
+        cuts += [offset + block.anchors[i][0] + 1 for i in block.markers]
+        offset += len(block.text) + 2
+    return list(find_attributions(body.text, cited, SentenceIndex(body.text, cuts)))
 
 
 # --- URLs -------------------------------------------------------------------

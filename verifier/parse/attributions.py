@@ -321,11 +321,16 @@ _GERMAN_GLUE = frozenset(
 
 def _german_source(source: str) -> str:
     """A German source ends at its first word that is neither a noun (German
-    nouns are capitalised) nor an article or preposition: "Angaben der
-    Stadtwerke sind alt" is "Angaben der Stadtwerke"."""
+    nouns are capitalised), an article or preposition, nor an adjective
+    after one: "Angaben der Stadtwerke sind alt" is "Angaben der
+    Stadtwerke", "der aktuellen Datenlage fallen …" is "der aktuellen
+    Datenlage"."""
     kept: list[str] = []
     for word in source.split():
-        if not (word[:1].isupper() or word in _GERMAN_GLUE):
+        # A lower-case word is an adjective only right after an article
+        # or preposition ("der aktuellen Datenlage").
+        adjective = bool(kept) and kept[-1] in _GERMAN_GLUE
+        if not (word[:1].isupper() or word in _GERMAN_GLUE or adjective):
             break
         kept.append(word)
     while kept and kept[-1] in _GERMAN_GLUE:
