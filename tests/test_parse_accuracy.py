@@ -7,8 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from verifier.ingest import ingest_paths
+from verifier.parse import parse_path
 from verifier.parse.attributions import find_attributions
 from verifier.parse.dates import find_accessed_date
 from verifier.parse.html import parse_html
@@ -20,6 +22,7 @@ from verifier.parse.sentences import quotations_in, split_sentences
 from verifier.parse.wikitext import parse_text as parse_wikitext
 from verifier.report.rows import report_rows
 from verifier.store.database import Database
+from verifier.store.models import Citation, Quote
 
 
 def _notes(doc: ParsedDocument) -> dict[str, ParsedCitation]:
@@ -143,6 +146,19 @@ def test_html_note_used_twice_keeps_both_uses() -> None:
     assert note.quotations == ["pipes laid before 1950 leak most", "a grave scandal"]
 
 
+def test_attributions_split_the_body_as_citing_sentences_are() -> None:
+    # '!"' + capital splits only at a marker: the attribution check must
+    # see the same sentences, so the cited one is not reported.
+    text = (
+        'He said the show was "not for a family audience!"[^1] Sullivan told TV Guide that '
+        "it could be controlled.[^2]\n\n[^1]: A, https://a.example/1\n"
+        "[^2]: B, https://b.example/2\n"
+    )
+    doc = parse_markdown(text)
+    assert _notes(doc)["2"].sentence == "Sullivan told TV Guide that it could be controlled."
+    assert doc.attributions == []
+
+
 def test_wikitext_reused_named_ref_keeps_each_use() -> None:
     text = (
         'The council said "pipes were laid before 1950."<ref name="rep">{{cite web '
@@ -217,12 +233,16 @@ def test_markdown_autolink_then_full_stop_and_line_break() -> None:
         ),
         ("Jones K. Pipes [Internet]. 2012 [cited 2013 May 21]; 2(3):4-5.", "2013-05-21"),
         ("Lee M. Water. https://x.example/b [accessed 13 Aug 2010]", "2010-08-13"),
+        ("Board. Pipes [Internet]. [updated 2012 Jan 3; cited 2013 May 21].", "2013-05-21"),
         ("Board. Report. [cited 2019 Sep 3]. Available from: https://x.example/c", "2019-09-03"),
         ("水道局「年報」https://x.example.jp/a（2023年3月4日閲覧）", "2023-03-04"),
         ("水道局「年報」、閲覧日：2023年12月1日", "2023-12-01"),
         ("水务局，《年报》，https://x.example.cn/a，访问日期：2022年1月2日", "2022-01-02"),
         ("وزارة المياه، تقرير، https://x.example/ar، تم الاطلاع عليه في ٤ مارس ٢٠٢٣", "2023-03-04"),
+        ("وزارة المياه، تقرير، تاريخ الوصول 4 كانون الثاني 2023", "2023-01-04"),
+        ("وزارة المياه، تقرير، تم الاطلاع عليه في 12 آب 2021", "2021-08-12"),
         ("Cited in Smith 2010, p. 4.", None),
+        ("As cited in Smith, 14 May 2012.", None),
     ],
 )
 def test_access_dates(note: str, accessed: str | None) -> None:
@@ -231,6 +251,18 @@ def test_access_dates(note: str, accessed: str | None) -> None:
 
 
 # --- 10. quotations in other scripts --------------------------------------------
+
+
+def test_german_and_arabic_quotation_marks() -> None:
+    assert quotations_in("Er sagte »die Rohre sind alt« und ‚ganz marode‘ dazu.") == [
+        "die Rohre sind alt",
+        "ganz marode",
+    ]
+    # Arabic «…» side by side: no quotation made of the text between them.
+    assert quotations_in("قال «الأنابيب قديمة» و«الإصلاح بطيء جدا» أمس") == [
+        "الأنابيب قديمة",
+        "الإصلاح بطيء جدا",
+    ]
 
 
 def test_cjk_quotations() -> None:
@@ -275,9 +307,15 @@ def test_japanese_sentences_and_markers() -> None:
         ("According to local farmers, the river dried up in May.", "according to", "local farmers"),
         ("The river dried up in May, according to officials.", "according to", "officials"),
         ("Local farmers said the river dried up in May.", "local farmers said", None),
+        ("In May, the council said the pipes were old.", "the council said", None),
         ("Die Leitungen seien alt, sagte Pieter de Vries.", "sagte", "Pieter de Vries"),
         ("Laut Angaben der Stadtwerke sind die Leitungen alt.", "laut", "Angaben der Stadtwerke"),
         ("Dem Bericht zufolge sind die Leitungen alt.", "zufolge", "Dem Bericht"),
+        (
+            "Laut der aktuellen Datenlage fallen die Nebenwirkungen mild aus.",
+            "laut",
+            "der aktuellen Datenlage",
+        ),
         ("市の発表によると、漏水率は上昇した。", "によると", "市の発表"),
         ("水道局の田中課長は「漏水は老朽管が原因だ」と述べた。", "と述べた", "水道局の田中課長"),
         ("وقال وزير المياه إن الأنابيب قديمة جدا.", "قال", "وزير المياه"),
@@ -316,6 +354,7 @@ def test_not_attributions(sentence: str) -> None:
             "水道局",
             None,
         ),
+        ("山田太郎（2020）「水道の危機」https://a.example.jp/1", "水道の危機", "山田太郎", None),
         (
             "新华社：‘水管老化导致漏水’，2021年3月2日，http://www.xinhua.example.cn/a.htm",
             "水管老化导致漏水",
@@ -427,3 +466,137 @@ def test_report_rows_give_each_url_its_own_title(tmp_path: Path) -> None:
         ["Leak Audit of the Old Town"],
         ["Rohrbruch in der Altstadt"],
     ]
+
+
+# --- 6. reST references -------------------------------------------------------------
+
+REST = """\
+Water losses
+============
+
+The utility reported "a loss of forty per cent in the old town" [1]_. The audit
+disagreed [WB2022]_, and a later report [#]_ confirmed it. The board repeated
+"the pipes are older than 1950" [1]_.
+
+References
+==========
+
+.. [1] Water Board, "Annual Report 2022", https://water.example.org/r2022,
+   accessed 2023-03-04.
+.. [WB2022] World Bank, "Leak Audit", https://wb.example.org/audit
+.. [#] City, "Later Report", https://city.example.org/later
+"""
+
+
+def test_rest_footnotes_and_citations(tmp_path: Path) -> None:
+    path = tmp_path / "losses.rst"
+    path.write_text(REST, encoding="utf-8")
+    doc, _ = parse_path(path)
+    assert doc.format == "text"
+    assert doc.warnings == []
+    notes = _notes(doc)
+    assert list(notes) == ["1", "WB2022", "2"]
+    assert [u.url for u in notes["1"].urls] == ["https://water.example.org/r2022"]
+    assert notes["1"].accessed == dt.date(2023, 3, 4)
+    assert notes["1"].title == "Annual Report 2022"
+    assert notes["1"].sentence == (
+        'The utility reported "a loss of forty per cent in the old town".'
+    )
+    # Cited twice: both uses with their quotations.
+    assert [u.quotations for u in notes["1"].uses] == [
+        ["a loss of forty per cent in the old town"],
+        ["the pipes are older than 1950"],
+    ]
+    assert notes["WB2022"].sentence == "The audit disagreed, and a later report confirmed it."
+    assert [u.url for u in notes["2"].urls] == ["https://city.example.org/later"]
+    # The references section is not body text.
+    assert all("Annual Report" not in (c.sentence or "") for c in doc.citations)
+
+
+def test_store_keeps_the_sentence_of_each_quotation(tmp_path: Path) -> None:
+    path = tmp_path / "twice.md"
+    path.write_text(
+        "The report found “pipes laid before 1950 leak most”.[^1] Losses rose.[^2]\n\n"
+        "The mayor later spoke of “a grave scandal”.[^1]\n\n"
+        "[^1]: City, ‘Water Report’, https://a.example/r\n[^2]: B, https://b.example/\n",
+        encoding="utf-8",
+    )
+    db = Database(str(tmp_path / "sources.db"))
+    ingest_paths(db, [str(path)])
+    with db.session() as session:
+        rows = session.execute(
+            select(Quote.kind, Quote.text, Quote.sentence)
+            .join(Citation, Citation.id == Quote.citation_id)
+            .where(Citation.label == "1")
+            .order_by(Quote.position)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("title", "Water Report", None),
+        (
+            "quotation",
+            "pipes laid before 1950 leak most",
+            "The report found “pipes laid before 1950 leak most”.",
+        ),
+        ("quotation", "a grave scandal", "The mayor later spoke of “a grave scandal”."),
+    ]
+
+
+def test_multi_source_note_through_links() -> None:
+    md = (
+        'Leaks doubled.[^1]\n\n[^1]: Water Board, "Annual Report 2022", 3 May 2022, '
+        "[online](https://water.example.org/r2022), accessed 1 June 2023; City Council, "
+        '"Leak Audit", 2021, [here](https://city.example.org/audit).\n'
+    )
+    html = (
+        '<html><body><p>Leaks doubled.<sup><a href="#n1">1</a></sup></p><ol><li id="n1">'
+        "Water Board, “Annual Report 2022”, 3 May 2022, "
+        '<a href="https://water.example.org/r2022">online</a>. City Council, '
+        '<a href="https://city.example.org/audit">“Leak Audit”</a>, 2021.</li></ol></body></html>'
+    )
+    for doc in (parse_markdown(md), parse_html(html)):
+        note = _notes(doc)["1"]
+        assert [(u.title, u.authors, u.published) for u in note.urls] == [
+            ("Annual Report 2022", "Water Board", "2022-05-03"),
+            ("Leak Audit", "City Council", "2021"),
+        ]
+
+
+def test_prose_note_with_several_links_is_not_cut() -> None:
+    md = (
+        "Text.[^1]\n\n[^1]: As [Smith](https://a.example/1) and [Jones](https://b.example/2) "
+        'argue in "A Long Shared Title", the pipes are old. See also '
+        "[this](https://c.example/3).\n"
+    )
+    note = _notes(parse_markdown(md))["1"]
+    assert len(note.urls) == 3
+    assert all(u.title is None for u in note.urls)
+
+
+def test_arabic_sentences_and_quotations() -> None:
+    text = (
+        "قال الوزير إن «الأنابيب قديمة جدا في المدينة».[^1] وأضاف أن الإصلاح سيبدأ قريبا.[^2]\n\n"
+        "[^1]: وزارة المياه، https://mow.example.org/ar/1\n"
+        "[^2]: وزارة المياه، https://mow.example.org/ar/2\n"
+    )
+    notes = _notes(parse_markdown(text))
+    assert notes["1"].sentence == "قال الوزير إن «الأنابيب قديمة جدا في المدينة»."
+    assert notes["1"].quotations == ["الأنابيب قديمة جدا في المدينة"]
+    assert notes["2"].sentence == "وأضاف أن الإصلاح سيبدأ قريبا."
+    assert notes["2"].quotations == []
+
+
+def test_wikitext_ref_with_several_cite_templates() -> None:
+    text = (
+        "Leaks doubled.<ref>{{cite web |url=https://a.example/1 |title=Annual Report "
+        "|access-date=2023-03-04}} {{cite news |url=https://b.example/2 |title=Leak Audit "
+        "|access-date=2023-04-05}}</ref> Again.<ref>{{cite web|url=https://c.example/"
+        "|title=Only One|access-date=2022-01-01}}</ref>\n"
+    )
+    notes = _notes(parse_wikitext(text))
+    assert [(u.title, u.accessed) for u in notes["1"].urls] == [
+        ("Annual Report", dt.date(2023, 3, 4)),
+        ("Leak Audit", dt.date(2023, 4, 5)),
+    ]
+    # One source: the citation's own fields apply.
+    assert notes["2"].title == "Only One"
+    assert [(u.title, u.accessed) for u in notes["2"].urls] == [(None, None)]

@@ -33,6 +33,8 @@ FORMATS: dict[str, str] = {
 SUFFIXES: dict[str, str] = {
     ".txt": "text",
     ".text": "text",
+    ".rst": "text",
+    ".rest": "text",
     ".md": "markdown",
     ".markdown": "markdown",
     ".mdown": "markdown",

@@ -27,7 +27,13 @@ from urllib.parse import unquote, urljoin, urlsplit
 from verifier.parse.attributions import find_attributions
 from verifier.parse.model import ParsedAttribution, ParsedCitation, ParsedUrl, ParsedUse
 from verifier.parse.notes import NoteFields, analyse_note, find_urls, source_urls
-from verifier.parse.sentences import is_quotation, quotation_spans, quotations_in, sentence_spans
+from verifier.parse.sentences import (
+    SentenceIndex,
+    is_quotation,
+    quotation_spans,
+    quotations_in,
+    sentence_spans,
+)
 from verifier.urls import normalize_url
 
 __all__ = [
@@ -223,7 +229,15 @@ def attributions_in(body: Body, citations: Iterable[ParsedCitation]) -> list[Par
     """Sentences of the body that credit a source without citing it; the
     citing sentences of ``citations`` (notes and links) are sourced."""
     cited = [s for c in citations for s in (c.sentence, *(u.sentence for u in c.uses)) if s]
-    return list(find_attributions(body.text, cited))
+    # The body split as the citing sentences were: at the note markers too.
+    cuts: list[int] = []
+    offset = 0
+    for block in body.blocks:
+        if not block.text:
+            continue
+        cuts += [offset + block.anchors[i][0] + 1 for i in block.markers]
+        offset += len(block.text) + 2
+    return list(find_attributions(body.text, cited, SentenceIndex(body.text, cuts)))
 
 
 # --- URLs -------------------------------------------------------------------
@@ -313,18 +327,27 @@ def merge_urls(*groups: Iterable[ParsedUrl]) -> list[ParsedUrl]:
 
 
 def fill_note(
-    citation: ParsedCitation, text: str, link_urls: Iterable[ParsedUrl] = ()
+    citation: ParsedCitation,
+    text: str,
+    link_urls: Iterable[ParsedUrl] = (),
+    linked_text: str | None = None,
 ) -> ParsedCitation:
     """Fill a note's fields from its text with the shared note rules.
 
     ``link_urls`` are the URLs the format gives structurally (hyperlinks in
     the note); they come first, then URLs typed in the text that no link
     already gave. A URL typed in the text that is a Wayback capture is
-    recorded as the archived copy of the captured URL.
+    recorded as the archived copy of the captured URL. ``linked_text``: the
+    note's text with each hyperlink's target written in ``<…>`` where the
+    link starts, so that a note citing several sources through links
+    ("City, “A”, <a>link</a>; Board, “B”, <a>link</a>") is cut into its
+    sources like a note with typed URLs.
     """
     fields = analyse_note(text)
     typed = [pu for u in fields.urls if (pu := parsed_url(u)) is not None]
     citation.urls = merge_urls(citation.urls, link_urls, typed)
+    if len(citation.urls) > 1 and linked_text is not None and linked_text != text:
+        fields.sources = analyse_note(linked_text).sources
     if fields.sources:
         # A structural link and the URL typed for it match by their normal form.
         own = {normalize_url(unquote(u)): f for u, f in fields.sources.items()}

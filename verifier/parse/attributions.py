@@ -66,10 +66,14 @@ _GROUP_NOUNS = (
     r"economists|scientists|researchers|engineers|doctors|lawmakers|legislators|investors|"
     r"traders|fishermen|fishers|producers|growers|users|customers|parents|teachers|students|"
     r"officers|executives|managers|spokespeople|representatives|neighbours|neighbors|"
-    r"people|locals|citizens|voters|protesters|protestors|participants|members"
+    r"people|locals|citizens|voters|protesters|protestors|participants|members|"
+    # Bodies that speak for themselves ("the ministry said", "the utility said").
+    r"ministry|council|government|company|utility|agency|department|commission|authority|"
+    r"spokesperson|spokesman|spokeswoman|spokesmen|regulator|municipality"
 )
 _GROUP = (
-    r"(?:(?:[Tt]he|[Ss]ome|[Mm]any|[Ss]everal|[Mm]ost|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Oo]ther)\s+)?"
+    r"(?:(?:[Tt]he|[Ss]ome|[Mm]any|[Ss]everal|[Mm]ost|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Oo]ther|"
+    r"[Aa]|[Aa]n)\s+)?"
     r"(?:[A-Za-z][a-z-]+\s+){0,2}(?i:" + _GROUP_NOUNS + r")\b"
 )
 # The named source: up to the end of the clause.
@@ -158,6 +162,49 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+# What a cue's pattern cannot match without (lower case): the patterns
+# with names and groups in them are costly, a substring test is not.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "according to": ("according",),
+    "as per": ("per",),
+    "laut": ("laut",),
+    "nach Angaben": ("nach",),
+    "zufolge": ("zufolge",),
+    "によると": ("によると", "によれば"),
+    "と述べた": ("」と",),
+    "وفقا": ("وفق", "طبق"),
+    "بحسب": ("حسب",),
+    "قال": ("قال", "صرح", "صرّح", "أضاف", "أكد", "أوضح"),
+    "report by": (
+        "report",
+        "stud",
+        "survey",
+        "analys",
+        "poll",
+        "assessment",
+        "investigation",
+        "paper",
+    ),
+    "data from": ("from", "by"),
+    "told": ("told",),
+    "said": (
+        "said",
+        "say",
+        "stated",
+        "explained",
+        "told",
+        "added",
+        "noted",
+        "argue",
+        "warned",
+        "claim",
+        "sagt",
+        "erklärte",
+        "betonte",
+        "meinte",
+    ),
+}
+
 _NOT_SOURCES = frozenset(
     _words(
         """
@@ -211,17 +258,19 @@ _CUE_STRINGS = (
     "أكد",
     "أوضح",
 )
-# The words, found where they stand (whole runs of letters), and the strings.
+# The words, found where they stand (as whole runs of a-z letters), and
+# the strings (only looked for in text that is not ASCII).
 _CUE_WORD = re.compile(
-    r"(?<![^\W\d_])(?:"
-    + "|".join(sorted(_CUE_WORDS, key=len, reverse=True))
-    + r")(?![^\W\d_])|"
-    + "|".join(_CUE_STRINGS)
+    r"(?<![a-z])(?:" + "|".join(sorted(_CUE_WORDS, key=len, reverse=True)) + r")(?![a-z])"
 )
+_CUE_STRING = re.compile("|".join(_CUE_STRINGS))
 
 
 def _may_attribute(text: str) -> bool:
-    return _CUE_WORD.search(text.lower()) is not None
+    lower = text.lower()
+    return _CUE_WORD.search(lower) is not None or (
+        not lower.isascii() and _CUE_STRING.search(lower) is not None
+    )
 
 
 def _cue_word_starts(
@@ -234,9 +283,10 @@ def _cue_word_starts(
     lower = paragraph.lower()
     if len(lower) != len(paragraph):
         return None
+    patterns = [_CUE_WORD] if lower.isascii() else [_CUE_WORD, _CUE_STRING]
     if spans is None:
-        return [m.start() for m in _CUE_WORD.finditer(lower)]
-    return [m.start() for s, e in spans for m in _CUE_WORD.finditer(lower, s, e)]
+        return sorted(m.start() for p in patterns for m in p.finditer(lower))
+    return sorted(m.start() for s, e in spans for p in patterns for m in p.finditer(lower, s, e))
 
 
 _SPACES = re.compile(r"\s+")
@@ -271,11 +321,16 @@ _GERMAN_GLUE = frozenset(
 
 def _german_source(source: str) -> str:
     """A German source ends at its first word that is neither a noun (German
-    nouns are capitalised) nor an article or preposition: "Angaben der
-    Stadtwerke sind alt" is "Angaben der Stadtwerke"."""
+    nouns are capitalised), an article or preposition, nor an adjective
+    after one: "Angaben der Stadtwerke sind alt" is "Angaben der
+    Stadtwerke", "der aktuellen Datenlage fallen …" is "der aktuellen
+    Datenlage"."""
     kept: list[str] = []
     for word in source.split():
-        if not (word[:1].isupper() or word in _GERMAN_GLUE):
+        # A lower-case word is an adjective only right after an article
+        # or preposition ("der aktuellen Datenlage").
+        adjective = bool(kept) and kept[-1] in _GERMAN_GLUE
+        if not (word[:1].isupper() or word in _GERMAN_GLUE or adjective):
             break
         kept.append(word)
     while kept and kept[-1] in _GERMAN_GLUE:
@@ -292,7 +347,11 @@ def _trim_name(source: str) -> str:
 
 
 def _attribution_in(sentence: str) -> ParsedAttribution | None:
+    lower = sentence.lower()
     for cue, pattern in _CUES:
+        needles = _NEEDLES.get(cue)
+        if needles is not None and not any(n in lower for n in needles):
+            continue  # the pattern cannot match without one of these words
         for m in pattern.finditer(sentence):
             groups = m.groupdict()
             source = (groups.get("source") or "").strip() or None
@@ -317,7 +376,7 @@ def _attribution_in(sentence: str) -> ParsedAttribution | None:
                 verb = (groups.get("verb") or groups.get("verb1") or "said").lower()
                 assert source is not None
                 first = source.split()[0].lower()
-                if first in _NOT_SPEAKERS:
+                if first in _NOT_SPEAKERS and not groups.get("group"):
                     continue
                 if source.lower() in {"he", "she", "they"}:
                     return ParsedAttribution(sentence=sentence, cue=f"{source.lower()} {verb}")

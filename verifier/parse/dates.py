@@ -87,6 +87,18 @@ for _number, _names in enumerate(
     for _name in _names.split():
         MONTHS[_name] = _number
 
+# Levantine month names that are not one word of three letters or more.
+_ARABIC_LEVANTINE = {
+    "كانون الثاني": 1,
+    "تشرين الأول": 10,
+    "تشرين الاول": 10,
+    "تشرين الثاني": 11,
+    "كانون الأول": 12,
+    "كانون الاول": 12,
+    "آب": 8,
+}
+MONTHS.update(_ARABIC_LEVANTINE)
+
 # Any word of 3-11 letters; ``_from_match`` keeps it only when it is a month
 # name (a character class is far cheaper than an alternation of 60 names).
 _MONTH = r"[^\W\d_]{3,11}"
@@ -128,6 +140,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             + _DAY
             + r"(?![\d:])",
             re.IGNORECASE,
+        ),
+    ),
+    (
+        "dmy_ar",  # 4 كانون الثاني 2023, 12 آب 2021 (Levantine names of two words)
+        re.compile(
+            _DAY + r"\s+(?P<mname>" + "|".join(_ARABIC_LEVANTINE) + r")\s*،?\s*" + _YEAR + r"(?!\d)"
         ),
     ),
     (
@@ -175,8 +193,8 @@ def _make(year: int, month: int, day: int) -> dt.date | None:
 
 
 # The kinds whose pattern has a month name, and those with a day.
-_NAMED = frozenset(("dmy", "mdy", "ymd", "my"))
-_WITH_DAY = frozenset(("iso", "dmy", "mdy", "ymd", "cjk_ymd", "dotted"))
+_NAMED = frozenset(("dmy", "mdy", "ymd", "dmy_ar", "my"))
+_WITH_DAY = frozenset(("iso", "dmy", "mdy", "ymd", "dmy_ar", "cjk_ymd", "dotted"))
 
 
 def _from_match(kind: str, m: re.Match[str]) -> dt.date | None:
@@ -226,6 +244,7 @@ _NEEDS: dict[str, str | None] = {
     "dmy": None,
     "mdy": None,
     "ymd": None,
+    "dmy_ar": None,
     "cjk_ymd": "年",
     "cjk_ym": "年",
     "dotted": ".",
@@ -484,6 +503,10 @@ def accessed_date_at(text: str, cues: list[tuple[int, int]]) -> dt.date | None:
         word = text[start:end].lower()
         if word == "stand" and not _COLON.match(text, end):
             continue  # German "Stand: 01.02.2020" only with its colon
+        if word == "cited" and text.rfind("[", 0, start) <= text.rfind("]", 0, start):
+            # Vancouver "[cited 2010 August 13]" and "[updated 2012 Jan 3; cited
+            # 2013 May 21]": inside brackets only, not "as cited in X, 2012".
+            continue
         window = text[end : end + _CUE_REACH + 40]
         found = _window_date(window)
         if found is None:

@@ -374,9 +374,12 @@ class _Page:
         urls: list[ParsedUrl] = []
         cited_entries: list[ParsedUrl] = []
         parts: list[str] = []
+        # The text with each link's target where the link starts (see fill_note).
+        linked: list[str] = []
         for piece in _note_pieces(element, marker_ids):
             if isinstance(piece, str):
                 parts.append(piece)
+                linked.append(piece)
                 continue
             href = str(piece.get("href", ""))
             if href.startswith("#"):
@@ -389,6 +392,8 @@ class _Page:
             pu = self.url(href)
             if pu is not None:
                 urls.append(pu)
+                if _text_of(piece).strip() != href.strip():
+                    linked.append(f" <{pu.url}> ")
         text = " ".join("".join(parts).replace(_SOFT_HYPHEN, "").split())
         text = _LEADING_BACKLINK.sub("", text)
         citation = cite_uses(ParsedCitation(label=note.label, kind="note", raw_text=text), uses)
@@ -397,7 +402,10 @@ class _Page:
             # Links back into the site (a wiki's "doi" or author links) are
             # navigation when the note also cites something elsewhere.
             urls = offsite
-        fill_note(citation, text, merge_urls(urls))
+        linked_text = _LEADING_BACKLINK.sub(
+            "", " ".join("".join(linked).replace(_SOFT_HYPHEN, "").split())
+        )
+        fill_note(citation, text, merge_urls(urls), linked_text=linked_text)
         if not citation.urls and cited_entries:
             citation.urls = merge_urls(cited_entries)
         return citation

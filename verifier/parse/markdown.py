@@ -83,6 +83,8 @@ class _Note:
     # The text without code spans: what the note rules read (URLs in code are examples).
     prose: list[str] = field(default_factory=list)
     urls: list[ParsedUrl] = field(default_factory=list)
+    # The prose with each link's target written where the link starts.
+    linked: list[str] = field(default_factory=list)
 
 
 def _href(token: Token, link_text: str = "") -> ParsedUrl | None:
@@ -199,12 +201,14 @@ class _Walker:
     def _note_inline(self, note: _Note, children: list[Token]) -> None:
         parts: list[str] = []
         prose: list[str] = []
+        linked: list[str] = []
         link_depth = 0
         for i, tok in enumerate(children):
             kind = tok.type
             if kind == "text":
                 parts.append(tok.content)
                 prose.append(tok.content)
+                linked.append(tok.content)
                 if link_depth == 0 and "://" in tok.content:
                     # Typed URLs in their place among the links, so the note's
                     # URLs keep the order they are written in.
@@ -214,20 +218,25 @@ class _Walker:
             elif kind == "code_inline":
                 parts.append(tok.content)
                 prose.append(" ")
+                linked.append(" ")
             elif kind == "link_close":
                 link_depth = max(link_depth - 1, 0)
             elif kind in ("softbreak", "hardbreak"):
                 parts.append("\n")
                 prose.append("\n")
+                linked.append("\n")
             elif kind == "link_open":
                 link_depth += 1
                 pu = _href(tok, _link_text(children, i))
                 if pu is not None:
                     note.urls.append(pu)
+                    if tok.markup != "autolink":
+                        linked.append(f" <{pu.url}> ")
         text = "".join(parts).strip()
         if text:
             note.paragraphs.append(text)
             note.prose.append("".join(prose).strip())
+            note.linked.append("".join(linked).strip())
 
 
 def _front_matter(text: str) -> tuple[str, str | None]:
@@ -277,7 +286,12 @@ def parse_text(text: str, path: str = "<markdown>") -> ParsedDocument:
             ParsedCitation(label=note.label, kind="note", raw_text=raw),
             uses.get(("note", fid), []),
         )
-        fill_note(citation, "\n\n".join(note.prose), merge_urls(note.urls))
+        fill_note(
+            citation,
+            "\n\n".join(note.prose),
+            merge_urls(note.urls),
+            linked_text="\n\n".join(note.linked),
+        )
         keyed.append((order.get(("note", fid), 0), citation))
     resolve_short_forms([c for _, c in keyed])
     for n, (key, pu, link_text) in enumerate(walker.links, start=1):

@@ -63,7 +63,7 @@ _TWO_LETTERS = re.compile(r"[a-z]{2,}")
 _UNCLOSED_END = re.compile(r"(?<=[^.])\.\s+(?=[A-Z])|<|https?://")
 _CLAUSE_END = re.compile(r"[.;](?<=[a-z\d)’”][.;])\s+(?=[A-Z])")
 _LEADING_NUMBER = re.compile(r"^\[?\d{1,4}[\].)]?\s+")
-_YEAR_IN_PARENS = re.compile(r"\s*\((?:19|20)\d\d[a-z]?\)$")
+_YEAR_IN_PARENS = re.compile(r"\s*[(（](?:19|20)\d\d[a-z]?(?:年)?[)）]$")
 _SCHEMES_SKIPPED = ("mailto:", "data:", "javascript:", "tel:", "file:", "about:")
 
 
@@ -539,13 +539,16 @@ _LEADING_WORDS = re.compile(
 def _authors_before(text: str, title_start: int) -> str | None:
     """The author or publisher written just before the title."""
     before = text[:title_start]
+    if "<" in before:
+        # A link's target written before its text ("City, <url> “Title”").
+        before = _ANGLED.sub(" ", before)
     # Only the last sentence before the title ("... in Shanghai. See X, ‘T’").
     parts = _CLAUSE_END.split(before)
     head = parts[-1].strip()
     head = _LEADING_NUMBER.sub("", head)  # a leading note number
     head = _LEADING_WORDS.sub("", head).strip()
     head = head.rstrip(" ,:;.–—-，：、；،؛\u3000").strip()
-    if head.endswith(")") and _YEAR_IN_PARENS.search(head):
+    if head.endswith((")", "）")) and _YEAR_IN_PARENS.search(head):
         head = _YEAR_IN_PARENS.sub("", head).rstrip(" ,.")
     if not head or len(head) > 200 or head.lower() in {"and", "in", "see"}:
         return None
@@ -583,7 +586,8 @@ def _sources(text: str, whole: NoteFields) -> dict[str, NoteFields]:
     2023-03-04.") still belongs to it. Each URL gets the title, author and
     dates of its source; a source without an access date of its own takes
     the note's. When the pieces do not give back the note's URLs in order,
-    the note is not cut (every URL keeps the note's fields).
+    or a piece links to several pages (prose mentioning pages, not a list
+    of sources), the note is not cut (every URL keeps the note's fields).
     """
     quoted = [(p.start, p.end) for p in _quoted_passages(text)]
     cuts = [0]
@@ -620,6 +624,13 @@ def _sources(text: str, whole: NoteFields) -> dict[str, NoteFields]:
     order: list[str] = []
     for group in groups:
         fields = _analyse_one(group)
+        if len([u for u in fields.urls if not _ARCHIVE_COPY.match(u)]) != 1:
+            # Several links in one piece: prose that mentions pages, not a
+            # list of sources (an archived copy beside its URL is one source).
+            return {}
+        if fields.title and "<" in fields.title:
+            # A link inside a quoted title ("“<url> Heartbreak Hotel”").
+            fields.title = _ANGLED.sub(" ", fields.title)
         for url in fields.urls:
             order.append(url)
             found.setdefault(url, fields)
@@ -631,6 +642,9 @@ def _sources(text: str, whole: NoteFields) -> dict[str, NoteFields]:
 
 
 # Words whose full stop ends no source ("Aug. 2022", "No. 5", "et al.").
+_ARCHIVE_COPY = re.compile(
+    r"https?://(?:web\.)?archive\.(?:org/web|today|ph|is|li|vn|fo|md)/", re.IGNORECASE
+)
 _SHORT_WORDS = frozenset(
     re.split(
         r"\s+",

@@ -7,6 +7,10 @@ Body markers are bare digits glued to the text (``Silk Road’.1``,
 apart from years and quantities by looking for each note's number in turn,
 after the previous marker, in a position only a marker can take.
 
+reStructuredText footnotes and citations (``.. [1] https://…`` under an
+underlined "References" heading, cited as ``[1]_``, ``[#]_``, ``[CIT2002]_``)
+are read too, each reference a use of its note.
+
 Text extracted from a PDF (line-wrapped, hyphenated, with running heads and
 page footnotes) is cleaned first; author-date citations are read by
 ``verifier.parse.authordate``.
@@ -19,9 +23,10 @@ import re
 from dataclasses import dataclass
 
 from verifier.parse import authordate
+from verifier.parse.anchored import cite_uses
 from verifier.parse.attributions import find_attributions
 from verifier.parse.authordate import LinePattern, Note
-from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl
+from verifier.parse.model import ParsedCitation, ParsedDocument, ParsedUrl, ParsedUse
 from verifier.parse.notes import analyse_note, resolve_short_forms, source_urls
 from verifier.parse.reading import Source
 from verifier.parse.sentences import TERMINAL, SentenceIndex, quotation_spans
@@ -196,6 +201,84 @@ def find_roman_endnotes(text: str, end: int) -> tuple[int, list[Note]]:
         if notes and not text[notes_end:end].strip():
             return start, notes
     return end, []
+
+
+# --- reStructuredText footnotes and citations -------------------------------------
+
+# ".. [1] text", ".. [#] text", ".. [#label] text", ".. [CIT2002] text".
+_REST_DEFINITION = re.compile(r"^\.\.[ \t]+\[(?P<label>#?[\w.-]*)\][ \t]*(?P<rest>.*)$", re.M)
+_REST_REFERENCE = re.compile(r"[ \t]*\[(#?[\w.-]*)\]_(?!\w)")
+# A heading underlined (and maybe overlined) with one punctuation character.
+_REST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}[ \t]*$")
+
+
+def find_rest_notes(text: str) -> tuple[int, list[Note], dict[str, str], list[str]]:
+    """reST footnotes and citations: ``.. [1] https://…`` definitions
+    (continued on indented lines), and where their section starts (the
+    heading over the first one, ``References`` underlined ``==========``,
+    when there is one). Auto-numbered ``[#]`` and ``[#name]`` notes are
+    numbered in the order they are defined, as docutils does. Returns the
+    start, the notes, each written label's note label (``#name`` -> "2"),
+    and the labels of the ``[#]`` notes in order."""
+    notes: list[Note] = []
+    names: dict[str, str] = {}
+    anonymous: list[str] = []
+    auto = 0
+    taken = {m.group("label") for m in _REST_DEFINITION.finditer(text)}
+    for m in _REST_DEFINITION.finditer(text):
+        written = m.group("label")
+        if written.startswith("#"):
+            auto += 1
+            while str(auto) in taken:
+                auto += 1
+            label = str(auto)
+        else:
+            label = written
+        body = [m.group("rest").strip()]
+        pos = m.end() + 1
+        # Indented lines (and blank lines between them) continue the note.
+        while pos < len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end
+            line = text[pos:end]
+            if line.strip() and not line[:1].isspace():
+                break
+            if line.strip():
+                body.append(line.strip())
+            pos = end + 1
+        notes.append(Note(label, "\n".join(b for b in body if b), m.start()))
+        if written == "#":
+            anonymous.append(label)
+        else:
+            names[written] = label
+    if not notes:
+        return len(text), [], {}, []
+    start = notes[0].offset
+    head = text[:start].rstrip()
+    lines = head.split("\n")
+    # "References" over "==========" (and maybe an overline) just before the
+    # first note: the section starts at the heading.
+    if len(lines) >= 2 and _REST_UNDERLINE.match(lines[-1]) and lines[-2].strip():
+        start = len(head) - len(lines[-1]) - 1 - len(lines[-2])
+        if len(lines) >= 3 and _REST_UNDERLINE.match(lines[-3]):
+            start -= len(lines[-3]) + 1
+    return max(start, 0), notes, names, anonymous
+
+
+def find_rest_markers(
+    body: str, names: dict[str, str], anonymous: list[str]
+) -> list[tuple[str, tuple[int, int]]]:
+    """Every ``[label]_`` reference in the body, with the note it cites, in
+    order. ``[#]_`` cites the auto-numbered notes in turn."""
+    found: list[tuple[str, tuple[int, int]]] = []
+    auto = iter(anonymous)
+    # The white space before a reference goes with it ("town" [1]_.").
+    for m in _REST_REFERENCE.finditer(body):
+        written = m.group(1)
+        label = next(auto, None) if written == "#" else names.get(written)
+        if label is not None:
+            found.append((label, m.span()))
+    return found
 
 
 # --- Body markers -------------------------------------------------------------
@@ -510,41 +593,61 @@ def parse_text(text: str, path: str = "<text>") -> ParsedDocument:
     """Parse plain text (see the module docstring)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     doc = ParsedDocument(path=path, format="text", title=_title(text))
-    notes_start, notes = find_notes_section(text)
-    endnotes: list[Note] = []
-    endnotes_start = notes_start
-    if not (notes and notes[0].label == "i"):
-        endnotes_start, endnotes = find_roman_endnotes(text, notes_start)
-        # Roman endnotes only when the body marks the first of them.
-        if endnotes and "i" not in find_markers(text[:endnotes_start], ["i"]):
-            endnotes_start, endnotes = notes_start, []
-    references_start, references = authordate.find_reference_list(text)
-    body, page_notes = authordate.clean_pdf_text(
-        text[: min(notes_start, endnotes_start, references_start)]
-    )
-    notes_from_section = bool(notes)
-    if not notes:
-        notes = page_notes
-    notes = notes + endnotes
+    rest_start, rest_notes, rest_names, rest_auto = find_rest_notes(text)
+    rest_markers = find_rest_markers(text[:rest_start], rest_names, rest_auto) if rest_notes else []
+    notes_from_section = True
+    if rest_markers:
+        # reStructuredText: ".. [1] …" definitions, "[1]_" references.
+        notes = rest_notes
+        references_start, references = authordate.find_reference_list(text[:rest_start])
+        body = text[: min(rest_start, references_start)]
+    else:
+        notes_start, notes = find_notes_section(text)
+        endnotes: list[Note] = []
+        endnotes_start = notes_start
+        if not (notes and notes[0].label == "i"):
+            endnotes_start, endnotes = find_roman_endnotes(text, notes_start)
+            # Roman endnotes only when the body marks the first of them.
+            if endnotes and "i" not in find_markers(text[:endnotes_start], ["i"]):
+                endnotes_start, endnotes = notes_start, []
+        references_start, references = authordate.find_reference_list(text)
+        body, page_notes = authordate.clean_pdf_text(
+            text[: min(notes_start, endnotes_start, references_start)]
+        )
+        notes_from_section = bool(notes)
+        if not notes:
+            notes = page_notes
+        notes = notes + endnotes
     citations = [_citation_from_note(n) for n in notes]
 
-    markers = find_markers(body, [c.label for c in citations])
-    order = [c for c in citations if c.label in markers]
-    spans = [markers[c.label] for c in order]
-    clean, where = _without_spans(body, spans)
+    marked = rest_markers or list(find_markers(body, [c.label for c in citations]).items())
+    by_label = {c.label: c for c in citations}
+    marked = sorted(
+        ((label, span) for label, span in marked if label in by_label), key=lambda m: m[1]
+    )
+    clean, where = _without_spans(body, [span for _, span in marked])
     clean = mend_broken_sentences(clean)
     offsets: dict[int, int] = {}
     anchors = [(w, w) for w in where]
     index = SentenceIndex(clean, where)
-    for citation, (sentence, quotes) in zip(
-        order, attach_sentences(clean, anchors, index), strict=True
+    uses: dict[str, list[ParsedUse]] = {}
+    for (label, _), (sentence, quotes) in zip(
+        marked, attach_sentences(clean, anchors, index), strict=True
     ):
-        citation.sentence = sentence
-        citation.quotations = quotes
-    for citation, w in zip(order, where, strict=True):
-        offsets[id(citation)] = w
+        if sentence is not None:
+            uses.setdefault(label, []).append(ParsedUse(sentence, quotes))
+    for (label, _), w in zip(marked, where, strict=True):
+        offsets.setdefault(id(by_label[label]), w)
     for citation in citations:
-        if citation.label not in markers:
+        found_uses = uses.get(citation.label, [])
+        if len(found_uses) > 1:
+            cite_uses(citation, found_uses)
+        elif found_uses:
+            citation.sentence, citation.quotations = (
+                found_uses[0].sentence,
+                found_uses[0].quotations,
+            )
+        if id(citation) not in offsets:
             doc.warnings.append(f"note {citation.label}: no marker found in the text")
 
     in_text = authordate.find_citations(clean)

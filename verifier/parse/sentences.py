@@ -6,7 +6,7 @@ an initial ("Karl W. Deutsch") or a decimal, nor inside a quotation that
 itself holds several sentences.
 
 Quotation rule (``quotations_in``): a passage in ‘…’, “…”, "…", «…»,
-„…“, 「…」 or 『…』 is a quotation when it holds **at least two words**
+„…“, »…«, ‚…‘, 「…」 or 『…』 is a quotation when it holds **at least two words**
 (it contains a space after trimming); in Chinese and Japanese, which put
 no spaces between words, when it holds at least five characters or a
 clause mark (、，。). One-word terms in quotes ("the ‘Tmall’ store",
@@ -15,8 +15,9 @@ quote followed by a Latin letter or digit is an apostrophe (Beijing’s,
 ’90s), never the end of a quotation, and an opening ‘ must start a word
 (a CJK character before it does not count: ``他说‘…’``).
 
-Sentence ends (``sentence_spans``): ``.`` ``!`` ``?`` ``…`` followed by
-white space and a capital, digit, quote or bracket; ``。`` ``！`` ``？``
+Sentence ends (``sentence_spans``): ``.`` ``!`` ``?`` ``…`` ``؟`` followed
+by white space and a capital, digit, quote or bracket (or any letter of a
+script without capitals: Arabic, Hebrew, CJK); ``。`` ``！`` ``？``
 with or without white space after. A sentence does not end inside a
 quotation that goes on, but it does end with the quotation's own closing
 mark: ``… laid before 1950." Trade press …`` is two sentences. After
@@ -81,9 +82,15 @@ _QUOTE_PATTERNS = [
     ('"', re.compile(r"\"(?<!" + _WORD + r"\")(?<!\"\")([^\"\n]+)\"(?!" + _WORD + ")")),
     ("«", re.compile(r"«\s*([^«»\n]+?)\s*»")),
     ("„", re.compile(r"„([^„“”\n]+)[“”]")),
+    # German »…« (never with a space inside the marks: French and Arabic
+    # « … » read backwards would pair one quotation's end with the next's start)
+    # and ‚…‘.
+    ("»", re.compile(r"»(?=\S)([^«»\n]+?)(?<=\S)«")),
+    ("‚", re.compile(r"‚([^‚‘’\n]+)‘")),
     ("「", re.compile(r"「([^「」\n]+)」")),
     ("『", re.compile(r"『([^『』\n]+)』")),
 ]
+_QUOTE_CLOSERS = frozenset("’”“»«\"'")
 # Clause and sentence marks of CJK text: a quoted passage holding one is a
 # quotation however short.
 _CJK_CLAUSE = re.compile("[、，。！？；：]")
@@ -95,8 +102,10 @@ _CJK_CLAUSE = re.compile("[、，。！？；：]")
 # as fast. A boundary starts only at the first mark of a run, and takes the
 # run possessively: tried from each of 20,000 "?", the search was quadratic.)
 _BOUNDARY = re.compile(
-    r"(?P<end>[.!?…](?<![.!?…][.!?…])[.!?…]*+[’”“»«\"')\]」』]*+(?:\d{1,3}(?![\d,.]))?)"
-    r"\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9])"
+    r"(?P<end>[.!?…؟](?<![.!?…؟][.!?…؟])[.!?…؟]*+[’”“»«\"')\]」』]*+(?:\d{1,3}(?![\d,.]))?)"
+    # The next sentence starts with a capital, a digit, a quote or bracket,
+    # or a letter of a script without capitals (Arabic, Hebrew, CJK).
+    r"\s+(?=[‘“\"(\[«„A-ZÀ-ÖØ-ÞĀ-ſА-Я0-9\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u4e00-\u9fff])"
 )
 # The same for Chinese and Japanese: 。！？ end a sentence whatever follows
 # (no space, no capitals in these scripts).
@@ -207,11 +216,17 @@ def sentence_spans(text: str, cuts: Collection[int] = ()) -> list[tuple[int, int
         end = m.end("end")
         if end <= start:
             continue
-        # A bare full stop after an abbreviation or initial ends nothing
-        # (the boundary's punctuation is "." and at most a glued marker).
+        # A full stop after an abbreviation or initial ends nothing (the
+        # boundary's punctuation is "." and at most closing quotes or a
+        # glued marker: 'the "U.S." Army'), unless a note marker stood there.
         if (
             text[at] == "."
-            and (end == at + 1 or (text[at + 1 : end].isdigit() and text[at + 1 : end].isascii()))
+            and end not in cuts
+            and (
+                end == at + 1
+                or (text[at + 1 : end].isdigit() and text[at + 1 : end].isascii())
+                or all(c in _QUOTE_CLOSERS for c in text[at + 1 : end])
+            )
             and _is_abbreviation(text, at)
         ):
             continue

@@ -188,6 +188,10 @@ def _read_ref(contents: Wikicode) -> _Ref:
                 # Only an archived copy given: cite the captured URL.
                 pu = parsed_url(archive)
             if pu is not None:
+                # Several cite templates in one ref: each URL its own source.
+                pu.title = params.text("title", "chapter", "contribution") or None
+                pu.translated_title = params.text("trans-title") or None
+                pu.accessed = parse_date(params.text("access-date"))
                 cite_urls.append(pu)
             if ref.title is None:
                 ref.title = params.text("title", "chapter", "contribution") or None
@@ -211,6 +215,10 @@ def _read_ref(contents: Wikicode) -> _Ref:
             archived_at = params.raw("url")
             if archived_at:
                 webarchives.append((archived_at, parse_date(params.text("date"))))
+    if len(cite_urls) < 2:
+        for pu in cite_urls:  # one source: the ref's own fields apply
+            pu.title = pu.translated_title = None
+            pu.accessed = None
     link_urls = [pu for url in _links_outside_templates(contents) if (pu := parsed_url(url))]
     ref.urls = merge_urls(cite_urls, link_urls)
     for archived_at, capture_date in webarchives:
@@ -248,7 +256,16 @@ def _citation(label: str, ref: _Ref | None, uses: list[ParsedUse]) -> ParsedCita
     if ref is None:
         return citation
     citation.urls = [
-        ParsedUrl(pu.url, pu.inherited, pu.archive_url, pu.archive_date) for pu in ref.urls
+        ParsedUrl(
+            pu.url,
+            pu.inherited,
+            pu.archive_url,
+            pu.archive_date,
+            title=pu.title,
+            translated_title=pu.translated_title,
+            accessed=pu.accessed,
+        )
+        for pu in ref.urls
     ]
     citation.title = ref.title
     citation.translated_title = ref.translated_title

@@ -25,7 +25,7 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from verifier.parse.model import ParsedDocument
+from verifier.parse.model import ParsedCitation, ParsedDocument
 from verifier.store.locate import Location
 from verifier.store.models import (
     Attribution,
@@ -161,6 +161,15 @@ def remove_documents(session: Session, paths: Sequence[str]) -> tuple[list[str],
     return removed, unknown
 
 
+def _sentence_of(citation: ParsedCitation, quotation: str) -> str | None:
+    """The body sentence a quotation of ``citation`` comes from: that of the
+    first use quoting it, else the citation's sentence."""
+    for use in citation.uses:
+        if quotation in use.quotations:
+            return use.sentence
+    return citation.sentence
+
+
 def store_document(
     session: Session,
     parsed: ParsedDocument,
@@ -285,11 +294,19 @@ def store_document(
         # The cited title, then the titles of the note's other sources.
         titles = [pc.title] if pc.title else []
         titles += [pu.title for pu in pc.urls if pu.title and pu.title not in titles]
-        texts = [(QuoteKind.TITLE, title) for title in titles]
-        texts += [(QuoteKind.QUOTATION, q) for q in pc.quotations]
+        texts: list[tuple[QuoteKind, str, str | None]] = [
+            (QuoteKind.TITLE, title, None) for title in titles
+        ]
+        texts += [(QuoteKind.QUOTATION, q, _sentence_of(pc, q)) for q in pc.quotations]
         quotes += [
-            {"citation_id": citation_id, "kind": kind.value, "text": text, "position": i}
-            for i, (kind, text) in enumerate(texts)
+            {
+                "citation_id": citation_id,
+                "kind": kind.value,
+                "text": text,
+                "position": i,
+                "sentence": sentence,
+            }
+            for i, (kind, text, sentence) in enumerate(texts)
         ]
     attributions = [
         {

@@ -215,6 +215,9 @@ class Quote(Base):
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
+    # For a quotation, the body sentence it was taken from (a note cited
+    # twice quotes from two sentences; migration 0009).
+    sentence: Mapped[str | None] = mapped_column(Text)
 
     citation: Mapped[Citation] = relationship(back_populates="quotes")
 
