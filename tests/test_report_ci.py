@@ -192,3 +192,23 @@ def test_a_url_cited_twice_is_placed_at_each_note() -> None:
         ParsedCitation("2", "note", "<https://e.org/a>", [ParsedUrl("https://e.org/a")]),
     ]
     assert [loc[0] for loc in locate_citations(text, cites)] == [2, 3]
+
+
+@pytest.mark.parametrize("name", ["notes.docx", "notes-libreoffice.docx", "notes-libreoffice.pdf"])
+def test_docx_paragraph_and_pdf_page(name: str) -> None:
+    """Formats without lines locate a citation by paragraph (.docx) or page (PDF)."""
+    from conftest import REPO
+
+    from verifier.ingest import _locations
+    from verifier.store.blocks import docx_paragraphs, pdf_pages
+
+    path = REPO / "tests" / "data" / "formats" / name
+    parsed, source = parse_path(path)
+    located = _locations(parsed, source)
+    assert located is not None and len(located) == len(parsed.citations)
+    blocks = docx_paragraphs(source.data) if name.endswith(".docx") else pdf_pages(source.data)
+    for (block, column), citation in zip(located, parsed.citations, strict=True):
+        assert column is None and block is not None and 1 <= block <= len(blocks)
+        if name.endswith(".docx") and citation.sentence:
+            # The paragraph is the one with the citing sentence.
+            assert citation.sentence[:30] in " ".join(blocks[block - 1].split())

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from verifier.parse.model import ParsedCitation
 
-__all__ = ["Location", "locate_citations"]
+__all__ = ["Location", "locate_citations", "locate_in_blocks"]
 
 Location = tuple[int | None, int | None]
 
@@ -62,3 +62,10 @@ def locate_citations(text: str, citations: Sequence[ParsedCitation]) -> list[Loc
         line = bisect.bisect_right(line_starts, offset)
         located.append((line, offset - line_starts[line - 1] + 1))
     return located
+
+
+def locate_in_blocks(blocks: Sequence[str], citations: Sequence[ParsedCitation]) -> list[Location]:
+    """(block number, None), 1-based, of each citation: for formats without
+    lines, where a block is a paragraph (.docx) or a page (PDF)."""
+    text = "\n".join(_SPACE.sub(" ", block) for block in blocks)
+    return [(line, None) for line, _column in locate_citations(text, citations)]
