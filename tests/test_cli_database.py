@@ -61,7 +61,17 @@ def test_input_error_leaves_no_new_database(
     result = runner.invoke(app, ["audit", "missing.md", "--db", "new2.db", "--no-archive"])
     assert result.exit_code == 2
     assert not list(tmp_path.glob("new2.db*"))
-    # A good document is stored even when another fails: the database stays.
+    result = runner.invoke(app, ["audit", "quay.md", "-o", "no/such/dir/r.html", "--db", "n5.db"])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not list(tmp_path.glob("n5.db*"))
+    # audit with one good and one bad document writes nothing, not even a database.
+    write_doc(tmp_path)
+    result = runner.invoke(
+        app, ["audit", "quay.md", "missing.md", "--db", "new4.db", "--no-archive"]
+    )
+    assert result.exit_code == 2
+    assert not list(tmp_path.glob("new4.db*"))
+    # ingest stores a good document even when another fails: the database stays.
     write_doc(tmp_path)
     result = runner.invoke(app, ["ingest", "quay.md", "missing.md", "--db", "new3.db"])
     assert result.exit_code == 2 and (tmp_path / "new3.db").exists()

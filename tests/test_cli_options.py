@@ -169,6 +169,10 @@ def test_quiet_prints_no_tables(
     quiet = runner.invoke(app, ["-q", "check", *CHECK, "--recheck"])
     assert loud.exit_code == quiet.exit_code == 0
     assert "Links" in loud.stdout and quiet.stdout.strip() == ""
+    verbose = runner.invoke(app, ["-vv", "check", *CHECK, "--recheck"])
+    assert verbose.exit_code == 0
+    assert "URLs due" in verbose.stderr and "/q/fine: ok (HTTP 200)" in verbose.stderr
+    assert "URLs due" not in runner.invoke(app, ["check", *CHECK, "--recheck"]).stderr
 
 
 def test_no_network_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ every command and option (a test checks it).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -139,12 +140,17 @@ def main_options(
     out.quiet = quiet
     _opened.clear()
     _state["quiet"] = quiet
+    logger = logging.getLogger("verifier")
+    for old in [h for h in logger.handlers if getattr(h, "verifier_cli", False)]:
+        logger.removeHandler(old)
+    logger.setLevel(logging.NOTSET)
     if verbose:
-        logging.basicConfig(
-            level=logging.DEBUG if verbose > 1 else logging.INFO,
-            format="%(levelname)s %(name)s: %(message)s",
-        )
-        logging.getLogger("verifier").setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+        # Verifier's own log only: the libraries' debug output is noise here.
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.verifier_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
 
 
 _state: dict[str, Any] = {"quiet": False}
@@ -843,6 +849,8 @@ def audit(
     policy = FailurePolicy.from_options(fail_on, min_failures)
     fmt = report_format(output, parse_format(format) if format else None, excel=excel)
     only_broken = parse_only(only)
+    if output and output != "-" and not os.path.isdir(os.path.dirname(output) or "."):
+        raise InputError(f"-o {output!r}: folder {os.path.dirname(output)!r} does not exist")
     settings = check_settings(
         db,
         config,
@@ -875,6 +883,8 @@ def audit(
     ingested = ingest_paths(database, paths, on_document=show)
     if ingested.errors:
         err.print(f"{len(ingested.errors)} documents could not be read: nothing checked or written")
+        # A database this audit created holds only a partial ingest: not kept.
+        database.remove_if_created(even_with_documents=True)
         raise typer.Exit(2)
     result = run_check_command(database, settings, recheck=recheck, console=console)
     summary = ReportSummary()
@@ -930,7 +940,8 @@ def archive(
     from verifier.archive.save import save_pages, urls_to_save
 
     settings = settings_for(db, config)
-    urls = urls_to_save(open_db(db), save)
+    # One URL needs no database; 'all' reads it (and never creates one).
+    urls = urls_to_save(open_db(db) if save == "all" else None, save)
     outcomes = asyncio.run(save_pages(settings, urls, check_existing=save == "all"))
     for item in outcomes:
         detail = item.snapshot_url or item.error or ""

@@ -280,13 +280,14 @@ class Database:
         with self.session() as session:
             return session.query(Document.id).first() is None
 
-    def remove_if_created(self) -> bool:
-        """Delete the SQLite file this object created, when it holds no document:
-        a command that ends in an input error leaves nothing behind."""
+    def remove_if_created(self, *, even_with_documents: bool = False) -> bool:
+        """Delete the SQLite file this object created, when it holds no document
+        (or in any case with ``even_with_documents``): a command that ends in
+        an input error leaves nothing behind."""
         if not self.created or self.path is None:
             return False
         try:
-            if not self.is_empty():
+            if not even_with_documents and not self.is_empty():
                 return False
         except (SQLAlchemyError, DatabaseError):
             pass
