@@ -248,6 +248,15 @@ class Database:
                     f"schema revision {', '.join(sorted(current))} is not one of verifier's "
                     "(a newer verifier, or another program's)"
                 )
+        if self.dialect != "sqlite":
+            # A server database is often shared: verifier's tables may join
+            # others', unless some of them already bear verifier's names.
+            from verifier.store.models import Base
+
+            clash = sorted(tables & set(Base.metadata.tables))
+            if not clash:
+                return None
+            tables = set(clash)
         return (
             f"holds tables that are not verifier's ({', '.join(sorted(tables)[:5])}); "
             "refusing to add verifier's to it"
