@@ -121,7 +121,8 @@ def main_options(
             "-v",
             "--verbose",
             count=True,
-            help="Log what happens on stderr (-v: each stage, -vv: each request).",
+            show_default=False,
+            help="Log what happens on stderr (-v: each stage, -vv: each URL's result).",
         ),
     ] = 0,
 ) -> None:
