@@ -5,6 +5,11 @@ parsers need not track offsets. A citation is looked for by what it wrote
 (its first URL, as written or HTML-escaped, then the start of its note text,
 then its citing sentence), from where the previous citation was found, so
 that a URL cited twice is placed at each of its notes in order.
+
+Searching is by a word index of the text (each word's offsets), not by
+scanning it: a needle is looked up by its rarest whole word and checked
+there, so a document with thousands of notes that are not in its text
+costs no more than one that has them.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ __all__ = ["Location", "locate_citations", "locate_in_blocks"]
 Location = tuple[int | None, int | None]
 
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 # The start of a note's text long enough to be distinctive.
 _SNIPPET = 48
+# Places tried per needle: bounds the work on a text made of one word repeated.
+_MAX_CANDIDATES = 1000
 
 
 def _needles(citation: ParsedCitation) -> list[str]:
@@ -39,10 +47,37 @@ def _needles(citation: ParsedCitation) -> list[str]:
     return [needle for needle in dict.fromkeys(needles) if needle]
 
 
+class _WordIndex:
+    """Where each word of a text is, to find needles without scanning."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words: dict[str, list[int]] = {}
+        for match in _WORD.finditer(text):
+            self.words.setdefault(match.group(), []).append(match.start())
+
+    def find(self, needle: str, start: int) -> int:
+        """The first offset >= ``start`` where ``needle`` is, or -1."""
+        # A word with other characters of the needle on both sides is a
+        # whole word wherever the needle occurs; one at an end may be a part.
+        whole = [m for m in _WORD.finditer(needle) if 0 < m.start() and m.end() < len(needle)]
+        if not whole:
+            return self.text.find(needle, start)
+        rarest = min(whole, key=lambda m: len(self.words.get(m.group(), ())))
+        positions = self.words.get(rarest.group(), [])
+        offset = rarest.start()
+        first = bisect.bisect_left(positions, start + offset)
+        for i in range(first, min(len(positions), first + _MAX_CANDIDATES)):
+            if self.text.startswith(needle, positions[i] - offset):
+                return positions[i] - offset
+        return -1
+
+
 def locate_citations(text: str, citations: Sequence[ParsedCitation]) -> list[Location]:
     """(line, column), 1-based, of each citation in ``text``; (None, None)
     where none of its wording is found."""
     line_starts = [0] + [match.end() for match in re.finditer(r"\n", text)]
+    index = _WordIndex(text)
     located: list[Location] = []
     cursor = 0
     for citation in citations:
@@ -50,7 +85,7 @@ def locate_citations(text: str, citations: Sequence[ParsedCitation]) -> list[Loc
         needles = _needles(citation)
         for start in (cursor, 0):
             for needle in needles:
-                offset = text.find(needle, start)
+                offset = index.find(needle, start)
                 if offset >= 0:
                     break
             if offset >= 0:
