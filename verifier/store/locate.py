@@ -60,7 +60,7 @@ class _WordIndex:
         """The first offset >= ``start`` where ``needle`` is, or -1."""
         # A word with other characters of the needle on both sides is a
         # whole word wherever the needle occurs; one at an end may be a part.
-        whole = [m for m in _WORD.finditer(needle) if 0 < m.start() and m.end() < len(needle)]
+        whole = [m for m in _WORD.finditer(needle) if m.start() > 0 and m.end() < len(needle)]
         if not whole:
             return self.text.find(needle, start)
         rarest = min(whole, key=lambda m: len(self.words.get(m.group(), ())))
