@@ -245,3 +245,11 @@ def test_locating_is_linear_when_notes_are_not_in_the_text() -> None:
     started = time.perf_counter()
     assert locate_citations(text, cites) == [(None, None)] * 200
     assert time.perf_counter() - started < 5
+
+
+def test_hard_wrapped_text_is_located() -> None:
+    from verifier.parse.model import ParsedCitation
+
+    text = "Intro.\nThe scope is wide\n(Hussain,\n   2011) and more.\n"
+    cites = [ParsedCitation("Hussain 2011", "author_date", "(Hussain, 2011)", [])]
+    assert locate_citations(text, cites) == [(3, 1)]

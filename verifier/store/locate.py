@@ -47,17 +47,56 @@ def _needles(citation: ParsedCitation) -> list[str]:
     return [needle for needle in dict.fromkeys(needles) if needle]
 
 
+# Characters scanned after ``start`` before the index is consulted: the next
+# note is usually just after the previous one.
+_WINDOW = 16 * 1024
+# Characters of whole-text scans (fast, in C: some milliseconds) allowed
+# before the index is built: a short document, or one with few misses,
+# never needs it.
+_SCAN_BUDGET = 32 * 1024 * 1024
+
+
+def _flexible(needle: str) -> re.Pattern[str] | None:
+    """The needle with each space matching a run of white space."""
+    if " " not in needle:
+        return None
+    return re.compile(r"\s+".join(re.escape(part) for part in needle.split(" ")))
+
+
 class _WordIndex:
-    """Where each word of a text is, to find needles without scanning."""
+    """Where each word of a text is, to find needles without scanning
+    (built on the first needle not found near where the search starts)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.words: dict[str, list[int]] = {}
-        for match in _WORD.finditer(text):
-            self.words.setdefault(match.group(), []).append(match.start())
+        self._words: dict[str, list[int]] | None = None
+        self._budget = _SCAN_BUDGET
+
+    @property
+    def words(self) -> dict[str, list[int]]:
+        if self._words is None:
+            self._words = {}
+            for match in _WORD.finditer(self.text):
+                self._words.setdefault(match.group(), []).append(match.start())
+        return self._words
 
     def find(self, needle: str, start: int) -> int:
-        """The first offset >= ``start`` where ``needle`` is, or -1."""
+        """The first offset >= ``start`` where ``needle`` is, or -1. A space
+        in the needle matches any white space (hard-wrapped text)."""
+        near = self.text.find(needle, start, start + _WINDOW + len(needle))
+        if near >= 0:
+            return near
+        flexible = _flexible(needle)
+        if flexible is not None:
+            found = flexible.search(self.text, start, start + _WINDOW + 2 * len(needle))
+            if found is not None:
+                return found.start()
+        if self._words is None and self._budget > 0:
+            self._budget -= len(self.text) - start
+            if flexible is not None:
+                found = flexible.search(self.text, start)
+                return found.start() if found is not None else -1
+            return self.text.find(needle, start)
         # A word with other characters of the needle on both sides is a
         # whole word wherever the needle occurs; one at an end may be a part.
         whole = [m for m in _WORD.finditer(needle) if m.start() > 0 and m.end() < len(needle)]
