@@ -253,3 +253,28 @@ def test_hard_wrapped_text_is_located() -> None:
     text = "Intro.\nThe scope is wide\n(Hussain,\n   2011) and more.\n"
     cites = [ParsedCitation("Hussain 2011", "author_date", "(Hussain, 2011)", [])]
     assert locate_citations(text, cites) == [(3, 1)]
+
+
+def test_ignore_rules_quiet_status_fail_on_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback: LoopbackWeb
+) -> None:
+    from loopback import Page
+
+    url = loopback.add_sequence(
+        "/ci/breaks", [Page(200, "<title>Fine</title><p>fine</p>"), Page(404, "gone")]
+    )
+    monkeypatch.chdir(tmp_path)
+    Path("a.md").write_text(f"Text.[^1]\n\n[^1]: “Fine”, <{url}>.\n", "utf-8")
+    assert runner.invoke(app, ["ingest", "a.md"]).exit_code == 0
+    assert runner.invoke(app, ["check", *CHECK]).exit_code == 0
+    assert runner.invoke(app, ["check", *CHECK, "--recheck"]).exit_code == 1
+    result = runner.invoke(app, ["status", "--fail-on-new"])
+    assert result.exit_code == 1 and "1 newly broken" in result.stdout
+    Path("verifier.ignore").write_text(
+        '[[ignore]]\nurl = "/ci/breaks"\nnote = "1"\nreason = "known outage"\n', "utf-8"
+    )
+    result = runner.invoke(app, ["status", "--fail-on-new"])
+    assert result.exit_code == 0, result.output
+    assert "0 newly broken" in result.stdout and "left out" in result.stdout
+    result = runner.invoke(app, ["status", "--fail-on-new", "--format", "md"])
+    assert result.exit_code == 0 and "left out by ignore rules" in result.stdout

@@ -359,16 +359,19 @@ def status(
         raise InputError(f"--min-failures must be at least 1 (got {min_failures})")
     if format not in ("text", "md", "markdown"):
         raise InputError(f"--format {format!r}: choose text or md")
-    settings_for(db, config)
+    from verifier.report.ignore import drop_ignored_changes
+
+    settings = settings_for(db, config)
     database = open_db(db, readonly=True)
     diff = diff_runs(database, since=since, min_failures=min_failures or 1)
+    ignored = drop_ignored_changes(diff, settings.ignore)
     summary = status_summary(database)
     if format != "text":
         import sys
 
         from verifier.report.markdown_status import write_status_markdown
 
-        write_status_markdown(sys.stdout, summary, diff)
+        write_status_markdown(sys.stdout, summary, diff, ignored)
         if fail_on_new and (diff.newly_broken or diff.newly_drifted):
             raise typer.Exit(1)
         return
@@ -413,6 +416,8 @@ def status(
                 out.print(f"  [{cue}] {sentence}", markup=False)
     out.print()
     print_run_diff(out, diff)
+    if ignored:
+        out.print(f"  ({ignored} new problem{'s' * (ignored != 1)} left out: ignore rules)")
     if fail_on_new and (diff.newly_broken or diff.newly_drifted):
         raise typer.Exit(1)
 
