@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path, PurePath
-from urllib.parse import quote
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from verifier.report.outcome import FailurePolicy
 from verifier.report.rows import ReportRow
