@@ -254,3 +254,9 @@ def test_a_shared_postgresql_schema(db_url: str) -> None:
     with pytest.raises(DatabaseError, match="not verifier's"):
         Database(db_url)
     engine.dispose()
+
+
+def test_an_sqlite_url_is_a_file_too(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["status", "--db", f"sqlite:///{tmp_path}/typo.db"])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not (tmp_path / "typo.db").exists()

@@ -190,3 +190,13 @@ def test_no_network_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("VERIFIER_DNS_CANARY", "localhost")
     result = runner.invoke(app, ["check", "--no-archive", "--retries", "0", "--recheck"])
     assert result.exit_code == 1, result.output
+
+
+def test_quiet_audit_prints_only_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback: LoopbackWeb
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cite(tmp_path / "doc.md", loopback.add_page("/qa/fine", "<title>Fine</title>"))
+    result = runner.invoke(app, ["-q", "audit", "doc.md", "--format", "github", *CHECK])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and result.stderr == ""

@@ -876,6 +876,8 @@ def audit(
     database = open_db(db, create=True)
     # With the report on stdout, everything else goes to stderr.
     console = err if output is None else out
+    if _state["quiet"]:
+        console = Console(quiet=True)
 
     def show(outcome: StoredDocument | DocumentError) -> None:
         if isinstance(outcome, DocumentError):

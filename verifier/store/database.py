@@ -166,7 +166,12 @@ class Database:
         except ArgumentError as exc:
             raise DatabaseError(f"--db {self.name!r}: not a path or database URL") from exc
         self.path: Path | None = None
-        if parsed.get_backend_name() == "sqlite" and parsed.database and "://" not in target:
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and parsed.database
+            and parsed.database != ":memory:"
+            and not parsed.query.get("uri")
+        ):
             self.path = Path(parsed.database)
             self._check_sqlite_file(create)
         try:
