@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from verifier.parse.model import ParsedCitation
 
@@ -27,6 +27,7 @@ Location = tuple[int | None, int | None]
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+_RUN = re.compile(r"\s{2,}")
 # The start of a note's text long enough to be distinctive.
 _SNIPPET = 48
 # Places tried per needle: bounds the work on a text made of one word repeated.
@@ -49,18 +50,34 @@ def _needles(citation: ParsedCitation) -> list[str]:
 
 # Characters scanned after ``start`` before the index is consulted: the next
 # note is usually just after the previous one.
-_WINDOW = 16 * 1024
+_WINDOW = 2048
 # Characters of whole-text scans (fast, in C: some milliseconds) allowed
 # before the index is built: a short document, or one with few misses,
 # never needs it.
 _SCAN_BUDGET = 32 * 1024 * 1024
 
 
-def _flexible(needle: str) -> re.Pattern[str] | None:
-    """The needle with each space matching a run of white space."""
-    if " " not in needle:
-        return None
-    return re.compile(r"\s+".join(re.escape(part) for part in needle.split(" ")))
+def _fold(text: str) -> tuple[str, Callable[[int], int]]:
+    """``text`` with each run of white space folded to one space (so that a
+    needle matches hard-wrapped text), and a map from an offset in the
+    folded text back to ``text``."""
+    folded = _SPACE.sub(" ", text)
+    if len(folded) == len(text):
+        return folded, lambda offset: offset
+    # Only runs of two or more characters move what follows them.
+    starts: list[int] = []
+    shifts: list[int] = []
+    removed = 0
+    for run in _RUN.finditer(text):
+        starts.append(run.start() - removed)
+        removed += len(run.group()) - 1
+        shifts.append(removed)
+
+    def original(offset: int) -> int:
+        before = bisect.bisect_left(starts, offset)
+        return offset + (shifts[before - 1] if before else 0)
+
+    return folded, original
 
 
 class _WordIndex:
@@ -81,29 +98,22 @@ class _WordIndex:
         return self._words
 
     def find(self, needle: str, start: int) -> int:
-        """The first offset >= ``start`` where ``needle`` is, or -1. A space
-        in the needle matches any white space (hard-wrapped text)."""
-        near = self.text.find(needle, start, start + _WINDOW + len(needle))
+        """The first offset >= ``start`` where ``needle`` is, or -1."""
+        end = start + _WINDOW + 2 * len(needle)
+        near = self.text.find(needle, start, end)
         if near >= 0:
             return near
-        flexible = _flexible(needle)
-        if flexible is not None:
-            found = flexible.search(self.text, start, start + _WINDOW + 2 * len(needle))
-            if found is not None:
-                return found.start()
         if self._words is None and self._budget > 0:
             self._budget -= len(self.text) - start
-            if flexible is not None:
-                found = flexible.search(self.text, start)
-                return found.start() if found is not None else -1
             return self.text.find(needle, start)
         # A word with other characters of the needle on both sides is a
         # whole word wherever the needle occurs; one at an end may be a part.
         whole = [m for m in _WORD.finditer(needle) if m.start() > 0 and m.end() < len(needle)]
         if not whole:
-            return self.text.find(needle, start)
-        rarest = min(whole, key=lambda m: len(self.words.get(m.group(), ())))
-        positions = self.words.get(rarest.group(), [])
+            return -1  # past the scan budget, a needle of one word is not looked for
+        words = self.words
+        rarest = min(whole, key=lambda m: len(words.get(m.group(), ())))
+        positions = words.get(rarest.group(), [])
         offset = rarest.start()
         first = bisect.bisect_left(positions, start + offset)
         for i in range(first, min(len(positions), first + _MAX_CANDIDATES)):
@@ -116,7 +126,8 @@ def locate_citations(text: str, citations: Sequence[ParsedCitation]) -> list[Loc
     """(line, column), 1-based, of each citation in ``text``; (None, None)
     where none of its wording is found."""
     line_starts = [0] + [match.end() for match in re.finditer(r"\n", text)]
-    index = _WordIndex(text)
+    folded, original = _fold(text)
+    index = _WordIndex(folded)
     located: list[Location] = []
     cursor = 0
     for citation in citations:
@@ -133,6 +144,7 @@ def locate_citations(text: str, citations: Sequence[ParsedCitation]) -> list[Loc
             located.append((None, None))
             continue
         cursor = offset + 1
+        offset = original(offset)
         line = bisect.bisect_right(line_starts, offset)
         located.append((line, offset - line_starts[line - 1] + 1))
     return located
