@@ -28,6 +28,8 @@ Location = tuple[int | None, int | None]
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _RUN = re.compile(r"\s{2,}")
+# White space other than a lone space: what folding replaces.
+_FOLD = re.compile(r"\s{2,}|[^\S ]")
 # The start of a note's text long enough to be distinctive.
 _SNIPPET = 48
 # Places tried per needle: bounds the work on a text made of one word repeated.
@@ -61,7 +63,7 @@ def _fold(text: str) -> tuple[str, Callable[[int], int]]:
     """``text`` with each run of white space folded to one space (so that a
     needle matches hard-wrapped text), and a map from an offset in the
     folded text back to ``text``."""
-    folded = _SPACE.sub(" ", text)
+    folded = _FOLD.sub(" ", text)
     if len(folded) == len(text):
         return folded, lambda offset: offset
     # Only runs of two or more characters move what follows them.
