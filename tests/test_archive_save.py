@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fake_archive import FakeArchives
@@ -108,6 +109,9 @@ def test_cli_archive_save(
     assert result.exit_code == 0, result.output
     assert "saved" in result.output and fake.saved == ["http://cli.example/x"]
     monkeypatch.delenv("VERIFIER_SAVE_PAGE_NOW_AUTH")
+    # One URL needs no database; 'all' reads one (only ingest and audit create it).
+    assert not Path("s.db").exists()
+    Database("s.db").dispose()
     result = CliRunner().invoke(app, ["archive", "--save", "all", "--db", "s.db"])
     assert result.exit_code == 2
     assert "credentials" in result.output

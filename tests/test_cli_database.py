@@ -61,7 +61,17 @@ def test_input_error_leaves_no_new_database(
     result = runner.invoke(app, ["audit", "missing.md", "--db", "new2.db", "--no-archive"])
     assert result.exit_code == 2
     assert not list(tmp_path.glob("new2.db*"))
-    # A good document is stored even when another fails: the database stays.
+    result = runner.invoke(app, ["audit", "quay.md", "-o", "no/such/dir/r.html", "--db", "n5.db"])
+    assert result.exit_code == 2 and "'no/such/dir' does not exist" in result.output
+    assert not list(tmp_path.glob("n5.db*"))
+    # audit with one good and one bad document writes nothing, not even a database.
+    write_doc(tmp_path)
+    result = runner.invoke(
+        app, ["audit", "quay.md", "missing.md", "--db", "new4.db", "--no-archive"]
+    )
+    assert result.exit_code == 2
+    assert not list(tmp_path.glob("new4.db*"))
+    # ingest stores a good document even when another fails: the database stays.
     write_doc(tmp_path)
     result = runner.invoke(app, ["ingest", "quay.md", "missing.md", "--db", "new3.db"])
     assert result.exit_code == 2 and (tmp_path / "new3.db").exists()
@@ -224,3 +234,29 @@ def test_disk_full_during_check_stops_with_one_line(
 
 def test_database_error_class_is_exit_2() -> None:
     assert DatabaseError("x").exit_code == 2
+
+
+def test_a_shared_postgresql_schema(db_url: str) -> None:
+    """On PostgreSQL, other programs' tables may share the schema; a table
+    with one of verifier's names but no verifier schema is refused."""
+    if "://" not in db_url:
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import create_engine
+
+    from verifier.store.database import database_url
+
+    engine = create_engine(database_url(db_url))
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE invoices (id integer)"))
+    Database(db_url).dispose()  # fine: verifier's tables join it
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+    with pytest.raises(DatabaseError, match="not verifier's"):
+        Database(db_url)
+    engine.dispose()
+
+
+def test_an_sqlite_url_is_a_file_too(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["status", "--db", f"sqlite:///{tmp_path}/typo.db"])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not (tmp_path / "typo.db").exists()

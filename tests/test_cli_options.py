@@ -169,6 +169,10 @@ def test_quiet_prints_no_tables(
     quiet = runner.invoke(app, ["-q", "check", *CHECK, "--recheck"])
     assert loud.exit_code == quiet.exit_code == 0
     assert "Links" in loud.stdout and quiet.stdout.strip() == ""
+    verbose = runner.invoke(app, ["-vv", "check", *CHECK, "--recheck"])
+    assert verbose.exit_code == 0
+    assert "URLs due" in verbose.stderr and "/q/fine: ok (HTTP 200)" in verbose.stderr
+    assert "URLs due" not in runner.invoke(app, ["check", *CHECK, "--recheck"]).stderr
 
 
 def test_no_network_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -186,3 +190,13 @@ def test_no_network_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("VERIFIER_DNS_CANARY", "localhost")
     result = runner.invoke(app, ["check", "--no-archive", "--retries", "0", "--recheck"])
     assert result.exit_code == 1, result.output
+
+
+def test_quiet_audit_prints_only_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback: LoopbackWeb
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cite(tmp_path / "doc.md", loopback.add_page("/qa/fine", "<title>Fine</title>"))
+    result = runner.invoke(app, ["-q", "audit", "doc.md", "--format", "github", *CHECK])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and result.stderr == ""

@@ -121,3 +121,46 @@ def test_remove_forgets_documents_but_keeps_url_history(
     result = runner.invoke(app, ["remove", "old/", "--db", "s.db"])
     assert result.exit_code == 0 and counts(db) == (0, 0)
     db.dispose()
+
+
+def test_documents_from_before_0005_get_their_resolved_path(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0005 makes old rows' paths absolute (against the folder it
+    runs in); the next ingest of the same file finds its document."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from verifier.store.database import alembic_config
+
+    monkeypatch.chdir(tmp_path)
+    Path("rivers.md").write_text(RIVERS, "utf-8")
+    old = Database(db_url, upgrade=False)
+    with old.engine.begin() as conn:
+        cfg = alembic_config(old.engine)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+    old.dispose()
+    # What an older verifier stored: the path as given, twice spelled.
+    import hashlib
+
+    digest = hashlib.sha256(Path("rivers.md").read_bytes()).hexdigest()
+    old = Database(db_url, upgrade=False)
+    with old.engine.begin() as conn:
+        for spelling in ("rivers.md", "./rivers.md"):
+            conn.execute(
+                text(
+                    "INSERT INTO documents (path, format, sha256, size_bytes, ingested_at) "
+                    "VALUES (:p, 'markdown', :s, 1, CURRENT_TIMESTAMP)"
+                ),
+                {"p": spelling, "s": digest},
+            )
+    old.dispose()
+    db = Database(db_url)
+    with db.session() as session:
+        resolved = dict(session.execute(select(Document.path, Document.resolved_path)).all())
+    assert resolved["rivers.md"] == str(tmp_path.resolve() / "rivers.md")
+    assert resolved["./rivers.md"].startswith(str(tmp_path.resolve() / "rivers.md") + "#")
+    stored = ingest_paths(db, [str(tmp_path / "rivers.md")]).stored[0]
+    assert stored.path == "rivers.md"
+    db.dispose()

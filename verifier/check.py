@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -37,6 +38,8 @@ from verifier.store.database import Database
 from verifier.store.models import Check, CitationUrl, LinkStatus, Run, Url, utcnow
 
 __all__ = ["CheckResult", "Progress", "close_run", "due_condition", "open_run", "run_check"]
+
+logger = logging.getLogger(__name__)
 
 # URLs read from the database at a time.
 _PAGE = 500
@@ -165,6 +168,13 @@ def run_check(
             or 0
         )
     result = CheckResult(run_id=run_id, resumed=resumed, fresh=max(0, cited - total - already))
+    logger.info(
+        "run %d%s: %d URLs due, %d checked recently",
+        run_id,
+        " (resumed)" if resumed else "",
+        total,
+        result.fresh,
+    )
     counts: Counter[str] = Counter()
 
     async def jobs() -> AsyncIterator[tuple[int, str]]:
@@ -183,6 +193,13 @@ def run_check(
     writer = CheckWriter(db, run_id)
 
     async def record(url_id: int, fetched: FetchResult) -> None:
+        logger.debug(
+            "%s: %s%s%s",
+            fetched.url,
+            fetched.status,
+            f" (HTTP {fetched.http_status})" if fetched.http_status else "",
+            f": {fetched.error}" if fetched.error else "",
+        )
         await writer.add(url_id, fetched)
         counts[str(fetched.status)] += 1
         if progress is not None:
@@ -207,6 +224,7 @@ def run_check(
     except KeyboardInterrupt:
         result.interrupted = True
     result.fetch_seconds = time.perf_counter() - fetch_started
+    logger.info("fetched %d URLs in %.1f s", sum(counts.values()), result.fetch_seconds)
     result.checked = sum(counts.values())
     result.counts = dict(counts)
 
@@ -294,11 +312,13 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
 
     # 1. match the live text (and copies stored by earlier runs); the archive
     #    step reads the absent verdicts to find drifted pages
+    logger.info("matching titles and quotations against the live pages")
     result.stages["match"] = verify_run(db, result.run_id).as_dict()
     # 2. archive fallback
     if settings.archive:
         from verifier.archive import archive_stage, archive_warnings
 
+        logger.info("looking up archived copies")
         stage = result.stages["archive"] = archive_stage(db, settings, result.run_id)
         result.warnings += archive_warnings(stage)
         # 3. match again with the copies found in this run (live verdicts

@@ -7,6 +7,7 @@ every command and option (a test checks it).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -120,7 +121,8 @@ def main_options(
             "-v",
             "--verbose",
             count=True,
-            help="Log what happens on stderr (-v: each stage, -vv: each request).",
+            show_default=False,
+            help="Log what happens on stderr (-v: each stage, -vv: each URL's result).",
         ),
     ] = 0,
 ) -> None:
@@ -139,12 +141,17 @@ def main_options(
     out.quiet = quiet
     _opened.clear()
     _state["quiet"] = quiet
+    logger = logging.getLogger("verifier")
+    for old in [h for h in logger.handlers if getattr(h, "verifier_cli", False)]:
+        logger.removeHandler(old)
+    logger.setLevel(logging.NOTSET)
     if verbose:
-        logging.basicConfig(
-            level=logging.DEBUG if verbose > 1 else logging.INFO,
-            format="%(levelname)s %(name)s: %(message)s",
-        )
-        logging.getLogger("verifier").setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+        # Verifier's own log only: the libraries' debug output is noise here.
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.verifier_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
 
 
 _state: dict[str, Any] = {"quiet": False}
@@ -352,16 +359,19 @@ def status(
         raise InputError(f"--min-failures must be at least 1 (got {min_failures})")
     if format not in ("text", "md", "markdown"):
         raise InputError(f"--format {format!r}: choose text or md")
-    settings_for(db, config)
+    from verifier.report.ignore import drop_ignored_changes
+
+    settings = settings_for(db, config)
     database = open_db(db, readonly=True)
     diff = diff_runs(database, since=since, min_failures=min_failures or 1)
+    ignored = drop_ignored_changes(diff, settings.ignore)
     summary = status_summary(database)
     if format != "text":
         import sys
 
         from verifier.report.markdown_status import write_status_markdown
 
-        write_status_markdown(sys.stdout, summary, diff)
+        write_status_markdown(sys.stdout, summary, diff, ignored)
         if fail_on_new and (diff.newly_broken or diff.newly_drifted):
             raise typer.Exit(1)
         return
@@ -415,6 +425,8 @@ def status(
                 f"match and archive stages {run.stages}"
             )
     print_run_diff(out, diff)
+    if ignored:
+        out.print(f"  ({ignored} new problem{'s' * (ignored != 1)} left out: ignore rules)")
     if fail_on_new and (diff.newly_broken or diff.newly_drifted):
         raise typer.Exit(1)
 
@@ -936,6 +948,8 @@ def audit(
     policy = FailurePolicy.from_options(fail_on, min_failures)
     fmt = report_format(output, parse_format(format) if format else None, excel=excel)
     only_broken = parse_only(only)
+    if output and output != "-" and not os.path.isdir(os.path.dirname(output) or "."):
+        raise InputError(f"-o {output!r}: folder {os.path.dirname(output)!r} does not exist")
     settings = check_settings(
         db,
         config,
@@ -955,6 +969,8 @@ def audit(
     database = open_db(db, create=True)
     # With the report on stdout, everything else goes to stderr.
     console = err if output is None else out
+    if _state["quiet"]:
+        console = Console(quiet=True)
 
     def show(outcome: StoredDocument | DocumentError) -> None:
         if isinstance(outcome, DocumentError):
@@ -968,6 +984,8 @@ def audit(
     ingested = ingest_paths(database, paths, on_document=show)
     if ingested.errors:
         err.print(f"{len(ingested.errors)} documents could not be read: nothing checked or written")
+        # A database this audit created holds only a partial ingest: not kept.
+        database.remove_if_created(even_with_documents=True)
         raise typer.Exit(2)
     result = run_check_command(database, settings, recheck=recheck, console=console)
     summary = ReportSummary()
@@ -1023,7 +1041,8 @@ def archive(
     from verifier.archive.save import save_pages, urls_to_save
 
     settings = settings_for(db, config)
-    urls = urls_to_save(open_db(db), save)
+    # One URL needs no database; 'all' reads it (and never creates one).
+    urls = urls_to_save(open_db(db) if save == "all" else None, save)
     outcomes = asyncio.run(save_pages(settings, urls, check_existing=save == "all"))
     for item in outcomes:
         detail = item.snapshot_url or item.error or ""

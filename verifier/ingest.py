@@ -18,7 +18,7 @@ from verifier.parse.model import ParsedDocument
 from verifier.parse.reading import Source
 from verifier.store.database import Database
 from verifier.store.documents import StoredDocument, resolve_path, store_document
-from verifier.store.locate import Location, locate_citations
+from verifier.store.locate import Location, locate_citations, locate_in_blocks
 
 __all__ = ["IngestResult", "expand_paths", "ingest_paths"]
 
@@ -101,7 +101,15 @@ _TEXT_FORMATS = frozenset({"text", "markdown", "html", "wikitext"})
 
 
 def _locations(parsed: ParsedDocument, source: Source) -> list[Location] | None:
-    if parsed.format not in _TEXT_FORMATS or not parsed.citations:
+    """Each citation's (line, column); for .docx (paragraph, None), for PDF (page, None)."""
+    if not parsed.citations:
+        return None
+    if parsed.format in ("docx", "pdf"):
+        from verifier.store.blocks import docx_paragraphs, pdf_pages
+
+        blocks = docx_paragraphs(source.data) if parsed.format == "docx" else pdf_pages(source.data)
+        return locate_in_blocks(blocks, parsed.citations) if blocks else None
+    if parsed.format not in _TEXT_FORMATS:
         return None
     try:
         text = source.text

@@ -36,7 +36,8 @@ def upgrade() -> None:
     )
     connection = op.get_bind()
     seen: set[str] = set()
-    for doc_id, path in connection.execute(sa.select(documents.c.id, documents.c.path)).all():
+    rows = connection.execute(sa.select(documents.c.id, documents.c.path).order_by(documents.c.id))
+    for doc_id, path in rows.all():
         resolved = os.path.realpath(path)
         if resolved in seen:
             # Two spellings of one file from before: keep them apart here;

@@ -47,13 +47,15 @@ class SaveOutcome:
     error: str | None = None
 
 
-def urls_to_save(db: Database, target: str) -> list[str]:
+def urls_to_save(db: Database | None, target: str) -> list[str]:
     """``all``: the URLs whose last check was fine (``ok``/``redirected``)
-    and that have no stored archived copy; otherwise the URL given."""
+    and that have no stored archived copy; otherwise the URL given (no
+    database needed)."""
     if target != "all":
         if not target.lower().startswith(("http://", "https://")):
             raise InputError(f"--save takes a http(s) URL or 'all' (got {target!r})")
         return [target]
+    assert db is not None, "--save all reads the database"
     with db.session() as session:
         has_snapshot = exists().where(Snapshot.url_id == Url.id)
         rows = session.execute(

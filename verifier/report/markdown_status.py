@@ -21,7 +21,9 @@ def _table(out: TextIO, header: list[str], rows: list[list[str]], right: int = 1
     out.write("\n")
 
 
-def write_status_markdown(out: TextIO, summary: StatusSummary, diff: RunDiff) -> None:
+def write_status_markdown(
+    out: TextIO, summary: StatusSummary, diff: RunDiff, ignored: int = 0
+) -> None:
     from verifier.report.summary import STATUS_ORDER, ordered
 
     docs = len(summary.documents)
@@ -57,7 +59,9 @@ def write_status_markdown(out: TextIO, summary: StatusSummary, diff: RunDiff) ->
     out.write(
         f"**Run {diff.run.id}**{since}: {len(diff.newly_broken)} newly broken, "
         f"{len(diff.recovered)} recovered, {len(diff.newly_drifted)} newly drifted, "
-        f"{diff.still_broken} still broken\n\n"
+        f"{diff.still_broken} still broken"
+        + (f" ({ignored} left out by ignore rules)" if ignored else "")
+        + "\n\n"
     )
     for title, changes in (("Newly broken", diff.newly_broken), ("Recovered", diff.recovered)):
         if not changes:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path, PurePath
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from verifier.report.outcome import FailurePolicy
 from verifier.report.rows import ReportRow
@@ -48,6 +50,15 @@ def _message(row: ReportRow, reasons: list[str]) -> str:
     return f"{where} is {row.status}" + (f" ({detail})" if detail else "")
 
 
+def _uri(document: str) -> str:
+    """A relative path as is (code scanning resolves it against the
+    repository), an absolute one as a file: URI."""
+    path = PurePath(document)
+    if path.is_absolute():
+        return Path(document).as_uri()
+    return quote(path.as_posix())
+
+
 def _result(row: ReportRow, reasons: list[str]) -> dict[str, Any]:
     rule = _rule_for(row, reasons)
     region: dict[str, int] = {"startLine": row.detail.line or 1}
@@ -60,7 +71,7 @@ def _result(row: ReportRow, reasons: list[str]) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": row.document.replace("\\", "/")},
+                    "artifactLocation": {"uri": _uri(row.document)},
                     "region": region,
                 }
             }

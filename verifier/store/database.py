@@ -174,7 +174,12 @@ class Database:
         except ArgumentError as exc:
             raise DatabaseError(f"--db {self.name!r}: not a path or database URL") from exc
         self.path: Path | None = None
-        if parsed.get_backend_name() == "sqlite" and parsed.database and "://" not in target:
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and parsed.database
+            and parsed.database != ":memory:"
+            and not parsed.query.get("uri")
+        ):
             self.path = Path(parsed.database)
             self._check_sqlite_file(create)
         try:
@@ -256,6 +261,15 @@ class Database:
                     f"schema revision {', '.join(sorted(current))} is not one of verifier's "
                     "(a newer verifier, or another program's)"
                 )
+        if self.dialect != "sqlite":
+            # A server database is often shared: verifier's tables may join
+            # others', unless some of them already bear verifier's names.
+            from verifier.store.models import Base
+
+            clash = sorted(tables & set(Base.metadata.tables))
+            if not clash:
+                return None
+            tables = set(clash)
         return (
             f"holds tables that are not verifier's ({', '.join(sorted(tables)[:5])}); "
             "refusing to add verifier's to it"
@@ -288,13 +302,14 @@ class Database:
         with self.session() as session:
             return session.query(Document.id).first() is None
 
-    def remove_if_created(self) -> bool:
-        """Delete the SQLite file this object created, when it holds no document:
-        a command that ends in an input error leaves nothing behind."""
+    def remove_if_created(self, *, even_with_documents: bool = False) -> bool:
+        """Delete the SQLite file this object created, when it holds no document
+        (or in any case with ``even_with_documents``): a command that ends in
+        an input error leaves nothing behind."""
         if not self.created or self.path is None:
             return False
         try:
-            if not self.is_empty():
+            if not even_with_documents and not self.is_empty():
                 return False
         except (SQLAlchemyError, DatabaseError):
             pass
