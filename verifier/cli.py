@@ -770,7 +770,7 @@ def check(
         verifier check --recheck --no-archive --contact factcheck@example.org
         verifier check --exclude '^https?://twitter\\.com/' --accept 200,403
         verifier check --fail-on dead --min-failures 3   # a nightly job
-        verifier check --enqueue --db postgresql://host/db   # then: verifier worker
+        verifier check --enqueue --db postgresql://host/db   # then start workers
     """
     from verifier.report import FailurePolicy
 
@@ -1066,7 +1066,7 @@ def fix(
     ] = False,
     status: Annotated[
         str,
-        typer.Option("--status", help="Comma-separated link statuses to fix."),
+        typer.Option("--status", metavar="STATUSES", help="Comma-separated link statuses to fix."),
     ] = "dead,soft_404",
     all_: Annotated[
         bool,
@@ -1088,13 +1088,16 @@ def fix(
         str | None,
         typer.Option(
             "--template",
+            metavar="TEXT",
             help="Markdown text after a URL (default ', archived at <{archive_url}> on "
             "{archive_date}').",
         ),
     ] = None,
     date_style: Annotated[
         str | None,
-        typer.Option("--date-style", help="dmy, mdy or iso (default: the document's)."),
+        typer.Option(
+            "--date-style", metavar="STYLE", help="dmy, mdy or iso (default: the document's)."
+        ),
     ] = None,
     allow_private_hosts: AllowPrivateOption = False,
     timeout: TimeoutOption = None,
