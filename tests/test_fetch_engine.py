@@ -16,7 +16,6 @@ from loopback import LoopbackWeb, Page, Request
 from verifier.fetch import Fetcher, fetch_urls
 from verifier.fetch.classify import (
     challenge_reason,
-    counts_as_failure,
     is_trivial_move,
     not_found_title,
 )
@@ -24,6 +23,7 @@ from verifier.fetch.content import PageText
 from verifier.fetch.engine import FetchResult
 from verifier.fetch.retry import is_retryable_status, parse_retry_after
 from verifier.settings import HostSettings, Settings
+from verifier.vocabulary import counts_as_failure
 
 
 def settings(**changes: object) -> Settings:

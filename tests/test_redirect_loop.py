@@ -14,10 +14,11 @@ from fake_archive import FakeArchives
 from loopback import LoopbackWeb
 
 from verifier.check import run_check
-from verifier.fetch.classify import classify_failure, counts_as_failure
+from verifier.fetch.classify import classify_failure
 from verifier.report import report_rows, write_csv
 from verifier.store.database import Database
 from verifier.store.models import LinkStatus
+from verifier.vocabulary import counts_as_failure
 
 
 @pytest.fixture

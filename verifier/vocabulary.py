@@ -24,7 +24,10 @@ What a status means (each status is in exactly one of the first four sets):
   ``unchecked``).
 
 ``LIVE`` (the page answered and its text can be matched) is ``FINE`` plus
-``too_large``, whose first ``max_bytes`` are read.
+``too_large``, whose first ``max_bytes`` are read. ``ATTENTION`` (what a
+report shows as a problem) is ``FAILING`` plus ``INCONCLUSIVE``. Of the
+verdicts, ``MISSING`` (``absent``, ``archive_only``) means the cited text is
+not, or no longer, in the live page.
 """
 
 from __future__ import annotations
@@ -33,11 +36,13 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 __all__ = [
+    "ATTENTION",
     "BROKEN",
     "FAILING",
     "FINE",
     "INCONCLUSIVE",
     "LIVE",
+    "MISSING",
     "NOT_CHECKED",
     "STATUS_ORDER",
     "VERDICT_ORDER",
@@ -51,6 +56,7 @@ __all__ = [
     "is_fine",
     "is_inconclusive",
     "is_live",
+    "is_missing",
     "needs_attention",
     "ordered",
     "status_colour",
@@ -126,6 +132,11 @@ NOT_CHECKED: frozenset[str] = frozenset(
     {LinkStatus.EXCLUDED, LinkStatus.NO_URL, LinkStatus.UNCHECKED}
 )
 LIVE: frozenset[str] = FINE | {LinkStatus.TOO_LARGE}
+# What a report shows as a problem to look at: failing or inconclusive.
+ATTENTION: frozenset[str] = FAILING | INCONCLUSIVE
+
+# Verdicts that mean the cited text is not (or no longer) in the live page.
+MISSING: frozenset[str] = frozenset({Verdict.ABSENT, Verdict.ARCHIVE_ONLY})
 
 
 def is_fine(status: str) -> bool:
@@ -150,15 +161,21 @@ def is_live(status: str) -> bool:
 
 def needs_attention(status: str) -> bool:
     """A problem a reader should look at: failing or inconclusive."""
-    return status in FAILING or status in INCONCLUSIVE
+    return status in ATTENTION
+
+
+def is_missing(verdict: str) -> bool:
+    """The cited text is not (or no longer) in the live page."""
+    return verdict in MISSING
 
 
 def counts_as_failure(status: str) -> bool | None:
-    """For a run of failures: True a failure, False the link works, None
-    says nothing either way (inconclusive or not checked)."""
+    """For a run of failures: True a failure, False the page answered (a
+    page too large to read whole answered too), None says nothing either way
+    (a bot wall, a rate limit, a refused or unasked URL)."""
     if status in FAILING:
         return True
-    if status in FINE:
+    if status in LIVE:
         return False
     return None
 

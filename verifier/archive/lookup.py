@@ -60,6 +60,7 @@ from verifier.store.models import (
     utcnow,
 )
 from verifier.urls import host_of
+from verifier.vocabulary import FINE
 
 __all__ = [
     "ARCHIVE_TODAY",
@@ -833,7 +834,6 @@ async def _resolve(lookup: _Lookup, target: _Target) -> list[_Outcome]:
 
 # Live statuses that need no archived copy, and those that must not get one
 # (an excluded URL is never looked at; an invalid one cannot be).
-_FINE = {LinkStatus.OK.value, LinkStatus.REDIRECTED.value}
 _NEVER = {LinkStatus.EXCLUDED.value, LinkStatus.INVALID_URL.value, LinkStatus.NO_URL.value}
 
 
@@ -847,7 +847,7 @@ def urls_needing_archive(session: Session, settings: Settings, run_id: int) -> l
     for url_id, status in session.execute(checked).all():
         if status in _NEVER:
             continue
-        if settings.archive_all or status not in _FINE:
+        if settings.archive_all or status not in FINE:
             wanted.add(url_id)
     drifted = select(Match.url_id).where(
         Match.run_id == run_id,

@@ -10,10 +10,10 @@
 The pipeline over the database is ``verifier.check.run_check``.
 """
 
-from verifier.fetch.classify import counts_as_failure
 from verifier.fetch.content import PageText, decode_body, extract_page
 from verifier.fetch.engine import Fetcher, FetchResult, fetch_urls
 from verifier.fetch.ssrf import Guard, refused_reason
+from verifier.vocabulary import counts_as_failure
 
 __all__ = [
     "FetchResult",

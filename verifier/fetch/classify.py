@@ -50,7 +50,7 @@ HTTP answers (``classify_response``), after redirects and retries:
   with its ``final_url``; temporary redirects (302, 303, 307) -> ``ok``;
 * any other 2xx -> ``ok``.
 
-Failure counting (``counts_as_failure``), for ``failing_since`` and
+Failure counting (``verifier.vocabulary.counts_as_failure``), for ``failing_since`` and
 ``failures_in_a_row``: ``ok``, ``redirected`` and ``too_large`` (the page
 answered) end a run of failures; ``dead``, ``soft_404``, ``server_error``,
 ``timeout``, ``dns_error``, ``tls_error``, ``connection_error`` and
@@ -71,55 +71,20 @@ from urllib.parse import urlsplit, urlunsplit
 from rapidfuzz import fuzz
 
 from verifier.fetch.content import PageText
-from verifier.store.models import LinkStatus
+from verifier.vocabulary import LinkStatus
 
 __all__ = [
     "COMPARED_CHARS",
-    "FAILURE_STATUSES",
-    "INCONCLUSIVE_STATUSES",
     "Decision",
     "catch_all_reason",
     "challenge_reason",
     "classify_failure",
     "classify_response",
-    "counts_as_failure",
     "is_trivial_move",
     "not_found_title",
     "probe_url",
     "same_page",
 ]
-
-FAILURE_STATUSES = frozenset(
-    {
-        LinkStatus.DEAD,
-        LinkStatus.SOFT_404,
-        LinkStatus.SERVER_ERROR,
-        LinkStatus.TIMEOUT,
-        LinkStatus.DNS_ERROR,
-        LinkStatus.TLS_ERROR,
-        LinkStatus.CONNECTION_ERROR,
-        LinkStatus.INVALID_URL,
-    }
-)
-INCONCLUSIVE_STATUSES = frozenset(
-    {
-        LinkStatus.BLOCKED,
-        LinkStatus.RATE_LIMITED,
-        LinkStatus.REFUSED_PRIVATE,
-        LinkStatus.EXCLUDED,
-        LinkStatus.NO_URL,
-        LinkStatus.UNCHECKED,
-    }
-)
-
-
-def counts_as_failure(status: str) -> bool | None:
-    """True: a failure; False: the link works; None: says nothing (see above)."""
-    if status in FAILURE_STATUSES:
-        return True
-    if status in INCONCLUSIVE_STATUSES:
-        return None
-    return False
 
 
 @dataclass(frozen=True)

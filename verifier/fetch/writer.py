@@ -27,12 +27,12 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from verifier.fetch.classify import counts_as_failure
 from verifier.fetch.content import PageText
 from verifier.fetch.engine import FetchResult
 from verifier.store.contents import content_hash, store_contents
 from verifier.store.database import Database
 from verifier.store.models import Check, Url
+from verifier.vocabulary import counts_as_failure
 
 __all__ = ["CheckWriter", "write_results"]
 

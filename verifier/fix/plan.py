@@ -20,12 +20,12 @@ from sqlalchemy import select
 from verifier.report.rows import report_rows
 from verifier.store.database import Database
 from verifier.store.models import Citation, CitationUrl, Document, LinkStatus
+from verifier.vocabulary import FINE
 
 __all__ = ["DEFAULT_STATUSES", "Repair", "plan_repairs"]
 
 DEFAULT_STATUSES = frozenset({LinkStatus.DEAD.value, LinkStatus.SOFT_404.value})
 # Statuses of a link that works: ``url-status=live`` in wikitext.
-LIVE_STATUSES = frozenset({LinkStatus.OK.value, LinkStatus.REDIRECTED.value})
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Repair:
 
     @property
     def live(self) -> bool:
-        return self.status in LIVE_STATUSES
+        return self.status in FINE
 
 
 def plan_repairs(db: Database, document: str, statuses: Collection[str] | None) -> list[Repair]:

@@ -41,7 +41,6 @@ from verifier.store.models import (
     Citation,
     CitationUrl,
     Document,
-    LinkStatus,
     Match,
     Quote,
     Snapshot,
@@ -50,11 +49,13 @@ from verifier.store.models import (
     quote_key,
     utcnow,
 )
+from verifier.vocabulary import LIVE
 
 __all__ = ["LIVE_STATUSES", "VerifySummary", "drifted_url_ids", "verify_run"]
 
 # Checks whose stored text is the cited page itself.
-LIVE_STATUSES = frozenset({LinkStatus.OK, LinkStatus.REDIRECTED, LinkStatus.TOO_LARGE})
+# The statuses whose page text is matched: verifier.vocabulary.LIVE.
+LIVE_STATUSES = LIVE
 # Rows per INSERT and per ``IN (...)``: below SQLite's variable limit.
 _BATCH = 500
 # Citations matched at a time.

@@ -26,13 +26,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import TextIO
 
-from verifier.report.rows import (
-    FAILING_STATUSES,
-    QuoteEvidence,
-    ReportRow,
-    UnsourcedAttribution,
-    format_timestamp,
-)
+from verifier.report.rows import QuoteEvidence, ReportRow, UnsourcedAttribution, format_timestamp
 from verifier.report.summary import (
     STATUS_ORDER,
     VERDICT_ORDER,
@@ -41,25 +35,14 @@ from verifier.report.summary import (
     ordered,
 )
 from verifier.store.models import LinkStatus, QuoteKind, Verdict
+from verifier.vocabulary import ATTENTION, status_colour
 
 __all__ = ["esc", "write_html"]
 
 _SAFE_LINK = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
-# Bar colours per status group, matching the badges in report.css.
-_BAR_COLOURS = {
-    LinkStatus.OK.value: "#2da44e",
-    LinkStatus.REDIRECTED.value: "#6fdd8b",
-    LinkStatus.DEAD.value: "#cf222e",
-    LinkStatus.SOFT_404.value: "#fa4549",
-    LinkStatus.EXCLUDED.value: "#afb8c1",
-    LinkStatus.NO_URL.value: "#8c959f",
-    LinkStatus.UNCHECKED.value: "#d0d7de",
-}
-_FAILING_COLOUR = "#d4a72c"
-
 _STATUS_RANK = {
-    **{s: 1 for s in FAILING_STATUSES},
+    **{s: 1 for s in ATTENTION},
     LinkStatus.DEAD.value: 0,
     LinkStatus.SOFT_404.value: 0,
     LinkStatus.UNCHECKED.value: 2,
@@ -198,7 +181,7 @@ def _row(index: int, row: ReportRow) -> str:
     status = [_badge("s", row.status)]
     if row.http_status is not None:
         status.append(f' <span class="sub nowrap">HTTP {row.http_status}</span>')
-    if row.failures_in_a_row and row.status in FAILING_STATUSES:
+    if row.failures_in_a_row and row.status in ATTENTION:
         since = f" since {row.failing_since.date().isoformat()}" if row.failing_since else ""
         status.append(f'<div class="sub">failed {row.failures_in_a_row}× in a row{since}</div>')
     if checked:
@@ -235,7 +218,7 @@ def _row(index: int, row: ReportRow) -> str:
 def _cards(summary: ReportSummary, unsourced: int) -> str:
     fine = sum(summary.statuses[s] for s in (LinkStatus.OK.value, LinkStatus.REDIRECTED.value))
     dead = summary.statuses[LinkStatus.DEAD.value] + summary.statuses[LinkStatus.SOFT_404.value]
-    other = sum(n for s, n in summary.statuses.items() if s in FAILING_STATUSES) - dead
+    other = sum(n for s, n in summary.statuses.items() if s in ATTENTION) - dead
     text = summary.verdicts[Verdict.ABSENT.value]
     drift = summary.verdicts[Verdict.ARCHIVE_ONLY.value]
     cards = [
@@ -263,7 +246,7 @@ def _status_bar(summary: ReportSummary) -> str:
     total = sum(n for _, n in statuses) or 1
     segments, legend = [], []
     for name, count in statuses:
-        colour = _BAR_COLOURS.get(name, _FAILING_COLOUR)
+        colour = status_colour(name)
         width = 100 * count / total
         segments.append(
             f'<span style="width:{width:.3f}%;background:{colour}" '
@@ -303,7 +286,7 @@ def _documents_table(docs: list[DocumentCounts], unsourced: dict[str, int]) -> s
     body = []
     for doc in docs:
         fine = doc.statuses[LinkStatus.OK.value] + doc.statuses[LinkStatus.REDIRECTED.value]
-        failing = sum(n for s, n in doc.statuses.items() if s in FAILING_STATUSES) - doc.dead
+        failing = sum(n for s, n in doc.statuses.items() if s in ATTENTION) - doc.dead
         body.append(
             f'<tr><td><button type="button" class="doclink" data-document="{esc(doc.document)}">'
             f"{esc(doc.document)}</button></td>"

@@ -12,14 +12,9 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import TextIO
 
-from verifier.report.rows import (
-    BROKEN_VERDICTS,
-    FINE_STATUSES,
-    ReportRow,
-    UnsourcedAttribution,
-    format_timestamp,
-)
+from verifier.report.rows import ReportRow, UnsourcedAttribution, format_timestamp
 from verifier.report.summary import STATUS_ORDER, VERDICT_ORDER, ReportSummary, ordered
+from verifier.vocabulary import FINE, MISSING
 
 __all__ = ["escape_markdown", "write_markdown"]
 
@@ -68,7 +63,7 @@ def _shorten(url: str, limit: int = 70) -> str:
 
 def _verdict(verdict: str) -> str:
     """A verdict, in bold when the text is missing from the live page."""
-    return f"**{verdict}**" if verdict in BROKEN_VERDICTS else verdict
+    return f"**{verdict}**" if verdict in MISSING else verdict
 
 
 def _cells(row: ReportRow) -> list[str]:
@@ -80,7 +75,7 @@ def _cells(row: ReportRow) -> list[str]:
     return [
         escape_markdown(row.note),
         link(_shorten(row.url), row.url) if row.url else "",
-        row.status if row.status in FINE_STATUSES else f"**{row.status}**",
+        row.status if row.status in FINE else f"**{row.status}**",
         _verdict(row.title_match),
         _verdict(row.quote_match),
         score,

@@ -26,15 +26,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from verifier.errors import InputError
-from verifier.report.rows import BROKEN_VERDICTS, FAILING_STATUSES, ReportRow
-from verifier.store.models import LinkStatus, Verdict
+from verifier.report.rows import ReportRow
+from verifier.store.models import Verdict
+from verifier.vocabulary import ATTENTION, BROKEN, MISSING
 
 __all__ = ["EXIT_FAILURES", "EXIT_OK", "FailOn", "FailurePolicy", "Outcome", "judge"]
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
-
-DEAD_STATUSES = frozenset({LinkStatus.DEAD.value, LinkStatus.SOFT_404.value})
 
 
 class FailOn(StrEnum):
@@ -79,13 +78,13 @@ class FailurePolicy:
         """Why this row fails the run (empty when it does not)."""
         found: list[str] = []
         any_ = FailOn.ANY in self.fail_on
-        failing = FAILING_STATUSES if any_ else DEAD_STATUSES if FailOn.DEAD in self.fail_on else ()
+        failing = ATTENTION if any_ else BROKEN if FailOn.DEAD in self.fail_on else ()
         if row.status in failing and self._link_counts(row):
             found.append(row.status)
         if any_:
-            if row.title_match in BROKEN_VERDICTS:
+            if row.title_match in MISSING:
                 found.append(f"title {row.title_match}")
-            if row.quote_match in BROKEN_VERDICTS:
+            if row.quote_match in MISSING:
                 found.append(f"quote {row.quote_match}")
         elif FailOn.QUOTE in self.fail_on and row.quote_match == Verdict.ABSENT.value:
             found.append("quote absent")

@@ -39,12 +39,10 @@ from verifier.store.models import (
     Url,
     Verdict,
 )
+from verifier.vocabulary import FINE, MISSING
 
 __all__ = [
-    "BROKEN_VERDICTS",
     "COLUMNS",
-    "FAILING_STATUSES",
-    "FINE_STATUSES",
     "QuoteEvidence",
     "ReportRow",
     "RowDetail",
@@ -76,19 +74,6 @@ COLUMNS: tuple[str, ...] = (
     "failures_in_a_row",
     "error",
 )
-
-# A link that works: everything else is listed by ``--only broken``.
-FINE_STATUSES = frozenset({LinkStatus.OK.value, LinkStatus.REDIRECTED.value})
-# Statuses that are the outcome of a check that failed. ``no_url``,
-# ``excluded`` and ``unchecked`` are not: nothing was fetched.
-FAILING_STATUSES = frozenset(
-    s.value
-    for s in LinkStatus
-    if s not in (LinkStatus.OK, LinkStatus.REDIRECTED, LinkStatus.NO_URL, LinkStatus.EXCLUDED)
-    and s is not LinkStatus.UNCHECKED
-)
-# Verdicts that mean the cited text is not (or no longer) in the live page.
-BROKEN_VERDICTS = frozenset({Verdict.ABSENT.value, Verdict.ARCHIVE_ONLY.value})
 
 # Worst-of order. ``unchecked`` sits between the found and the not-found
 # verdicts: a set of quotes of which one was never compared is not "exact",
@@ -194,11 +179,7 @@ class ReportRow:
     def is_broken(self) -> bool:
         """Listed by ``--only broken``: any status but ok/redirected, or a
         title or quotation that is absent or only in the archive."""
-        return (
-            self.status not in FINE_STATUSES
-            or self.title_match in BROKEN_VERDICTS
-            or self.quote_match in BROKEN_VERDICTS
-        )
+        return self.status not in FINE or self.title_match in MISSING or self.quote_match in MISSING
 
     @property
     def verdicts(self) -> tuple[str, ...]:
@@ -342,7 +323,7 @@ def _error_text(
 ) -> str | None:
     """A short human-readable reason, when the row is not simply fine."""
     parts: list[str] = []
-    if status not in FINE_STATUSES:
+    if status not in FINE:
         if check is not None and check.error:
             parts.append(check.error)
         elif problem:
@@ -352,7 +333,7 @@ def _error_text(
         elif status == LinkStatus.UNCHECKED.value:
             parts.append("not checked yet")
     for ev in evidence:
-        if ev.verdict in BROKEN_VERDICTS:
+        if ev.verdict in MISSING:
             what = "title" if ev.kind == QuoteKind.TITLE.value else "quote"
             reason = ev.reason or (
                 "only in the archived copy"

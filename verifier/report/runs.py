@@ -29,7 +29,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from verifier.errors import InputError
-from verifier.report.rows import BROKEN_VERDICTS, FAILING_STATUSES, FINE_STATUSES
 from verifier.store.database import Database
 from verifier.store.models import (
     Check,
@@ -42,6 +41,7 @@ from verifier.store.models import (
     Url,
     quote_key,
 )
+from verifier.vocabulary import ATTENTION, FINE, MISSING
 
 __all__ = ["LinkChange", "RunDiff", "RunInfo", "TextChange", "diff_runs", "list_runs"]
 
@@ -198,7 +198,7 @@ def _streaks(session: Session, url_ids: list[int], upto: int | None) -> dict[int
         ):
             if url_id in ended:
                 continue
-            if status in FAILING_STATUSES:
+            if status in ATTENTION:
                 streaks[url_id] = streaks.get(url_id, 0) + 1
             else:
                 ended.add(url_id)
@@ -243,20 +243,18 @@ def diff_runs(
         before = _link_states(session, earlier.id if earlier is not None else None)
         broken: list[tuple[int, str | None, Check]] = []
         healed: list[tuple[int, str | None, Check]] = []
-        failing_now = sorted(u for u, c in after.items() if c.status in FAILING_STATUSES)
+        failing_now = sorted(u for u, c in after.items() if c.status in ATTENTION)
         streak_now: dict[int, int] = {}
         streak_then: dict[int, int] = {}
         if min_failures > 1:
             streak_now = _streaks(session, failing_now, latest.id)
-            failing_then = sorted(u for u, c in before.items() if c.status in FAILING_STATUSES)
+            failing_then = sorted(u for u, c in before.items() if c.status in ATTENTION)
             streak_then = _streaks(session, failing_then, earlier.id if earlier else None)
         for url_id, check in after.items():
             old = before.get(url_id)
             old_status = old.status if old is not None else None
-            was_alerting = (
-                old_status in FAILING_STATUSES and streak_then.get(url_id, 1) >= min_failures
-            )
-            if check.status in FAILING_STATUSES:
+            was_alerting = old_status in ATTENTION and streak_then.get(url_id, 1) >= min_failures
+            if check.status in ATTENTION:
                 alerting = streak_now.get(url_id, 1) >= min_failures
                 if not alerting:
                     diff.waiting += 1
@@ -264,7 +262,7 @@ def diff_runs(
                     diff.still_broken += 1
                 else:
                     broken.append((url_id, old_status, check))
-            elif check.status in FINE_STATUSES and was_alerting:
+            elif check.status in FINE and was_alerting:
                 # (With min_failures, a link never reported is not "recovered".)
                 healed.append((url_id, old_status, check))
         changed = [u for u, _, _ in broken + healed]
@@ -295,8 +293,8 @@ def diff_runs(
         drifted = [
             (key, match)
             for key, match in now.items()
-            if match.verdict in BROKEN_VERDICTS
-            and (then[key].verdict if key in then else None) not in BROKEN_VERDICTS
+            if match.verdict in MISSING
+            and (then[key].verdict if key in then else None) not in MISSING
         ]
         if drifted:
             cited = _cited_quotes(session)

@@ -17,11 +17,12 @@ from rich.table import Table
 from rich.text import Text
 
 from verifier.report.outcome import FailurePolicy, Outcome
-from verifier.report.rows import FAILING_STATUSES, FINE_STATUSES, ReportRow, report_rows
+from verifier.report.rows import ReportRow, report_rows
 from verifier.report.runs import RunDiff
 from verifier.settings import IgnoreRule
 from verifier.store.database import Database
 from verifier.store.models import LinkStatus, Verdict
+from verifier.vocabulary import ATTENTION, FINE
 
 __all__ = [
     "DocumentCounts",
@@ -57,11 +58,11 @@ VERDICT_ORDER = [v.value for v in Verdict]
 
 def status_style(status: str) -> str:
     """A rich style per status: green fine, red dead, yellow inconclusive."""
-    if status in FINE_STATUSES:
+    if status in FINE:
         return "green"
     if status in (LinkStatus.DEAD.value, LinkStatus.SOFT_404.value):
         return "bold red"
-    if status in FAILING_STATUSES:
+    if status in ATTENTION:
         return "yellow"
     return "dim"
 
@@ -191,7 +192,7 @@ def print_summary(
             docs.add_column(header, justify="right", no_wrap=True, min_width=len(header))
         worst = summary.worst_documents()
         for doc in worst[:max_documents]:
-            fine = sum(doc.statuses[s] for s in FINE_STATUSES)
+            fine = sum(doc.statuses[s] for s in FINE)
             docs.add_row(
                 doc.document,
                 str(doc.rows),
