@@ -33,6 +33,7 @@ not, or no longer, in the live page.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "VERDICT_ORDER",
     "CitationKind",
     "LinkStatus",
+    "PageText",
     "QuoteKind",
     "Verdict",
     "counts_as_failure",
@@ -105,6 +107,16 @@ class Verdict(StrEnum):
     ARCHIVE_ONLY = "archive_only"
     ABSENT = "absent"
     UNCHECKED = "unchecked"
+
+
+@dataclass
+class PageText:
+    """The extracted text of a page, with the metadata title matching uses."""
+
+    text: str
+    title: str | None
+    h1: str | None
+    og_title: str | None
 
 
 # The sets hold plain strings: StrEnum members compare and hash equal to

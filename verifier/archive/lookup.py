@@ -42,7 +42,7 @@ from verifier.archive.choose import (
 from verifier.archive.client import ArchiveClient, ArchiveUnavailable, CaptureResult
 from verifier.archive.memento import Memento, MementoSource
 from verifier.archive.wayback import WAYBACK, Wayback, parse_capture_url
-from verifier.fetch.content import PageText, extract_page
+from verifier.fetch.content import extract_page
 from verifier.settings import Settings
 from verifier.store.contents import store_content
 from verifier.store.database import Database
@@ -60,7 +60,7 @@ from verifier.store.models import (
     utcnow,
 )
 from verifier.urls import host_of
-from verifier.vocabulary import FINE
+from verifier.vocabulary import FINE, PageText
 
 __all__ = [
     "ARCHIVE_TODAY",

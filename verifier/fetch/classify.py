@@ -70,8 +70,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from rapidfuzz import fuzz
 
-from verifier.fetch.content import PageText
-from verifier.vocabulary import LinkStatus
+from verifier.vocabulary import LinkStatus, PageText
 
 __all__ = [
     "COMPARED_CHARS",

@@ -40,22 +40,14 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
 
+# The page text type is shared vocabulary (the store keeps it, match reads it).
+from verifier.vocabulary import PageText as PageText
+
 __all__ = ["PageText", "decode_body", "extract_page", "is_html", "is_pdf"]
-
-
-@dataclass
-class PageText:
-    """The extracted text of a page, with the metadata title matching uses."""
-
-    text: str
-    title: str | None
-    h1: str | None
-    og_title: str | None
 
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)

@@ -23,16 +23,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from verifier.fetch.content import PageText
 from verifier.fetch.engine import FetchResult
 from verifier.store.contents import content_hash, store_contents
 from verifier.store.database import Database
+from verifier.store.inserts import insert_ignoring
 from verifier.store.models import Check, Url
-from verifier.vocabulary import counts_as_failure
+from verifier.vocabulary import PageText, counts_as_failure
 
 __all__ = ["CheckWriter", "write_results"]
 
@@ -130,12 +129,7 @@ def write_results(session: Session, run_id: int, items: Iterable[tuple[int, Fetc
 
 def _insert_new_checks(session: Session) -> Any:
     """An INSERT into ``checks`` that skips a (run, URL) pair already there."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return sqlite.insert(Check).on_conflict_do_nothing(index_elements=["run_id", "url_id"])
-    if dialect == "postgresql":
-        return postgresql.insert(Check).on_conflict_do_nothing(index_elements=["run_id", "url_id"])
-    return insert(Check)
+    return insert_ignoring(session, Check, ["run_id", "url_id"])
 
 
 class CheckWriter:

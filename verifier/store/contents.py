@@ -13,12 +13,12 @@ import hashlib
 from collections.abc import Mapping
 
 import zstandard
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from verifier.fetch.content import PageText
+from verifier.store.inserts import insert_ignoring
 from verifier.store.models import Content, utcnow
+from verifier.vocabulary import PageText
 
 __all__ = ["content_hash", "load_content", "store_content", "store_contents"]
 
@@ -49,14 +49,7 @@ def store_content(session: Session, page: PageText) -> str:
         "og_title": page.og_title,
         "created_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.execute(sqlite.insert(Content).values(**values).on_conflict_do_nothing())
-    elif dialect == "postgresql":
-        session.execute(postgresql.insert(Content).values(**values).on_conflict_do_nothing())
-    elif session.get(Content, digest) is None:
-        session.add(Content(**values))
-        session.flush()
+    session.execute(insert_ignoring(session, Content).values(**values))
     return digest
 
 
@@ -83,13 +76,7 @@ def store_contents(session: Session, pages: Mapping[str, PageText]) -> None:
     ]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.execute(sqlite.insert(Content).on_conflict_do_nothing(), rows)
-    elif dialect == "postgresql":
-        session.execute(postgresql.insert(Content).on_conflict_do_nothing(), rows)
-    else:
-        session.execute(insert(Content), rows)
+    session.execute(insert_ignoring(session, Content), rows)
 
 
 def load_content(session: Session, hash: str) -> PageText:

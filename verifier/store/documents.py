@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from sqlalchemy import Table, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from verifier.parse.model import ParsedCitation, ParsedDocument
+from verifier.store.inserts import insert_ignoring
 from verifier.store.locate import Location
 from verifier.store.models import (
     Attribution,
@@ -78,7 +78,6 @@ def url_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
         found.update({h: i for h, i in existing})
     missing = [h for h in hashes if h not in found]
     if missing:
-        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
         now = utcnow()
         for chunk in _chunks(missing):
             rows = [
@@ -91,7 +90,7 @@ def url_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
                 }
                 for h in chunk
             ]
-            session.execute(insert(Url).values(rows).on_conflict_do_nothing())
+            session.execute(insert_ignoring(session, Url).values(rows))
             found.update(
                 {
                     h: i
