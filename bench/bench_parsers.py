@@ -75,6 +75,17 @@ def _markdown_markers(n: int) -> str:
     return "Claim " + "word[^1] " * n + "\n\n[^1]: http://example.com/x\n"
 
 
+def _markdown_paragraph_notes(n: int) -> str:
+    body = "Claim " + "".join(f"w{i}[^{i}] " for i in range(n))
+    return body + "\n\n" + "".join(f"[^{i}]: http://example.com/{i}\n" for i in range(n))
+
+
+def _html_paragraph_notes(n: int) -> str:
+    markers = "".join(f"w{i}<sup><a href='#n{i}'>{i}</a></sup> " for i in range(n))
+    notes = "".join(f"<li id='n{i}'>http://example.com/{i}</li>" for i in range(n))
+    return f"<html><body><p>Claim {markers}</p><ol>{notes}</ol></body></html>"
+
+
 def _markdown_notes(n: int) -> str:
     body = "".join(f"Claim {i}.[^{i}] " for i in range(n))
     return body + "\n\n" + "".join(f"[^{i}]: http://example.com/{i}\n" for i in range(n))
@@ -112,6 +123,19 @@ CASES: list[tuple[str, str, int, Builder]] = [
     ("text", "n numbered notes", 1_000, lambda n: _text_notes(n, ".").encode()),
     ("text", "n notes, markers after numbers", 1_000, lambda n: _text_notes(n, " 5.").encode()),
     ("markdown", "paragraph of n markers", 20_000, lambda n: _markdown_markers(n).encode()),
+    (
+        "markdown",
+        "one paragraph of n notes",
+        2_000,
+        lambda n: _markdown_paragraph_notes(n).encode(),
+    ),
+    ("html", "one paragraph of n notes", 1_000, lambda n: _html_paragraph_notes(n).encode()),
+    (
+        "wikitext",
+        "one paragraph of n refs",
+        500,
+        lambda n: _wiki_refs(n).replace("\n", " ").encode(),
+    ),
     ("markdown", "n footnotes", 1_000, lambda n: _markdown_notes(n).encode()),
     ("html", "note of n '&lt;'", 100_000, lambda n: _html_note("&lt;" * n).encode()),
     ("html", "n links", 1_000, lambda n: _html_links(n).encode()),

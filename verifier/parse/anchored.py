@@ -22,6 +22,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from verifier.parse.attributions import find_attributions
@@ -115,10 +116,17 @@ class Body:
                 continue
             spans = sentence_spans(block.text)
             ends = [e for _, e in spans]
+            # One string per sentence, however many anchors it holds: the
+            # steps after (quotations, attributions) then see the same object
+            # again and skip it in constant time.
+            texts: dict[int, str] = {}
             for pos, key in block.anchors:
                 if key in found:
                     continue
-                sentence = _sentence_at(block.text, spans, pos, ends)
+                i = min(bisect_right(ends, pos), len(spans) - 1) if spans else -1
+                if i not in texts:
+                    texts[i] = _sentence_at(block.text, spans, pos, ends)
+                sentence = texts[i]
                 if sentence:
                     found[key] = sentence
         return found
@@ -137,14 +145,20 @@ def _sentence_at(
     return text[chosen[0] : chosen[1]].strip()
 
 
+@lru_cache(maxsize=64)
+def _quotations(sentence: str) -> tuple[str, ...]:
+    return tuple(quotations_in(sentence))
+
+
 def quotations_of(sentence: str | None) -> list[str]:
-    return list(quotations_in(sentence)) if sentence else []
+    # Cached: every note of a 100,000-marker sentence asks for its quotations.
+    return list(_quotations(sentence)) if sentence else []
 
 
 def attributions_in(body: Body, citations: Iterable[ParsedCitation]) -> list[ParsedAttribution]:
     """Sentences of the body that credit a source without citing it; the
     citing sentences of ``citations`` (notes and links) are sourced."""
-    cited = [c.sentence for c in citations if c.sentence]
+    cited = list(dict.fromkeys(c.sentence for c in citations if c.sentence))
     return list(find_attributions(body.text, cited))
 
 
