@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -196,3 +197,24 @@ def test_markdown_paragraph_of_distinct_notes_is_linear() -> None:
     assert seconds < 12.0  # 23 s before (4 s after, on a busy machine)
     assert len(doc.citations) == n
     assert doc.citations[-1].urls[0].url == f"http://example.com/{n - 1}"
+
+
+def test_ingest_names_such_files_and_exits_2(db_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from verifier.cli import app
+
+    tangled = tmp_path / "tangled.wiki"
+    tangled.write_text("{{a|[[b|{{c|" * 4_000)
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(make_docx(document_xml("<w:p/>" * (docx_module.MAX_ELEMENTS + 10))))
+    good = tmp_path / "good.md"
+    good.write_text("A claim.[^1]\n\n[^1]: https://example.com/a\n")
+    started = time.perf_counter()
+    result = CliRunner().invoke(app, ["ingest", str(tangled), str(bomb), str(good), "--db", db_url])
+    assert time.perf_counter() - started < 20.0
+    assert result.exit_code == 2
+    flat = " ".join(result.stderr.split())
+    assert f"{tangled}: wikitext too tangled to parse in bounded time" in flat
+    assert f"{bomb}: too many XML elements" in flat
+    assert f"new  {good}" in result.stdout
