@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,9 +27,11 @@ from docx_build import (
 
 from verifier.errors import DocumentError
 from verifier.parse import docx as docx_module
+from verifier.parse import parse_source
 from verifier.parse.anchored import Body
 from verifier.parse.docx import parse_docx
 from verifier.parse.notes import analyse_note, find_urls
+from verifier.parse.reading import Source
 from verifier.parse.sentences import sentence_spans, split_sentences
 from verifier.parse.wikitext import parse_text, unclosed_constructs
 
@@ -182,3 +185,36 @@ def test_docx_text_after_an_unresolved_entity_is_kept() -> None:
         (note,) = parse_docx(data, "entity.docx").citations
         assert note.raw_text == "Report &e; at https://example.com/after accessed 2 May 2020"
         assert [u.url for u in note.urls] == ["https://example.com/after"]
+
+
+def test_markdown_paragraph_of_distinct_notes_is_linear() -> None:
+    # Every marker a note of its own, in one sentence: each note's sentence,
+    # quotations and attribution check was a pass over the whole paragraph.
+    n = 10_000
+    text = "Claim " + "".join(f"w{i}[^{i}] " for i in range(n)) + "\n\n"
+    text += "".join(f"[^{i}]: http://example.com/{i}\n" for i in range(n))
+    doc, seconds = _timed(lambda: parse_source(Source("many.md", text.encode()), "markdown"))
+    assert seconds < 12.0  # 23 s before (4 s after, on a busy machine)
+    assert len(doc.citations) == n
+    assert doc.citations[-1].urls[0].url == f"http://example.com/{n - 1}"
+
+
+def test_ingest_names_such_files_and_exits_2(db_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from verifier.cli import app
+
+    tangled = tmp_path / "tangled.wiki"
+    tangled.write_text("{{a|[[b|{{c|" * 4_000)
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(make_docx(document_xml("<w:p/>" * (docx_module.MAX_ELEMENTS + 10))))
+    good = tmp_path / "good.md"
+    good.write_text("A claim.[^1]\n\n[^1]: https://example.com/a\n")
+    started = time.perf_counter()
+    result = CliRunner().invoke(app, ["ingest", str(tangled), str(bomb), str(good), "--db", db_url])
+    assert time.perf_counter() - started < 20.0
+    assert result.exit_code == 2
+    flat = " ".join(result.stderr.split())
+    assert f"{tangled}: wikitext too tangled to parse in bounded time" in flat
+    assert f"{bomb}: too many XML elements" in flat
+    assert f"new  {good}" in result.stdout

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from verifier.parse.attributions import find_attributions
@@ -127,10 +128,17 @@ class Body:
                 continue
             spans = sentence_spans(block.text, {block.anchors[i][0] + 1 for i in block.markers})
             ends = [e for _, e in spans]
+            # One string per sentence, however many anchors it holds: the
+            # steps after (quotations, attributions) then see the same object
+            # again and skip it in constant time.
+            texts: dict[int, str] = {}
             for pos, key in block.anchors:
                 if key in found:
                     continue
-                sentence = _sentence_at(block.text, spans, pos, ends)
+                i = min(bisect_right(ends, pos), len(spans) - 1) if spans else -1
+                if i not in texts:
+                    texts[i] = _sentence_at(block.text, spans, pos, ends)
+                sentence = texts[i]
                 if sentence:
                     found[key] = sentence
         return found
@@ -158,26 +166,37 @@ class Body:
             markers_in: dict[int, list[int]] = {}
             for i in sorted(block.markers, key=lambda i: block.anchors[i][0]):
                 markers_in.setdefault(located[i], []).append(block.anchors[i][0])
-            quoted: dict[int, list[tuple[int, int]]] = {}
+            # Each marker's place among its sentence's markers, each sentence's
+            # text and quotation spans: computed once per sentence, not per
+            # anchor (a paragraph may hold 100,000 markers).
+            rank = {pos: n for same in markers_in.values() for n, pos in enumerate(same)}
+            sentences: dict[int, str] = {}
+            quoted: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
             for i, (pos, key) in enumerate(block.anchors):
                 k = located[i]
                 if k < 0:
                     continue
                 base, end = spans[k]
-                sentence = text[base:end].strip()
+                if k not in sentences:
+                    sentences[k] = text[base:end].strip()
+                sentence = sentences[k]
                 if not sentence:
                     continue
                 lo, hi = base, end
                 if i in block.markers:
                     same = markers_in[k]
-                    n = same.index(pos)
+                    n = rank[pos]
                     lo = same[n - 1] + 1 if n > 0 else base
                     hi = pos + 1 if n < len(same) - 1 else end
                 if k not in quoted:
-                    quoted[k] = [(a + base, b + base) for a, b in quotation_spans(text[base:end])]
+                    spans_k = [(a + base, b + base) for a, b in quotation_spans(text[base:end])]
+                    quoted[k] = ([a for a, _ in spans_k], spans_k)
+                starts, spans_k = quoted[k]
                 quotes: list[str] = []
-                for qs, qe in quoted[k]:
-                    if lo <= qs and qe <= hi + 1:
+                for qs, qe in spans_k[bisect_left(starts, lo) :]:
+                    if qs > hi:
+                        break
+                    if qe <= hi + 1:
                         inner = " ".join(text[qs + 1 : qe - 1].strip(" ,.;:").split())
                         if is_quotation(inner) and inner not in quotes:
                             quotes.append(inner)
@@ -221,14 +240,24 @@ def _sentence_at(
     return text[chosen[0] : chosen[1]].strip()
 
 
+@lru_cache(maxsize=64)
+def _quotations(sentence: str) -> tuple[str, ...]:
+    return tuple(quotations_in(sentence))
+
+
 def quotations_of(sentence: str | None) -> list[str]:
-    return list(quotations_in(sentence)) if sentence else []
+    # Cached: every note of a 100,000-marker sentence asks for its quotations.
+    return list(_quotations(sentence)) if sentence else []
 
 
 def attributions_in(body: Body, citations: Iterable[ParsedCitation]) -> list[ParsedAttribution]:
     """Sentences of the body that credit a source without citing it; the
     citing sentences of ``citations`` (notes and links) are sourced."""
-    cited = [s for c in citations for s in (c.sentence, *(u.sentence for u in c.uses)) if s]
+    cited = list(
+        dict.fromkeys(
+            s for c in citations for s in (c.sentence, *(u.sentence for u in c.uses)) if s
+        )
+    )
     # The body split as the citing sentences were: at the note markers too.
     cuts: list[int] = []
     offset = 0

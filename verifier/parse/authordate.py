@@ -281,6 +281,23 @@ def find_reference_list(text: str) -> tuple[int, dict[tuple[str, str], str]]:
     return len(text), {}
 
 
+# An entry's first line: "Cooley, A. (2015)" (a capitalised name and a comma
+# or full stop), or, in the style of PeerJ and Vancouver, surname and
+# initials without dots and then the year: "Moreau P, Lin W. 2015.".
+_ENTRY_START = re.compile(r"^(?:\[\d+\]\s*|\d+\.\s+)?[A-ZÀ-Þ][^\s,.]*[,.]")
+_NAME_YEAR = re.compile(
+    rf"^(?:\[\d+\]\s*|\d+\.\s+)?(?:{_PARTICLE}\s+)?{_CAP}(?:\s+{_CAP})?\s+[A-Z]{{1,3}}[,.]"
+    rf"[^\n]{{0,200}}?(?<!\d)(?:{_YEAR})(?!\d)"
+)
+
+
+def _ends_entry(line: str) -> bool:
+    """Whether a line can be an entry's last: it ends with a full stop, a
+    bracket, page numbers, or a DOI or URL (which starts no entry)."""
+    last = line.rsplit(None, 1)[-1] if line.strip() else ""
+    return line.endswith((".", ")")) or last[-1:].isdigit() or "://" in last or "doi" in last
+
+
 def reference_entries(text: str) -> dict[tuple[str, str], str]:
     """Entries of a reference list keyed by (first surname or first word,
     year). Entries are separated by blank lines, or each starts a line with
@@ -293,7 +310,9 @@ def reference_entries(text: str) -> dict[tuple[str, str], str]:
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         current: list[str] = []
         for line in lines:
-            if current and re.match(r"^(?:\[\d+\]\s*|\d+\.\s+)?[A-ZÀ-Þ][^\s,.]*[,.]", line):
+            if current and (
+                _ENTRY_START.match(line) or (_ends_entry(current[-1]) and _NAME_YEAR.match(line))
+            ):
                 blocks.append(" ".join(current))
                 current = []
             current.append(line)

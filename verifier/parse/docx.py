@@ -68,6 +68,11 @@ MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 96 * 1024 * 1024
 MAX_ELEMENTS = 2_000_000
 _CHUNK = 1024 * 1024
+_PARTS_READ = [
+    f"word/{part}"
+    for name in ("document", "footnotes", "endnotes")
+    for part in (f"{name}.xml", f"_rels/{name}.xml.rels")
+] + ["word/settings.xml"]
 _HYPERLINK_FIELD = re.compile(r'HYPERLINK\s+"([^"]+)"', re.IGNORECASE)
 # Elements that end an open w:hyperlink when met outside it.
 _CONTENT = frozenset(["t", "tab", "br", "footnoteReference", "endnoteReference", "hyperlink"])
@@ -131,6 +136,13 @@ class _Package:
             raise DocumentError(path, "not a Word document: the zip has no word/document.xml")
         self.total_bytes = 0
         self.total_elements = 0
+        # The parts read are decompressed (and counted) before any is parsed,
+        # so that a bomb in the last part is refused before the first part's
+        # tree is built.
+        self._raw: dict[str, bytes] = {}
+        for name in _PARTS_READ:
+            if name in self.names:
+                self._raw[name] = self._read(name)
 
     def _read_bounded(self, name: str) -> bytes:
         """A part's bytes, decompressed in chunks against the size and
@@ -162,15 +174,20 @@ class _Package:
                     )
         return b"".join(chunks)
 
-    def xml(self, name: str) -> etree._Element | None:
-        if name not in self.names:
-            return None
+    def _read(self, name: str) -> bytes:
         try:
-            raw = self._read_bounded(name)
+            return self._read_bounded(name)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError) as exc:
             raise DocumentError(
                 self.path, f"not a valid .docx: cannot read {name} ({exc})"
             ) from exc
+
+    def xml(self, name: str) -> etree._Element | None:
+        if name not in self.names:
+            return None
+        raw = self._raw.pop(name, None)
+        if raw is None:
+            raw = self._read(name)
         try:
             return etree.fromstring(raw, _PARSER)
         except etree.XMLSyntaxError as exc:

@@ -123,7 +123,8 @@ class _Walker:
         self.notes: dict[int, _Note] = {}
         self.links: list[tuple[Hashable, ParsedUrl, str | None]] = []
         # footnote id -> order of first reference in the body
-        self.note_order: list[int] = []
+        # An ordered set (a dict): a list's "in" made 100,000 markers quadratic.
+        self.note_order: dict[int, None] = {}
         self.inline_count = 0
 
     def walk(self, tokens: list[Token]) -> None:
@@ -171,8 +172,7 @@ class _Walker:
                 link_depth = max(link_depth - 1, 0)
             elif kind == "footnote_ref":
                 fid = int(tok.meta["id"])
-                if fid not in self.note_order:
-                    self.note_order.append(fid)
+                self.note_order.setdefault(fid, None)
                 body.marker(("note", fid))
             elif kind == "image":
                 continue

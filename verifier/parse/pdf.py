@@ -292,8 +292,37 @@ def _paragraphs(lines: list[str]) -> str:
     return text
 
 
+# What a journal prints after the last reference, on the page, that is no
+# reference: its submission links, licence and copyright lines.
+_TRAILER = re.compile(
+    r"submit\s+your\s+(?:next\s+)?manuscript|publish\s+with\s+us|"
+    r"this\s+(?:article|work)\s+is\s+(?:distributed|licensed)|^©|^copyright\b",
+    re.IGNORECASE,
+)
+
+
+def _without_trailer(lines: list[_Line]) -> list[_Line]:
+    """Lines with the journal's trailer after a notes or references heading
+    taken out: small print (under 85% of the list's usual size: the
+    journal's own DOI, "Submit your manuscript here: …") and the trailer
+    phrases, which would otherwise join the last reference."""
+    heading = max(
+        (i for i, line in enumerate(lines) if _NOTES_HEADING.match(line.text)), default=-1
+    )
+    if heading < 0:
+        return lines
+    after = [line for line in lines[heading + 1 :] if line.text.strip()]
+    if not after:
+        return lines
+    usual = statistics.median(line.size for line in after)
+    kept = [
+        line for line in after if not (0 < line.size < usual * 0.85 or _TRAILER.search(line.text))
+    ]
+    return lines[: heading + 1] + kept
+
+
 def _document_text(pages: list[_Page], footnotes: list[tuple[str, str]]) -> str:
-    lines = [line.text for page in pages for line in page.lines]
+    lines = [line.text for line in _without_trailer([x for page in pages for x in page.lines])]
     text = _paragraphs(lines)
     if footnotes:
         notes = "\n".join(f"{label}. {body}" for label, body in footnotes)

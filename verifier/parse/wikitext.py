@@ -11,7 +11,11 @@ Every ``<ref>`` tag is a citation of kind ``note``. What a ref holds:
   else the publisher (``work``, ``website``, ``newspaper``, ``publisher``);
 - bare URLs and ``[http://... title]`` links, with the note rules for the
   accessed date and title of the text around them;
-- a ``{{webarchive |url=...}}`` after a citation: that citation's archived copy.
+- a ``{{webarchive |url=...}}`` after a citation: that citation's archived copy;
+- external-link templates (``{{youtube|id=...}}``, ``{{IMDb title|...}}``,
+  ``{{rotten-tomatoes|id=...}}``, ``{{official website|...}}``, ``{{URL|...}}``,
+  ``{{doi|...}}`` and the others in ``LINK_TEMPLATES``): the URL they stand
+  for, and their title when they give one.
 
 A ref may bundle several cite templates ("Winners and nominees by year:
 * 2006: {{cite web ...}} * 2007: ..."): one citation with each template's
@@ -42,7 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import mwparserfromhell
@@ -144,6 +148,137 @@ class _Params:
         return ""
 
 
+# --- external-link templates --------------------------------------------------
+#
+# Templates that stand for a link (``{{youtube|id=…}}``, ``{{IMDb title|…}}``,
+# ``{{official website|…}}``, ``{{URL|…}}``) give their URL: one rule per
+# template, from its named parameter or its first positional one, as the
+# template's documentation on Wikipedia writes it. Names are compared loosely
+# (case, spaces, "-" and "_" ignored: "Rotten Tomatoes" = "rotten-tomatoes").
+
+
+_LinkRule = Callable[[_Params, list[str]], str | None]
+
+
+def _with_scheme(url: str) -> str:
+    url = url.strip()
+    if url.startswith("//"):
+        return "https:" + url
+    return url if re.match(r"[a-z][a-z0-9+.-]*://", url, re.IGNORECASE) else "http://" + url
+
+
+def _digits_id(prefix: str) -> Callable[[str], str]:
+    """IMDb ids are written with or without their prefix: 0133093 or tt0133093."""
+
+    def make(value: str) -> str:
+        value = value.strip()
+        return value if value.lower().startswith(prefix) else prefix + value
+
+    return make
+
+
+def _youtube(p: _Params, pos: list[str]) -> str | None:
+    if vid := p.raw("id", "v") or (pos[0] if pos else ""):
+        return f"https://www.youtube.com/watch?v={vid}"
+    if user := p.raw("user", "u"):
+        return f"https://www.youtube.com/user/{user}"
+    if channel := p.raw("channel"):
+        return f"https://www.youtube.com/channel/{channel}"
+    if custom := p.raw("c", "custom", "handle"):
+        return f"https://www.youtube.com/{'@' if p.raw('handle') else 'c/'}{custom.lstrip('@')}"
+    if playlist := p.raw("list", "playlist"):
+        return f"https://www.youtube.com/playlist?list={playlist}"
+    return None
+
+
+def _rotten_tomatoes(p: _Params, pos: list[str]) -> str | None:
+    rid = (p.raw("id") or (pos[0] if pos else "")).strip("/")
+    if not rid:
+        return None
+    kind = p.raw("type")
+    if "/" not in rid:
+        rid = f"{({'tv': 'tv'}).get(kind, 'm')}/{rid}"
+    return f"https://www.rottentomatoes.com/{rid}"
+
+
+def _url_of(p: _Params, pos: list[str]) -> str | None:
+    url = p.raw("url", "1") or (pos[0] if pos else "")
+    return _with_scheme(url) if url and "." in url else None
+
+
+def _id_rule(pattern: str, *names: str, make: Callable[[str], str] = str) -> _LinkRule:
+    """A template whose URL is ``pattern`` with its id (named or first positional)."""
+
+    def rule(p: _Params, pos: list[str]) -> str | None:
+        value = p.raw(*names, "id") or (pos[0] if pos else "")
+        value = value.strip()
+        return pattern.format(make(value)) if value and " " not in value else None
+
+    return rule
+
+
+# template name (loose) -> how its URL is built
+LINK_TEMPLATES: dict[str, _LinkRule] = {
+    "youtube": _youtube,
+    "yt": _youtube,
+    "imdbtitle": _id_rule("https://www.imdb.com/title/{}/", make=_digits_id("tt")),
+    "imdbname": _id_rule("https://www.imdb.com/name/{}/", make=_digits_id("nm")),
+    "imdbcompany": _id_rule("https://www.imdb.com/company/{}/", make=_digits_id("co")),
+    "imdbepisode": _id_rule("https://www.imdb.com/title/{}/", make=_digits_id("tt")),
+    "imdbcharacter": _id_rule("https://www.imdb.com/character/{}/", make=_digits_id("ch")),
+    "rottentomatoes": _rotten_tomatoes,
+    "officialwebsite": _url_of,
+    "officialsite": _url_of,
+    "official": _url_of,
+    "url": _url_of,
+    "twitter": _id_rule("https://twitter.com/{}", "user", "username"),
+    "facebook": _id_rule("https://www.facebook.com/{}", "name"),
+    "instagram": _id_rule("https://www.instagram.com/{}/", "user"),
+    "mojotitle": _id_rule("https://www.boxofficemojo.com/title/{}/"),
+    "boxofficemojotitle": _id_rule("https://www.boxofficemojo.com/title/{}/"),
+    "metacriticfilm": _id_rule("https://www.metacritic.com/movie/{}"),
+    "metacriticalbum": _id_rule("https://www.metacritic.com/music/{}"),
+    "allmovietitle": _id_rule("https://www.allmovie.com/movie/{}"),
+    "discogsartist": _id_rule("https://www.discogs.com/artist/{}"),
+    "discogsmaster": _id_rule("https://www.discogs.com/master/{}"),
+    "gutenberg": _id_rule("https://www.gutenberg.org/ebooks/{}", "no"),
+    "gutenbergauthor": _id_rule("https://www.gutenberg.org/ebooks/author/{}"),
+    "internetarchive": _id_rule("https://archive.org/details/{}"),
+    "findagrave": _id_rule("https://www.findagrave.com/memorial/{}"),
+    "britannica": _id_rule("https://www.britannica.com/{}"),
+    "curlie": _id_rule("https://curlie.org/{}", "path"),
+    "dmoz": _id_rule("https://curlie.org/{}", "path"),
+    "cspan": _id_rule("https://www.c-span.org/person/?{}"),
+    "vimeo": _id_rule("https://vimeo.com/{}"),
+    "soundcloud": _id_rule("https://soundcloud.com/{}"),
+    "doi": _id_rule("https://doi.org/{}"),
+    "hdl": _id_rule("https://hdl.handle.net/{}"),
+    "arxiv": _id_rule("https://arxiv.org/abs/{}", "eprint"),
+    "pmid": _id_rule("https://pubmed.ncbi.nlm.nih.gov/{}/"),
+}
+# Templates whose title is their second positional parameter (or name=/title=).
+_TITLE_PARAMS = ("title", "name", "display", "2")
+
+
+def _loose_name(template: Template) -> str:
+    return re.sub(r"[\s_\-]+", "", str(template.name)).lower()
+
+
+def link_template_url(template: Template) -> tuple[ParsedUrl, str | None] | None:
+    """The URL (and the title, when given) of an external-link template."""
+    rule = LINK_TEMPLATES.get(_loose_name(template))
+    if rule is None:
+        return None
+    params = _Params(template)
+    positional = [str(p.value.strip_code()).strip() for p in template.params if not p.showkey]
+    url = rule(params, positional)
+    pu = parsed_url(url) if url else None
+    if pu is None:
+        return None
+    title = params.text(*_TITLE_PARAMS) or (positional[1] if len(positional) > 1 else "")
+    return pu, title or None
+
+
 def _is_cite(template: Template) -> bool:
     return bool(_CITE_NAME.match(str(template.name)))
 
@@ -210,6 +345,10 @@ def _read_ref(contents: Wikicode) -> _Ref:
             quote = params.text("quote")
             if quote and quote not in ref.quotes:
                 ref.quotes.append(quote)
+        elif (link := link_template_url(template)) is not None:
+            cite_urls.append(link[0])
+            if ref.title is None and link[1]:
+                ref.title = link[1]
         elif name == "webarchive":
             params = _Params(template)
             archived_at = params.raw("url")
