@@ -43,7 +43,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import ssl
 import time
 import zlib
 from collections import OrderedDict, deque
@@ -52,7 +51,6 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from verifier.fetch import classify
@@ -68,13 +66,13 @@ from verifier.fetch.ssrf import (
     AddressRefused,
     DnsFailure,
     Guard,
-    GuardedBackend,
     HostNotFound,
     IPAddress,
     Resolver,
     SchemeRefused,
     refused_reason,
 )
+from verifier.fetch.transport import GuardedTransport, is_tls_error
 from verifier.settings import Settings
 from verifier.store.models import LinkStatus
 
@@ -232,85 +230,7 @@ class HostLimiter:
                 yield
 
 
-def _environment_mounts(direct: httpx.AsyncBaseTransport) -> dict[str, Any]:
-    """Proxies from the environment, as httpx would set them up itself."""
-    try:
-        from httpx._utils import get_environment_proxies
-    except ImportError:  # pragma: no cover - httpx moved it
-        return {}
-    mounts: dict[str, Any] = {}
-    for pattern, proxy in get_environment_proxies().items():
-        mounts[pattern] = httpx.AsyncHTTPTransport(proxy=proxy) if proxy else direct
-    return mounts
-
-
-class _HostPools(httpx.AsyncBaseTransport):
-    """A small connection pool per host instead of one big pool.
-
-    httpcore's pool scans all its connections for every request, so one pool
-    for hundreds of hosts spends more CPU on bookkeeping than on HTTP, and
-    evicts other hosts' keep-alive connections. A pool per host holds just
-    ``per_host`` connections. The least recently used idle pools are closed
-    beyond ``_MAX_POOLS``. Every pool's network backend is the SSRF guard: it
-    connects only to the addresses it checked (see ssrf.py).
-    """
-
-    _MAX_POOLS = 256
-
-    def __init__(self, settings: Settings, guard: Guard) -> None:
-        self.settings = settings
-        self.backend = GuardedBackend(guard)
-        self.ssl_context = httpx.create_ssl_context(trust_env=True)
-        self.pools: OrderedDict[tuple[bytes, str, int | None], httpx.AsyncHTTPTransport] = (
-            OrderedDict()
-        )
-
-    def _pool(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
-        key = (url.raw_scheme, url.host, url.port)
-        transport = self.pools.get(key)
-        if transport is not None:
-            self.pools.move_to_end(key)
-            return transport
-        size = self.settings.per_host_limit(url.host) + 2
-        transport = httpx.AsyncHTTPTransport(verify=self.ssl_context, trust_env=False)
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=self.ssl_context,
-            max_connections=size,
-            max_keepalive_connections=size,
-            keepalive_expiry=30.0,
-            http1=True,
-            http2=False,
-            network_backend=self.backend,
-        )
-        self.pools[key] = transport
-        return transport
-
-    async def _evict(self) -> None:
-        for key in list(self.pools)[: max(0, len(self.pools) - self._MAX_POOLS)]:
-            pool = self.pools[key]._pool
-            if all(connection.is_idle() for connection in pool.connections):
-                await self.pools.pop(key).aclose()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        transport = self._pool(request.url)
-        if len(self.pools) > self._MAX_POOLS:
-            await self._evict()
-        return await transport.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        pools, self.pools = list(self.pools.values()), OrderedDict()
-        for transport in pools:
-            await transport.aclose()
-
-
-def _is_tls_error(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    text = str(exc).lower()
-    return "ssl" in text or "certificate" in text or "tls" in text
+_is_tls_error = is_tls_error
 
 
 class Fetcher:
@@ -336,16 +256,13 @@ class Fetcher:
         )
         self.limiter = HostLimiter(settings)
         self._probes: dict[tuple[str, str], asyncio.Task[tuple[_Answer, PageText | None, str]]] = {}
-        self._client: httpx.AsyncClient | None = None
+        self._transport: GuardedTransport | None = None
 
     async def __aenter__(self) -> Fetcher:
         settings = self.settings
-        pools = _HostPools(settings, self.guard)
-        # The client holds the transports: one per host, and proxies from the
-        # environment mounted as httpx would (requests go through ``_send``).
-        self._client = httpx.AsyncClient(
-            transport=pools, mounts=_environment_mounts(pools), follow_redirects=False
-        )
+        # One pool per host behind the SSRF guard, proxies from the
+        # environment (requests go through ``_send``).
+        self._transport = GuardedTransport(self.guard, pool_size=settings.per_host_limit)
         self._headers = httpx.Headers(
             {
                 "User-Agent": settings.user_agent(),
@@ -360,9 +277,9 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         for task in self._probes.values():
             task.cancel()
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._transport is not None:
+            await self._transport.aclose()
+            self._transport = None
 
     # --- one URL -------------------------------------------------------------
 
@@ -509,12 +426,11 @@ class Fetcher:
         and redirects are followed by ``_follow_hops``. Cookies live for one
         fetch's redirect chain only (sites that set a cookie and redirect
         back), never across URLs."""
-        assert self._client is not None
+        assert self._transport is not None
         request = httpx.Request("GET", url, headers=self._headers, extensions=self._extensions)
         if cookies:
             cookies.set_cookie_header(request)
-        transport = self._client._transport_for_url(request.url)
-        response = await transport.handle_async_request(request)
+        response = await self._transport.handle_async_request(request)
         response.request = request
         if "set-cookie" in response.headers:
             cookies.extract_cookies(response)
