@@ -9,7 +9,6 @@ import socket
 import threading
 import time
 import tracemalloc
-from collections.abc import Callable
 
 import pytest
 from loopback import LoopbackWeb, Page, Request
