@@ -216,8 +216,7 @@ async def _serve(hosts: int, slow: float, ports: Any, ready: Any) -> None:
     counts: dict[str, int] = {}
     big = (
         _ARTICLE.format(title="Big report")[:-14]
-        + ("<p>" + "More figures of the year in review, region by region. " * 8 + "</p>")
-        * 11_500
+        + ("<p>" + "More figures of the year in review, region by region. " * 8 + "</p>") * 11_500
         + "</body></html>"
     ).encode()
 
