@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import bench_web  # noqa: E402
+from bench import bench_web
 
 
 @pytest.mark.slow
