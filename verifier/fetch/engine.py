@@ -274,7 +274,9 @@ class Fetcher:
 
     async def _probe(self, url: str) -> tuple[Answer, PageText | None, str]:
         link = classify.probe_url(url)
-        answer = await self.follower.attempt(link)
+        # Like a redirect hop, the probe follows the page at once (its wait
+        # would hold the worker); it is one request per host and folder.
+        answer = await self.follower.attempt(link, paced=True)
         page = None
         if answer.kind is None:
             page = await self._extract(answer)
