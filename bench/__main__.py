@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m bench [name ...]`` (``make bench`` runs all)."""
+"""Run the benchmarks: ``python -m bench [name ...] [--quick]`` (``make bench`` runs all)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
+    # Flags (``--quick``) are read by the benchmarks themselves from sys.argv.
+    argv = [name for name in argv if not name.startswith("--")]
     names = argv or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
     results_dir = HERE / "results"
     results_dir.mkdir(exist_ok=True)

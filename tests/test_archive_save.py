@@ -103,7 +103,6 @@ def test_cli_archive_save(
     monkeypatch.setenv("VERIFIER_SAVE_PAGE_NOW_AUTH", "access:secret")
     monkeypatch.setenv("VERIFIER_ARCHIVE_RATE", "100")
     monkeypatch.chdir(str(tmp_path))
-    Database("s.db").dispose()  # only ingest and audit create a database
     fake.save_pending_polls = 0
     result = CliRunner().invoke(app, ["archive", "--save", "http://cli.example/x", "--db", "s.db"])
     assert result.exit_code == 0, result.output

@@ -39,22 +39,46 @@ def settings(**changes: object) -> Settings:
     return base.replace(**changes)
 
 
-def fetch(s: Settings, url: str) -> FetchResult:
+class FakeClock:
+    """A monotonic clock that moves only when something sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+def fetcher_for(s: Settings, clock: FakeClock | None) -> Fetcher:
+    if clock is None:
+        return Fetcher(s)
+    return Fetcher(s, clock=clock, sleep=clock.sleep)
+
+
+def fetch(s: Settings, url: str, clock: FakeClock | None = None) -> FetchResult:
     async def run() -> FetchResult:
-        async with Fetcher(s) as fetcher:
+        async with fetcher_for(s, clock) as fetcher:
             return await fetcher.fetch(url)
 
     return asyncio.run(run())
 
 
-def fetch_all(s: Settings, urls: list[str]) -> list[tuple[int, FetchResult]]:
+def fetch_all(
+    s: Settings, urls: list[str], clock: FakeClock | None = None
+) -> list[tuple[int, FetchResult]]:
     results: list[tuple[int, FetchResult]] = []
 
     async def collect(key: int, result: FetchResult) -> None:
         results.append((key, result))
 
     async def run() -> None:
-        async with Fetcher(s) as fetcher:
+        async with fetcher_for(s, clock) as fetcher:
             await fetch_urls(fetcher, list(enumerate(urls)), collect)
 
     asyncio.run(run())
@@ -131,10 +155,43 @@ def test_hosts_are_interleaved(loopback: LoopbackWeb) -> None:
 
 
 def test_retry_after_is_honoured(loopback: LoopbackWeb) -> None:
+    clock = FakeClock()
     started = time.monotonic()
-    result = fetch(settings(), loopback.url(0, "/retry-after"))
+    result = fetch(settings(), loopback.url(0, "/retry-after"), clock)
     assert result.status == "ok" and result.attempts == 2
-    assert time.monotonic() - started >= 0.95
+    assert clock.slept == [1.0]
+    # On the fake clock: no real waiting.
+    assert time.monotonic() - started < 0.9
+
+
+def test_a_url_waiting_to_retry_holds_no_slot(loopback: LoopbackWeb) -> None:
+    """One worker: the flaky URL's back-off does not keep the others waiting."""
+    clock = FakeClock()
+    flaky = loopback.add_sequence("/park/flaky", [Page(500, "oops"), Page(200, "<p>fine</p>")])
+    others = [loopback.add_page(f"/park/{n}", "<title>T</title><p>x</p>") for n in range(3)]
+    started = time.monotonic()
+    results = fetch_all(
+        settings(concurrency=1, per_host=1, retry_backoff=30.0), [flaky, *others], clock
+    )
+    order = [key for key, _ in results]
+    assert sorted(order) == [0, 1, 2, 3] and order[0] != 0
+    assert dict(results)[0].status == "ok" and dict(results)[0].attempts == 2
+    assert time.monotonic() - started < 5
+
+
+def test_a_host_asking_to_wait_waits_for_all_its_urls(loopback: LoopbackWeb) -> None:
+    """A 429 with Retry-After pushes its host back for every URL of it (the
+    second URL waits for the first one's retry), while other hosts go on.
+    On the real clock (a fake one cannot order requests in flight): 1 s."""
+    slow_down = loopback.add_sequence(
+        "/wait/a", [Page(429, "wait", {"Retry-After": "1"}), Page(200, "<p>ok</p>")]
+    )
+    same = loopback.add_page("/wait/b", "<p>ok</p>")
+    other = loopback.add_page("/wait/c", "<p>ok</p>", host=1)
+    results = fetch_all(settings(concurrency=1), [slow_down, same, other])
+    assert all(result.status == "ok" for _, result in results)
+    order = [(r.host_index, r.path) for r in loopback.requests if r.path.startswith("/wait/")]
+    assert order == [(0, "/wait/a"), (1, "/wait/c"), (0, "/wait/a"), (0, "/wait/b")]
 
 
 def test_retry_after_beyond_the_cap_ends_the_retries(loopback: LoopbackWeb) -> None:
@@ -153,10 +210,10 @@ def test_retry_after_as_http_date(loopback: LoopbackWeb) -> None:
     url = loopback.add_sequence(
         "/dated", [Page(503, "busy", {"Retry-After": header}), Page(200, "<p>back</p>")]
     )
-    started = time.monotonic()
-    result = fetch(settings(), url)
+    clock = FakeClock()
+    result = fetch(settings(), url, clock)
     assert result.status == "ok" and result.attempts == 2
-    assert time.monotonic() - started >= 0.9
+    assert len(clock.slept) == 1 and 0.9 <= clock.slept[0] <= 2.1
 
 
 def test_timeouts_and_408_are_retried_other_4xx_are_not(loopback: LoopbackWeb) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 
+import httpx
 import pytest
 from loopback import LoopbackWeb
 
@@ -130,19 +131,27 @@ def test_connection_goes_to_the_checked_address(loopback: LoopbackWeb) -> None:
 
 def test_the_connection_pool_refuses_by_itself(loopback: LoopbackWeb) -> None:
     """Even a request that skips the engine's per-hop check cannot connect:
-    the HTTP client's network backend is the guard."""
+    the transport checks every request, and its pools' network backend is
+    the guard (connecting only to checked addresses)."""
 
-    async def run() -> str:
+    async def run() -> list[str]:
+        refusals: list[str] = []
         async with Fetcher(STRICT) as fetcher:
-            client = fetcher._client
-            assert client is not None
+            transport = fetcher._transport
+            assert transport is not None
             try:
-                await client.get(loopback.url(0, "/ok"))
+                await transport.handle_async_request(httpx.Request("GET", loopback.url(0, "/ok")))
             except AddressRefused as exc:
-                return str(exc)
-        return "connected"
+                refusals.append(str(exc))
+            host, port = loopback.netloc(0).split(":")
+            try:
+                await transport.backend.connect_tcp(host, int(port), timeout=1.0)
+            except AddressRefused as exc:
+                refusals.append(str(exc))
+        return refusals
 
-    assert "loopback" in asyncio.run(run())
+    refusals = asyncio.run(run())
+    assert len(refusals) == 2 and all("loopback" in reason for reason in refusals)
     assert loopback.hits("/ok") == 0
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from verifier.fetch import Fetcher, FetchResult, fetch_urls
+from verifier.fetch.loop import run as run_loop
 from verifier.fetch.writer import CheckWriter
 from verifier.settings import Settings
 from verifier.store.database import Database
@@ -220,7 +221,7 @@ def run_check(
 
     fetch_started = time.perf_counter()
     try:
-        asyncio.run(fetch_all())
+        run_loop(fetch_all())
     except KeyboardInterrupt:
         result.interrupted = True
     result.fetch_seconds = time.perf_counter() - fetch_started

@@ -10,6 +10,14 @@ An archived page that answered 429 or 503 when it was captured is not the
 archive refusing us: such answers carry ``Memento-Datetime`` and are never
 retried (the reddit capture in the recorded cassettes is one).
 
+Every request goes through the SSRF guard (:mod:`verifier.fetch.transport`),
+on every hop and on the address connected to, with the run's
+``allow_private_hosts``: the archive endpoints the user configured may be
+private (tests and mirrors on an intranet), but a memento listed by an
+aggregator or a copy named by a document pointing inside the network is
+refused (:class:`ArchiveRefused`) without a request, and counts no failure
+against the archive.
+
 An archive that could not be reached at all (no connection: no network,
 DNS failure, refused, connect time-out) costs one attempt per run: the host
 is *unreachable* for the rest of the run, no retry, and every later request
@@ -40,13 +48,21 @@ from verifier.fetch.retry import (
     parse_retry_after,
     with_retries,
 )
-from verifier.fetch.ssrf import AddressRefused, DnsFailure, HostNotFound
+from verifier.fetch.ssrf import (
+    AddressRefused,
+    DnsFailure,
+    HostNotFound,
+    Resolver,
+    SchemeRefused,
+)
+from verifier.fetch.transport import GuardedTransport, TrustingGuard, endpoint_key
 from verifier.settings import Settings
 
 __all__ = [
     "DOWN_AFTER",
     "DOWN_AFTER_ATTEMPTS",
     "ArchiveClient",
+    "ArchiveRefused",
     "ArchiveResponse",
     "ArchiveUnavailable",
     "CaptureResult",
@@ -82,6 +98,45 @@ def _host(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+class ArchiveRefused(ArchiveUnavailable):
+    """The address is not fetched (the SSRF guard): not the archive failing."""
+
+
+# The archive endpoints a user may point elsewhere (a mirror, a test server).
+_ENDPOINTS = ("wayback_url", "memento_url", "archive_today_url")
+
+
+def configured_endpoints(settings: Settings) -> set[tuple[str, int]]:
+    """``(host, port)`` of the archive endpoints the user set (changed from
+    their defaults): those alone may be private addresses."""
+    defaults = {f.name: f.default for f in dataclasses.fields(Settings)}
+    found: set[tuple[str, int]] = set()
+    for name in _ENDPOINTS:
+        value = getattr(settings, name)
+        key = endpoint_key(value)
+        if key is not None and value != defaults.get(name):
+            found.add(key)
+    return found
+
+
+def guarded_http(
+    settings: Settings, resolver: Resolver | None = None, **options: object
+) -> httpx.AsyncClient:
+    """An HTTP client for archive requests, behind the SSRF guard
+    (``resolver`` replaces the system's, for tests)."""
+    guard = TrustingGuard(
+        configured_endpoints(settings),
+        allow_private=settings.allow_private_hosts,
+        canary=settings.dns_canary,
+        resolver=resolver,
+    )
+    return httpx.AsyncClient(
+        transport=GuardedTransport(guard, pool_size=lambda _host: 4),
+        trust_env=False,
+        **options,  # type: ignore[arg-type]
+    )
 
 
 @dataclass
@@ -140,6 +195,7 @@ class ArchiveClient:
         limiters: ArchiveLimiters | None = None,
         backoff: float | None = None,
         http: httpx.AsyncClient | None = None,
+        resolver: Resolver | None = None,
     ) -> None:
         self.settings = settings
         self.limiters = limiters or ArchiveLimiters(settings.archive_rate)
@@ -150,7 +206,9 @@ class ArchiveClient:
         object.__setattr__(
             self._retry_settings, "retry_backoff", DEFAULT_BACKOFF if wait is None else wait
         )
-        self._http = http or httpx.AsyncClient(
+        self._http = http or guarded_http(
+            settings,
+            resolver,
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,
             headers={"User-Agent": settings.user_agent()},
@@ -195,7 +253,10 @@ class ArchiveClient:
         current = url
         seen = {current}
         for _ in range(self.settings.max_redirects + 1):
-            response = await self.get(archive, current)
+            try:
+                response = await self.get(archive, current)
+            except ArchiveRefused as exc:
+                return None, current, exc.reason
             location = response.location
             if not (300 <= response.status < 400 and location):
                 return response, current, None
@@ -239,13 +300,10 @@ class ArchiveClient:
                 return _Failure("down", self.down[archive])
             try:
                 response = await self._send(method, url, params, headers, data)
-            except (
-                httpx.ConnectError,
-                httpx.ConnectTimeout,
-                HostNotFound,
-                DnsFailure,
-                AddressRefused,
-            ) as exc:
+            except (AddressRefused, SchemeRefused) as exc:
+                # The guard's refusal: not the archive failing.
+                return _Failure("refused", f"not fetched: {exc}")
+            except (httpx.ConnectError, httpx.ConnectTimeout, HostNotFound, DnsFailure) as exc:
                 # No connection at all: retrying in a second rarely helps
                 # and, offline, costs every archive its whole retry budget.
                 reason = f"archive unreachable: {host} ({type(exc).__name__}: {exc})"
@@ -278,6 +336,8 @@ class ArchiveClient:
             raise ArchiveUnavailable(archive, outcome.message, unreachable=host)
         if isinstance(outcome, _Failure) and outcome.kind == "down":
             raise ArchiveUnavailable(archive, outcome.message)
+        if isinstance(outcome, _Failure) and outcome.kind == "refused":
+            raise ArchiveRefused(archive, outcome.message)
         if isinstance(outcome, _Failure):
             self._failed(archive, outcome.message)
         if isinstance(outcome, ArchiveResponse) and (

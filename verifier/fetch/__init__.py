@@ -1,6 +1,11 @@
 """The fetch stage: check cited URLs and extract their page text.
 
-* ``Fetcher`` / ``fetch_urls`` (engine.py): the HTTP engine, limits, retries;
+* ``Fetcher`` (engine.py): one URL's check, from first request to status;
+* ``fetch_urls`` (scheduling.py): many URLs, limits per host, parked retries;
+* ``redirects.py``: one attempt, its redirects followed hop by hop;
+* ``transport.py``: the one way out to the network, behind the SSRF guard
+  (also used by every archive request);
+* ``decoding.py``: Content-Encoding decoded with a cap on the output;
 * ``classify`` (classify.py): the one place that decides each link status;
 * ``retry`` (retry.py): the one place that decides what is retried;
 * ``ssrf`` (ssrf.py): the guard against fetching from private networks;

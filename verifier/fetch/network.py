@@ -11,17 +11,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
 import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
-from httpcore._utils import is_socket_readable
 
-__all__ = ["AsyncioBackend"]
+__all__ = ["AsyncioBackend", "is_socket_readable"]
 
 _READ_LIMIT = 2**16
+
+
+def is_socket_readable(sock: socket.socket | None) -> bool:
+    """Whether ``sock`` has something to read (for an idle keep-alive
+    connection: the server closed it), without blocking."""
+    if sock is None or sock.fileno() < 0:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll() (Windows)
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
 
 
 class _Stream(httpcore.AsyncNetworkStream):

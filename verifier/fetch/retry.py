@@ -37,21 +37,23 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-import tenacity
-
 from verifier.settings import Settings
 
 __all__ = [
     "RETRYABLE_ERRORS",
     "Retryable",
+    "Sleep",
     "backoff_seconds",
     "is_retryable_answer",
     "is_retryable_status",
+    "next_wait",
     "parse_retry_after",
     "with_retries",
 ]
 
 T = TypeVar("T")
+# Waits the given seconds (``asyncio.sleep``, or a test's recorder).
+Sleep = Callable[[float], Awaitable[None]]
 
 # Transport failure kinds (see engine.py) that are retried.
 RETRYABLE_ERRORS = frozenset({"timeout", "connection"})
@@ -105,68 +107,46 @@ def backoff_seconds(settings: Settings, retry_number: int) -> float:
     return base + random.uniform(0, settings.retry_backoff)
 
 
+def next_wait(settings: Settings, verdict: Retryable, retry_number: int) -> float | None:
+    """Seconds to wait before retry ``retry_number`` (1 for the first), or
+    ``None``: do not try again (not retryable, retries used up, or a
+    Retry-After longer than ``settings.max_retry_after``)."""
+    if not verdict.retry or retry_number > settings.retries:
+        return None
+    if verdict.retry_after is not None:
+        if verdict.retry_after > settings.max_retry_after:
+            return None
+        return verdict.retry_after
+    return backoff_seconds(settings, retry_number)
+
+
 def with_retries(
     settings: Settings,
     attempt: Callable[[], Awaitable[T]],
     judge: Callable[[T], Retryable],
+    *,
+    sleep: Sleep = asyncio.sleep,
 ) -> Callable[[], Awaitable[tuple[T, int]]]:
     """Wrap ``attempt`` so it is repeated while ``judge`` says so.
 
     Returns a coroutine function giving the last outcome and the number of
     attempts made. ``attempt`` must not raise for a failed fetch: it returns
     the failure, so that the last one is kept when the retries run out.
+    ``sleep`` waits between attempts (tests pass one that only records).
 
-    The first attempt runs on its own: most URLs need one, and tenacity's
-    machinery costs as much CPU as a small request. A retryable outcome
-    hands over to tenacity for the retries.
+    The fetch engine does not wait here: it parks a URL between attempts
+    (``scheduling.fetch_urls``) so that the wait holds no slot; it uses
+    :func:`next_wait` for the same rule.
     """
 
-    def wait_after(outcome: T, retry_number: int) -> float | None:
-        """Seconds to wait before the next try; ``None``: do not try again."""
-        verdict = judge(outcome)
-        if not verdict.retry or retry_number > settings.retries:
-            return None
-        if verdict.retry_after is not None:
-            if verdict.retry_after > settings.max_retry_after:
-                return None
-            return verdict.retry_after
-        return backoff_seconds(settings, retry_number)
-
-    def wait(state: tenacity.RetryCallState) -> float:
-        assert state.outcome is not None
-        return wait_after(state.outcome.result(), state.attempt_number + 1) or 0.0
-
-    def stop(state: tenacity.RetryCallState) -> bool:
-        outcome = state.outcome
-        if outcome is None or outcome.failed:
-            return True
-        return wait_after(outcome.result(), state.attempt_number + 1) is None
-
-    def should_retry(state: tenacity.RetryCallState) -> bool:
-        outcome = state.outcome
-        return outcome is not None and not outcome.failed and judge(outcome.result()).retry
-
     async def run() -> tuple[T, int]:
-        first = await attempt()
-        pause = wait_after(first, 1)
-        if pause is None:
-            return first, 1
-        await asyncio.sleep(pause)
-        retrying = tenacity.AsyncRetrying(
-            retry=should_retry,
-            wait=wait,
-            stop=stop,
-            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
-            reraise=True,
-        )
-        attempts = 1
-
-        async def counted() -> T:
-            nonlocal attempts
+        attempts = 0
+        while True:
+            outcome = await attempt()
             attempts += 1
-            return await attempt()
-
-        result: T = await retrying(counted)
-        return result, attempts
+            pause = next_wait(settings, judge(outcome), attempts)
+            if pause is None:
+                return outcome, attempts
+            await sleep(pause)
 
     return run
