@@ -23,7 +23,7 @@ __all__ = ["CORPUS", "REPO", "SEEDS", "seed"]
 
 PG_URL = os.environ.get("VERIFIER_TEST_PG_URL")
 
-pytest_plugins = ["loopback"]
+pytest_plugins = ["loopback", "fake_archive"]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+import pytest
 import yaml
 
 CORPUS_WAYBACK = Path(__file__).resolve().parent / "data" / "corpus" / "wayback"
@@ -754,3 +755,12 @@ if __name__ == "__main__":
 
     for archive, numbers in measure_rate(int(sys.argv[1]) if len(sys.argv) > 1 else 10).items():
         print(archive, numbers)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeArchives]:
+    """The fake Wayback Machine, Memento aggregator and archive.today on
+    loopback, replaying the real recordings (cassettes, Link headers, WARC);
+    a test adds captures of its own pages with ``add_capture``."""
+    with FakeArchives().load_cassettes().load_link_headers() as archives:
+        yield archives

@@ -6,9 +6,7 @@ the row says which and why."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
 from citing import Note, archive_settings, cite
 from fake_archive import FakeArchives
 from loopback import LoopbackWeb
@@ -35,12 +33,6 @@ def page(title: str, *paragraphs: str) -> str:
 
 BEFORE = page(TITLE, "Figures are being compiled and will be published soon.")
 AFTER = page(TITLE, f"On 9 May {QUOTE}, the agency said.", "More figures follow.")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeArchives]:
-    with FakeArchives() as archives:
-        yield archives
 
 
 def settings(fake: FakeArchives, **changes: object) -> Settings:

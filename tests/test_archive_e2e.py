@@ -7,9 +7,7 @@ import csv
 import datetime as dt
 import gzip
 import io
-from collections.abc import Iterator
 
-import pytest
 from citing import Note, archive_settings, cite
 from fake_archive import FakeArchives, load_cassette
 from loopback import LoopbackWeb
@@ -20,12 +18,6 @@ from verifier.report import report_rows, write_csv
 from verifier.store.database import Database
 from verifier.store.models import Snapshot
 from verifier.urls import normalize_url
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeArchives]:
-    with FakeArchives().load_cassettes().load_link_headers() as archives:
-        yield archives
 
 
 def recorded_fws_page() -> bytes:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 
-import pytest
+from citing import archive_settings
 from fake_archive import FakeArchives, Row, url_key
 from sqlalchemy import select
 
@@ -35,23 +34,8 @@ FWS = "https://www.fws.gov/birds/"
 _labels = itertools.count(1)
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeArchives]:
-    with FakeArchives().load_cassettes().load_link_headers() as archives:
-        yield archives
-
-
 def settings_for(fake: FakeArchives, **changes: object) -> Settings:
-    values: dict[str, object] = {
-        "wayback_url": fake.wayback_url,
-        "memento_url": fake.memento_url,
-        "archive_today_url": fake.archive_today_url,
-        "archive_rate": 500.0,
-        "retries": 1,
-        "timeout": 5.0,
-    }
-    values.update(changes)
-    return Settings(**values)  # type: ignore[arg-type]
+    return archive_settings(fake, **{**dict(archive_rate=500.0, retries=1, timeout=5.0), **changes})
 
 
 def cite(

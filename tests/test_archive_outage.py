@@ -14,10 +14,9 @@ import asyncio
 import datetime as dt
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from citing import Note, archive_settings, cite, loopback_settings
 from fake_archive import FakeArchives
 from loopback import LoopbackWeb, Page
@@ -38,12 +37,6 @@ def closed_port(host: str) -> str:
         sock.bind((host, 0))
         port = sock.getsockname()[1]
     return f"http://{host}:{port}"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeArchives]:
-    with FakeArchives() as archives:
-        yield archives
 
 
 def unreachable_settings(**changes: object) -> Settings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,6 @@ from verifier.settings import Settings
 from verifier.store.database import Database
 from verifier.store.models import Snapshot, Url
 from verifier.urls import host_of, url_hash
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeArchives]:
-    with FakeArchives().load_cassettes() as archives:
-        yield archives
 
 
 def settings_for(fake: FakeArchives, **changes: object) -> Settings:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,12 +30,6 @@ from verifier.settings import Settings
 # What the internal service would leak: never in a report.
 SECRET = "aws_secret_access_key=wJalrXUtnFEMI-K7MDENG"
 META = "/latest/meta-data/"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeArchives]:
-    with FakeArchives() as archives:
-        yield archives
 
 
 def internal(loopback: LoopbackWeb) -> str:

@@ -7,9 +7,10 @@ import asyncio
 import datetime as dt
 import itertools
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
+from citing import archive_settings
 from fake_archive import FakeArchives
 
 from verifier.archive.client import DOWN_AFTER, ArchiveClient, ArchiveUnavailable
@@ -19,23 +20,8 @@ from verifier.archive.wayback import Wayback, parse_capture_url
 from verifier.settings import Settings
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeArchives]:
-    with FakeArchives().load_cassettes().load_link_headers() as archives:
-        yield archives
-
-
 def settings_for(fake: FakeArchives, **changes: object) -> Settings:
-    values: dict[str, object] = {
-        "wayback_url": fake.wayback_url,
-        "memento_url": fake.memento_url,
-        "archive_today_url": fake.archive_today_url,
-        "archive_rate": 200.0,
-        "retries": 2,
-        "timeout": 5.0,
-    }
-    values.update(changes)
-    return Settings(**values)  # type: ignore[arg-type]
+    return archive_settings(fake, **{**dict(archive_rate=200.0, retries=2, timeout=5.0), **changes})
 
 
 @pytest.fixture

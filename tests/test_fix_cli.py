@@ -3,7 +3,6 @@ files (the report lists their archived copies), and fixing while offline."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,6 @@ from verifier.fix import DEFAULT_STATUSES, FixOptions, FixResult, fix_document, 
 from verifier.fix.cli import print_fix
 from verifier.store.database import Database
 from verifier.store.models import Document
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeArchives]:
-    # one set of servers for the module (stopping one takes a poll interval);
-    # each test's pages have their own paths
-    with FakeArchives() as archives:
-        yield archives
 
 
 def test_diff_then_write_then_nothing(

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fake_archive import FakeArchives
 from fixing import dead_with_copy, run_fix
 from loopback import LoopbackWeb
 
 from verifier.fix import FixOptions
 from verifier.store.database import Database
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeArchives]:
-    # one set of servers for the module (stopping one takes a poll interval);
-    # each test's pages have their own paths
-    with FakeArchives() as archives:
-        yield archives
 
 
 def page(dead: str, query: str, typed: str) -> str:

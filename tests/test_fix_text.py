@@ -3,7 +3,6 @@ endings stays so; only the archive notes are added."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,6 @@ from fixing import dead_with_copy, live_page, run_fix
 from loopback import LoopbackWeb
 
 from verifier.store.database import Database
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeArchives]:
-    # one set of servers for the module (stopping one takes a poll interval);
-    # each test's pages have their own paths
-    with FakeArchives() as archives:
-        yield archives
 
 
 def test_windows_1252_crlf_byte_for_byte(

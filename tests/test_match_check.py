@@ -4,9 +4,7 @@ live pages on the loopback web, drifted and dead ones through the archive."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
 from citing import Note, archive_settings, cite
 from fake_archive import FakeArchives
 from loopback import LoopbackWeb, article
@@ -31,12 +29,6 @@ BEFORE = article(
 
 # The notes' accessed date: after the archived copy of 1 Feb 2023.
 MARCH = dt.date(2023, 3, 1)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeArchives]:
-    with FakeArchives() as archives:
-        yield archives
 
 
 def verdicts(db: Database, run_id: int) -> dict[str, tuple[str, str | None, str | None]]:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 
-import pytest
 from citing import Note, archive_settings, cite
 from fake_archive import FakeArchives
 from loopback import LoopbackWeb
@@ -19,12 +17,6 @@ from verifier.report import report_rows, write_csv
 from verifier.store.database import Database
 from verifier.store.models import LinkStatus
 from verifier.vocabulary import counts_as_failure
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeArchives]:
-    with FakeArchives() as archives:
-        yield archives
 
 
 def test_loop_kinds_are_connection_errors_with_their_reason() -> None:
