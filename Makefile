@@ -32,6 +32,7 @@ lint: install
 	$(VENV)/bin/mypy
 
 bench: install
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) -m bench
 
 clean:

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from verifier.errors import DocumentError, InputError
-from verifier.parse import SUFFIXES, parse_path
+from verifier.errors import DocumentError
+from verifier.parse import SUFFIXES, parse_path, parser_for
 from verifier.parse.model import ParsedDocument
 from verifier.parse.reading import Source
 from verifier.store.database import Database
@@ -60,12 +60,7 @@ def ingest_paths(
 ) -> IngestResult:
     """Parse and store each document; returns what happened to each."""
     if format_name is not None:
-        from verifier.parse import FORMATS
-
-        if format_name not in FORMATS:
-            raise InputError(
-                f"unknown format {format_name!r}; choose one of {', '.join(sorted(FORMATS))}"
-            )
+        parser_for(format_name)  # an unknown --format fails before any file is read
     result = IngestResult()
     for item in expand_paths(paths):
         outcome: StoredDocument | DocumentError

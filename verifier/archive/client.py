@@ -75,9 +75,6 @@ DOWN_AFTER = 3
 # at one request per second, so counting only whole lookups would let an
 # unreachable archive cost a minute or more of doomed requests.
 DOWN_AFTER_ATTEMPTS = 5
-# Seconds of the first retry wait for archives (the fetch stage's default
-# when its setting is absent).
-DEFAULT_BACKOFF = 1.0
 
 
 class ArchiveUnavailable(Exception):
@@ -202,10 +199,8 @@ class ArchiveClient:
         # The retry rule reads its first wait from the settings; archives get
         # their own (tests shorten it) without changing the run's settings.
         self._retry_settings = dataclasses.replace(settings)
-        wait = backoff if backoff is not None else getattr(settings, "retry_backoff", None)
-        object.__setattr__(
-            self._retry_settings, "retry_backoff", DEFAULT_BACKOFF if wait is None else wait
-        )
+        wait = backoff if backoff is not None else settings.retry_backoff
+        object.__setattr__(self._retry_settings, "retry_backoff", wait)
         self._http = http or guarded_http(
             settings,
             resolver,

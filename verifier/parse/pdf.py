@@ -9,8 +9,8 @@ line-end hyphen with U+FFFE instead of leaving "commis-\\nsion" for us to
 guess about. It also gives each character's font size, which tells page
 footnotes (small print at the page foot) from body text, and the rectangle
 of each link annotation, so the words a link covers can be read back.
-pypdf is pure Python; it stays a dependency for other uses but is not used
-here.
+pypdf is pure Python; only the benchmark (``bench/bench_formats.py``, the
+``bench`` extra) still runs it, for that comparison.
 
 Steps:
 

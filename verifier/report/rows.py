@@ -241,21 +241,16 @@ DbRow = Any
 
 
 def _snapshot_finder() -> SnapshotFinder | None:
-    """The archive stage's ``best_snapshot``, when that stage is installed."""
-    try:
-        from verifier import archive
-    except ImportError:
-        return None
-    finder = getattr(archive, "best_snapshot", None)
-    return finder if callable(finder) else None
+    """The archive stage's choice of copy (``verifier.archive.best_snapshot``)."""
+    from verifier.archive import best_snapshot
+
+    return best_snapshot
 
 
 def _archive_notes(session: Session, url_ids: list[int]) -> dict[Any, Any]:
-    """The archive stage's ``archive_notes`` for these URLs, when installed."""
-    try:
-        from verifier.archive import archive_notes
-    except ImportError:
-        return {}
+    """The archive stage's ``archive_notes`` for these URLs."""
+    from verifier.archive import archive_notes
+
     return archive_notes(session, url_ids)
 
 
