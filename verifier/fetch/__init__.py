@@ -16,7 +16,8 @@ The pipeline over the database is ``verifier.check.run_check``.
 """
 
 from verifier.fetch.content import PageText, decode_body, extract_page
-from verifier.fetch.engine import Fetcher, FetchResult, fetch_urls
+from verifier.fetch.engine import Fetcher, FetchResult
+from verifier.fetch.scheduling import fetch_urls
 from verifier.fetch.ssrf import Guard, refused_reason
 from verifier.vocabulary import counts_as_failure
 

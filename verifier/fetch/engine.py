@@ -43,15 +43,15 @@ from urllib.parse import urlsplit
 from verifier.fetch import classify
 from verifier.fetch.content import PageText, extract_page, is_html
 from verifier.fetch.decoding import ERROR_BODY_BYTES, is_textual
+from verifier.fetch.pacing import Clock, HostLimiter, host_key
 from verifier.fetch.redirects import Answer, RedirectFollower
 from verifier.fetch.retry import Sleep, backoff_seconds, next_wait
-from verifier.fetch.scheduling import Clock, HostLimiter, fetch_urls, host_key
 from verifier.fetch.ssrf import Guard, IPAddress, Resolver, refused_reason
 from verifier.fetch.transport import GuardedTransport
 from verifier.settings import Settings
 from verifier.store.models import LinkStatus
 
-__all__ = ["FetchResult", "Fetcher", "Progress", "fetch_urls"]
+__all__ = ["FetchResult", "Fetcher", "Progress"]
 
 logger = logging.getLogger(__name__)
 

@@ -21,13 +21,13 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from verifier.fetch.decoding import TooLarge, read_body
+from verifier.fetch.pacing import HostLimiter
 from verifier.fetch.retry import (
     RETRYABLE_ERRORS,
     Retryable,
     is_retryable_answer,
     parse_retry_after,
 )
-from verifier.fetch.scheduling import HostLimiter
 from verifier.fetch.ssrf import AddressRefused, DnsFailure, Guard, HostNotFound, SchemeRefused
 from verifier.fetch.transport import GuardedTransport, default_port, is_tls_error
 from verifier.settings import Settings

@@ -21,86 +21,23 @@ Retry-After waits on a fake clock without waiting in real time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import itertools
 import math
-import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-from urllib.parse import urlsplit
 
-from verifier.fetch.retry import Sleep
+from verifier.fetch.pacing import HostLimiter, host_key
 from verifier.settings import Settings
 
 if TYPE_CHECKING:
     from verifier.fetch.engine import Fetcher, FetchResult, Progress
 
-__all__ = ["HostLimiter", "fetch_urls", "host_key"]
+__all__ = ["fetch_urls"]
 
 K = TypeVar("K")
-Clock = Callable[[], float]
-
-
-class HostLimiter:
-    """At most ``concurrency`` requests in all and ``per_host`` to one host,
-    and ``min_interval`` seconds between two starts on one host (later when
-    the host asked us to wait: :meth:`push_back`)."""
-
-    def __init__(
-        self, settings: Settings, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.sleep = sleep
-        self._global = asyncio.Semaphore(settings.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
-        # Host -> the earliest time (``clock``) its next start may happen.
-        self._next: dict[str, float] = {}
-
-    def ready_at(self, host: str) -> float:
-        return self._next.get(host, 0.0)
-
-    def reserve(self, host: str, now: float) -> None:
-        """A start on ``host`` now: the next one waits ``min_interval``."""
-        interval = self.settings.host_interval(host)
-        if interval > 0:
-            self._next[host] = max(now, self._next.get(host, 0.0)) + interval
-        elif host in self._next and self._next[host] <= now:
-            del self._next[host]
-
-    def push_back(self, host: str, seconds: float) -> None:
-        """``host`` asked us to wait: no start there for ``seconds``."""
-        until = self.clock() + seconds
-        if until > self._next.get(host, 0.0):
-            self._next[host] = until
-
-    @contextlib.asynccontextmanager
-    async def slot(self, host: str, *, paced: bool = False) -> AsyncIterator[None]:
-        semaphore = self._hosts.get(host)
-        if semaphore is None:
-            semaphore = self._hosts[host] = asyncio.Semaphore(self.settings.per_host_limit(host))
-        async with semaphore:
-            now = self.clock()
-            if paced:
-                if host in self._next:
-                    self._next[host] = max(self._next[host], now)
-            else:
-                start = max(now, self.ready_at(host))
-                self.reserve(host, start)
-                if start > now:
-                    await self.sleep(start - now)
-            async with self._global:
-                yield
-
-
-def host_key(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 @dataclass
