@@ -660,7 +660,7 @@ def _texts_found(
 ) -> tuple[int, PageText | None]:
     """How many of the cited texts (titles and quotations) a copy holds, by
     the match stage's own rule (exact or fuzzy), and the copy's text."""
-    from verifier.match import match_quote
+    from verifier.match.matcher import match_quote
 
     try:
         page = extract_page(result.body, result.content_type, result.snapshot_url)
