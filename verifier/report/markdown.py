@@ -19,7 +19,8 @@ from verifier.report.rows import (
     UnsourcedAttribution,
     format_timestamp,
 )
-from verifier.report.summary import STATUS_ORDER, VERDICT_ORDER, ReportSummary, ordered
+from verifier.report.summary import ReportSummary
+from verifier.vocabulary import STATUS_ORDER, VERDICT_ORDER, ordered
 
 __all__ = ["escape_markdown", "write_markdown"]
 
