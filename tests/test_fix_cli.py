@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from verifier.check import run_check
 from verifier.cli import app
+from verifier.cli.upkeep import print_fix
 from verifier.fix import DEFAULT_STATUSES, FixOptions, FixResult, fix_document, fix_paths
-from verifier.fix.cli import print_fix
 from verifier.store.database import Database
 from verifier.store.models import Document
 

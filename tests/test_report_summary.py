@@ -6,7 +6,8 @@ from __future__ import annotations
 from report_fixtures import SEED_DOC, XSS_DOC, fill
 from rich.console import Console
 
-from verifier.report import FailurePolicy, ReportSummary, print_summary, report_rows, summarize
+from verifier.cli.tables import print_summary
+from verifier.report import FailurePolicy, ReportSummary, report_rows, summarize
 from verifier.status import status_summary
 from verifier.store.database import Database
 

@@ -2,8 +2,9 @@
 verify that cited titles and quotations are really in the source.
 
 The stages, in the order data flows: ``parse`` -> ``store`` -> ``fetch`` ->
-``archive`` -> ``match`` -> ``report``. The CLI (``verifier.cli``) only
-parses options and calls this library.
+``archive`` -> ``match`` -> ``report``; ``verifier.pipeline`` runs them
+(``check``, ``audit``). The CLI (``verifier.cli``) only parses options,
+calls this library and prints what came back.
 """
 
 from __future__ import annotations

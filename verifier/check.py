@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
@@ -37,6 +37,10 @@ from verifier.fetch.writer import CheckWriter
 from verifier.settings import Settings
 from verifier.store.database import Database
 from verifier.store.models import Check, CitationUrl, LinkStatus, Run, Url, utcnow
+
+if TYPE_CHECKING:
+    from verifier.archive import ArchiveStage
+    from verifier.match import VerifySummary
 
 __all__ = ["CheckResult", "Progress", "close_run", "due_condition", "open_run", "run_check"]
 
@@ -64,8 +68,10 @@ class CheckResult:
     elapsed_seconds: float = 0.0
     # Of which fetching (the later stages take the rest).
     fetch_seconds: float = 0.0
-    # Filled by the later stages (match, archive) when they run.
-    stages: dict[str, Any] = field(default_factory=dict)
+    # Filled by the later stages when they run: the match of titles and
+    # quotations (the last pass), and the archive fallback.
+    match: VerifySummary | None = None
+    archive: ArchiveStage | None = None
     # No URL got an answer and the DNS canary does not resolve: no network,
     # nothing was judged (the CLI's exit code 3).
     offline: bool = False
@@ -73,7 +79,18 @@ class CheckResult:
     # be reached): the reports' rows say it per URL, this says it once.
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def stages(self) -> dict[str, Any]:
+        """The later stages' figures, as the run's JSON summary keeps them."""
+        stages: dict[str, Any] = {}
+        if self.match is not None:
+            stages["match"] = self.match.as_dict()
+        if self.archive is not None:
+            stages["archive"] = self.archive.as_dict()
+        return stages
+
     def summary(self) -> dict[str, Any]:
+        stages = self.stages
         return {
             "checked": self.checked,
             "fresh": self.fresh,
@@ -83,7 +100,7 @@ class CheckResult:
             **({"offline": True} if self.offline else {}),
             "elapsed_seconds": round(self.elapsed_seconds, 2),
             "fetch_seconds": round(self.fetch_seconds, 2),
-            **({"stages": self.stages} if self.stages else {}),
+            **({"stages": stages} if stages else {}),
             **({"warnings": self.warnings} if self.warnings else {}),
         }
 
@@ -306,26 +323,26 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
        or for every citation with ``settings.archive_all``;
     3. match the archived text of the snapshots found in step 2.
 
-    Each stage reads what it needs from the database by run id and may record
-    figures in ``result.stages[<name>]`` for the run summary.
+    Each stage reads what it needs from the database by run id and returns
+    its figures (``result.match``, ``result.archive``) for the run summary.
     """
     from verifier.match import verify_run
 
     # 1. match the live text (and copies stored by earlier runs); the archive
     #    step reads the absent verdicts to find drifted pages
     logger.info("matching titles and quotations against the live pages")
-    result.stages["match"] = verify_run(db, result.run_id).as_dict()
+    result.match = verify_run(db, result.run_id)
     # 2. archive fallback
     if settings.archive:
         from verifier.archive import archive_stage, archive_warnings
 
         logger.info("looking up archived copies")
-        stage = result.stages["archive"] = archive_stage(db, settings, result.run_id)
+        stage = result.archive = archive_stage(db, settings, result.run_id)
         result.warnings += archive_warnings(stage)
         # 3. match again with the copies found in this run (live verdicts
         #    are cached); copies stored before were matched in step 1
-        if stage.get("found", 1) or stage.get("from_document", 1):
-            result.stages["match"] = verify_run(db, result.run_id).as_dict()
+        if stage.found_copies:
+            result.match = verify_run(db, result.run_id)
 
 
 def _run_summary(session: Any, run_id: int, result: CheckResult) -> dict[str, Any]:

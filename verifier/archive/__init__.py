@@ -19,6 +19,7 @@ Public API:
 from verifier.archive.choose import candidate_order
 from verifier.archive.lookup import (
     ArchiveNote,
+    ArchiveStage,
     ArchiveSummary,
     archive_fallback,
     archive_notes,
@@ -31,6 +32,7 @@ from verifier.archive.save import SaveOutcome, save_pages
 
 __all__ = [
     "ArchiveNote",
+    "ArchiveStage",
     "ArchiveSummary",
     "SaveOutcome",
     "archive_fallback",

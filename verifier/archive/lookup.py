@@ -68,6 +68,7 @@ __all__ = [
     "MEMENTO",
     "UNREACHABLE",
     "ArchiveNote",
+    "ArchiveStage",
     "ArchiveSummary",
     "archive_fallback",
     "archive_notes",
@@ -858,28 +859,54 @@ def urls_needing_archive(session: Session, settings: Settings, run_id: int) -> l
     return sorted(wanted)
 
 
-def archive_warnings(stage: dict[str, Any]) -> list[str]:
+@dataclass
+class ArchiveStage:
+    """What the check pipeline's archive step did: the fallback's summary,
+    or why there is none (the step was off, or interrupted)."""
+
+    summary: ArchiveSummary | None = None
+    skipped: str | None = None
+    interrupted: bool = False
+
+    @property
+    def found_copies(self) -> bool:
+        """Whether this step may have found copies to match (then the
+        match step runs again)."""
+        return self.summary is None or bool(self.summary.found or self.summary.from_document)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures in the run's JSON summary."""
+        if self.summary is not None:
+            return dataclasses.asdict(self.summary)
+        if self.interrupted:
+            return {"interrupted": True}
+        return {"skipped": self.skipped}
+
+
+def archive_warnings(stage: ArchiveStage) -> list[str]:
     """The lines a run prints about its archives: each unreachable host and
     each archive that failed, once, however many URLs it cost."""
+    if stage.summary is None:
+        return []
     lines = [
         f"{reason}: no archived copies could be looked up there in this run"
-        for reason in (stage.get("unreachable") or {}).values()
+        for reason in stage.summary.unreachable.values()
     ]
-    for name, reason in (stage.get("failing") or {}).items():
+    for name, reason in stage.summary.failing.items():
         if not str(reason).startswith("archive unreachable"):
             lines.append(f"archive {name} failed ({reason}): its copies are missing from this run")
     return lines
 
 
-def archive_stage(db: Database, settings: Settings, run_id: int) -> dict[str, Any]:
+def archive_stage(db: Database, settings: Settings, run_id: int) -> ArchiveStage:
     """The check pipeline's archive step (sync): which URLs, then
     :func:`archive_fallback`; returns the figures for the run summary."""
     if not settings.archive:
-        return {"skipped": "archive fallback off"}
+        return ArchiveStage(skipped="archive fallback off")
     with db.session() as session:
         url_ids = urls_needing_archive(session, settings, run_id)
     try:
         summary = asyncio.run(archive_fallback(db, settings, run_id, url_ids))
     except KeyboardInterrupt:
-        return {"interrupted": True}
-    return dataclasses.asdict(summary)
+        return ArchiveStage(interrupted=True)
+    return ArchiveStage(summary)

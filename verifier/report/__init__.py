@@ -1,5 +1,5 @@
 """The report stage: one result model (``ReportRow``), read by every format,
-by the exit-code rule and by the terminal summary.
+by the exit-code rule and by the terminal summary (``verifier.cli.tables``).
 
 Example::
 
@@ -25,7 +25,7 @@ from verifier.report.rows import (
     unsourced_attributions,
 )
 from verifier.report.runs import LinkChange, RunDiff, RunInfo, TextChange, diff_runs, list_runs
-from verifier.report.summary import ReportSummary, print_run_diff, print_summary, summarize
+from verifier.report.summary import ReportSummary, summarize
 from verifier.report.writer import (
     ReportFormat,
     format_for_path,
@@ -59,8 +59,6 @@ __all__ = [
     "open_report",
     "parse_format",
     "parse_only",
-    "print_run_diff",
-    "print_summary",
     "produce_report",
     "report_format",
     "report_rows",

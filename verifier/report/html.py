@@ -27,15 +27,9 @@ from importlib import resources
 from typing import TextIO
 
 from verifier.report.rows import QuoteEvidence, ReportRow, UnsourcedAttribution, format_timestamp
-from verifier.report.summary import (
-    STATUS_ORDER,
-    VERDICT_ORDER,
-    DocumentCounts,
-    ReportSummary,
-    ordered,
-)
+from verifier.report.summary import DocumentCounts, ReportSummary
 from verifier.store.models import LinkStatus, QuoteKind, Verdict
-from verifier.vocabulary import ATTENTION, status_colour
+from verifier.vocabulary import ATTENTION, STATUS_ORDER, VERDICT_ORDER, ordered, status_colour
 
 __all__ = ["esc", "write_html"]
 

@@ -13,8 +13,8 @@ from itertools import groupby
 from typing import TextIO
 
 from verifier.report.rows import ReportRow, UnsourcedAttribution, format_timestamp
-from verifier.report.summary import STATUS_ORDER, VERDICT_ORDER, ReportSummary, ordered
-from verifier.vocabulary import FINE, MISSING
+from verifier.report.summary import ReportSummary
+from verifier.vocabulary import FINE, MISSING, STATUS_ORDER, VERDICT_ORDER, ordered
 
 __all__ = ["escape_markdown", "write_markdown"]
 

@@ -24,7 +24,7 @@ def _table(out: TextIO, header: list[str], rows: list[list[str]], right: int = 1
 def write_status_markdown(
     out: TextIO, summary: StatusSummary, diff: RunDiff, ignored: int = 0
 ) -> None:
-    from verifier.report.summary import STATUS_ORDER, ordered
+    from verifier.vocabulary import STATUS_ORDER, ordered
 
     docs = len(summary.documents)
     out.write(

@@ -1,4 +1,5 @@
-"""What ``verifier check`` shows while it runs and when it ends (rich)."""
+"""What ``verifier check`` shows while it runs, and the table of URLs per
+status a ``worker`` prints when it ends."""
 
 from __future__ import annotations
 
@@ -16,44 +17,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from verifier.vocabulary import ordered, status_style
+
 __all__ = ["CheckDisplay", "status_table"]
-
-# Statuses in the order a reader scans them: fine first, then failures.
-_ORDER = [
-    "ok",
-    "redirected",
-    "dead",
-    "soft_404",
-    "blocked",
-    "rate_limited",
-    "server_error",
-    "timeout",
-    "dns_error",
-    "tls_error",
-    "connection_error",
-    "too_large",
-    "invalid_url",
-    "refused_private",
-    "excluded",
-]
-_STYLE = {
-    "ok": "green",
-    "redirected": "cyan",
-    "dead": "bold red",
-    "soft_404": "red",
-    "blocked": "yellow",
-    "rate_limited": "yellow",
-}
-
-
-def _ordered(counts: Mapping[str, int]) -> list[tuple[str, int]]:
-    known = [(s, counts[s]) for s in _ORDER if counts.get(s)]
-    return known + sorted((s, n) for s, n in counts.items() if s not in _ORDER and n)
 
 
 def _counts_text(counts: Mapping[str, int]) -> str:
     return "  ".join(
-        f"[{_STYLE.get(status, 'white')}]{status} {count}[/]" for status, count in _ordered(counts)
+        f"[{status_style(status)}]{status} {count}[/]" for status, count in ordered(counts)
     )
 
 
@@ -97,7 +68,7 @@ def status_table(counts: Mapping[str, int], title: str) -> Table:
     table = Table(title=title)
     table.add_column("status")
     table.add_column("URLs", justify="right")
-    for status, count in _ordered(counts):
-        table.add_row(f"[{_STYLE.get(status, 'white')}]{status}[/]", str(count))
+    for status, count in ordered(counts):
+        table.add_row(f"[{status_style(status)}]{status}[/]", str(count))
     table.add_row("total", str(sum(counts.values())), style="bold")
     return table
