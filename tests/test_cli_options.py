@@ -186,6 +186,9 @@ def test_no_network_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "no network" in result.output
     result = runner.invoke(app, ["audit", "doc.md", "--no-archive", "--retries", "0", "--recheck"])
     assert result.exit_code == 3
+    # The closing line agrees with the exit code (it said "exit 0" before).
+    assert "nothing was judged (exit 3)" in result.output
+    assert "exit 0" not in result.output
     # With a canary that resolves, a host that does not exist is dead: exit 1.
     monkeypatch.setenv("VERIFIER_DNS_CANARY", "localhost")
     result = runner.invoke(app, ["check", "--no-archive", "--retries", "0", "--recheck"])

@@ -191,7 +191,7 @@ def check(
         database, settings, policy, recheck=recheck, observer=CliObserver(settings)
     )
     if done.report is not None:
-        print_summary(out, done.report, outcome=done.outcome)
+        print_summary(out, done.report, outcome=done.outcome, exit_code=done.exit_code)
     raise typer.Exit(done.exit_code)
 
 
@@ -346,5 +346,11 @@ def audit(
         err.print(f"{errors} documents could not be read: nothing checked or written")
         raise typer.Exit(2)
     assert done.report is not None
-    print_summary(console, done.report, outcome=done.outcome, report_path=output or "stdout")
+    print_summary(
+        console,
+        done.report,
+        outcome=done.outcome,
+        report_path=output or "stdout",
+        exit_code=done.exit_code,
+    )
     raise typer.Exit(done.exit_code)

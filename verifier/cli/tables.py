@@ -27,6 +27,7 @@ def print_summary(
     outcome: Outcome | None = None,
     report_path: str | None = None,
     max_documents: int = 15,
+    exit_code: int | None = None,
 ) -> None:
     """The tables at the end of ``check`` and ``audit``: one table per
     question, every count over report rows (one per citation and URL).
@@ -82,7 +83,11 @@ def print_summary(
     line = Text(f"{summary.rows} citation links, {summary.broken} with problems")
     if outcome is not None and outcome.ignored:
         line.append(f", {outcome.ignored} ignored (see the ignore rules)")
-    if outcome is not None:
+    if exit_code not in (None, 0, 1):
+        # The run's own exit code wins: offline (3) or interrupted (130)
+        # judged nothing, whatever the rows say.
+        line.append(f"; nothing was judged (exit {exit_code})", style="bold red")
+    elif outcome is not None:
         if outcome.failures:
             n = len(outcome.failures)
             line.append(f"; {n} {'fails' if n == 1 else 'fail'} the run (exit 1)", style="bold red")
