@@ -86,27 +86,30 @@ class WorkerResult:
 
 
 class _Limited:
-    """The worker's one ``Fetcher``, with at most ``concurrency`` URLs in
-    flight over all the jobs it runs; everything else is the fetcher's.
+    """The worker's one ``Fetcher``, with at most ``concurrency`` requests in
+    flight over all the jobs it runs, and at most ``concurrency`` results
+    fetched but not yet committed (a slot of its own, given back by ``done``
+    after the write, so a slow write never idles a request slot). A worker
+    killed at any moment loses at most twice ``concurrency`` URLs, in
+    practice its requests in flight and the results of one write.
+    Everything else is the fetcher's."""
 
-    A URL is in flight from its request until its check is committed: its
-    slot is taken by ``fetch`` and given back by ``done`` after the write.
-    So a worker killed at any moment loses at most ``concurrency`` URLs."""
-
-    def __init__(self, fetcher: Fetcher, slots: asyncio.Semaphore) -> None:
+    def __init__(self, fetcher: Fetcher, concurrency: int) -> None:
         self._fetcher = fetcher
-        self._slots = slots
+        self._requests = asyncio.Semaphore(concurrency)
+        self._unwritten = asyncio.Semaphore(concurrency)
         self._held: dict[str, int] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._fetcher, name)
 
     async def fetch(self, url: str) -> FetchResult:
-        await self._slots.acquire()
+        await self._unwritten.acquire()
         try:
-            result = await self._fetcher.fetch(url)
+            async with self._requests:
+                result = await self._fetcher.fetch(url)
         except BaseException:
-            self._slots.release()
+            self._unwritten.release()
             raise
         self._held[url] = self._held.get(url, 0) + 1
         return result
@@ -117,7 +120,7 @@ class _Limited:
         if count:
             if count > 1:
                 self._held[url] = count - 1
-            self._slots.release()
+            self._unwritten.release()
 
 
 class _Writer:
@@ -218,8 +221,7 @@ async def _main(state: _State, options: WorkerOptions) -> None:
                     state.app.open_async(),
                     Fetcher(state.settings, **dict(options.fetcher_options)) as fetcher,
                 ):
-                    slots = asyncio.Semaphore(state.settings.concurrency)
-                    state.fetcher = _Limited(fetcher, slots)
+                    state.fetcher = _Limited(fetcher, state.settings.concurrency)
                     worker = Worker(
                         state.app,
                         queues=[QUEUE],
@@ -251,9 +253,10 @@ async def _main(state: _State, options: WorkerOptions) -> None:
 
 
 def _jobs_at_once(settings: Settings) -> int:
-    """Jobs run at once: a job fetches from one host, so enough jobs for the
-    requests to fill ``concurrency`` slots, with one host's pacing spare."""
-    return max(2, 2 * math.ceil(settings.concurrency / max(1, settings.per_host)))
+    """Jobs run at once: a job fetches from one host, at most ``per_host``
+    at a time, and spends a moment in the database at its start and end, so
+    twice as many jobs as it takes to fill the ``concurrency`` slots."""
+    return max(2, 2 * math.ceil(settings.concurrency / max(1, min(settings.per_host, 2))))
 
 
 async def _watch(state: _State, worker: Worker, options: WorkerOptions) -> None:
