@@ -81,7 +81,10 @@ def url_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
                 }
                 for h in chunk
             ]
-            session.execute(insert(Url).values(rows).on_conflict_do_nothing())
+            # executemany (batched by SQLAlchemy's insertmanyvalues), not a
+            # VALUES list: one cached statement however many rows, where a
+            # VALUES list of a new length is compiled anew each time.
+            session.execute(insert(Url).on_conflict_do_nothing(), rows)
             found.update(
                 {
                     h: i
