@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -205,3 +206,45 @@ def test_sqlite_is_refused(tmp_path: Path) -> None:
     db = Database(str(tmp_path / "sources.db"))
     with pytest.raises(InputError, match="needs PostgreSQL"):
         enqueue_run(db, loopback_settings())
+
+
+def test_worker_reconnects_after_losing_the_database(pg_url: str, loopback: LoopbackWeb) -> None:
+    """Every connection of the worker is cut (as a server restart would) in
+    the middle of the run: it reconnects and finishes the run."""
+    tag = f"h7reconnect{uuid.uuid4().hex[:8]}"
+    url = f"{pg_url}&application_name={tag}"
+    notes = _site(loopback, 48, delay=0.05)
+    settings = loopback_settings(retries=0, probe_soft_404=False, per_host=1, concurrency=2)
+    db = Database(url)
+    cite(db, notes)
+    queued = enqueue_run(db, settings)
+    admin = create_engine(database_url(PG_URL or ""))
+    cut = threading.Event()
+
+    def cut_connections() -> None:
+        deadline = time.monotonic() + 20
+        while _count(db, queued.run_id) < 8 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with admin.begin() as conn:
+            killed = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE application_name = :tag"
+                ),
+                {"tag": tag},
+            ).scalar()
+        if killed:
+            cut.set()
+
+    cutter = threading.Thread(target=cut_connections)
+    cutter.start()
+    try:
+        result = run_worker(db, settings, WorkerOptions(until_empty=True, stall_timeout=2))
+    finally:
+        cutter.join()
+        admin.dispose()
+    assert cut.is_set()
+    checks = _checks_per_url(db, queued.run_id)
+    assert len(checks) == 48 and all(len(statuses) == 1 for statuses in checks.values())
+    assert result.runs_finished == [queued.run_id]
+    db.dispose()

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import psycopg
-from procrastinate import App, exceptions
+from procrastinate import App, RetryStrategy, exceptions
 from procrastinate.jobs import Job
 from procrastinate.worker import Worker
 from sqlalchemy import and_, exists, func, select, update
@@ -185,11 +185,24 @@ def run_worker(
 def _register(state: _State) -> None:
     app = state.app
 
-    @app.task(name=FETCH_TASK, queue=QUEUE)
+    # A job cut off from the database (server restart, fail-over) is run
+    # again a moment later; it carries on with the URLs it had not written.
+    retry = RetryStrategy(
+        max_attempts=10,
+        wait=1,
+        linear_wait=1,
+        retry_exceptions={
+            OperationalError,
+            psycopg.OperationalError,
+            exceptions.ConnectorException,
+        },
+    )
+
+    @app.task(name=FETCH_TASK, queue=QUEUE, retry=retry)
     async def fetch_batch(run_id: int, batch_id: int, url_ids: list[int]) -> None:
         await _fetch_batch(state, run_id, batch_id, url_ids)
 
-    @app.task(name=FINISH_TASK, queue=QUEUE)
+    @app.task(name=FINISH_TASK, queue=QUEUE, retry=retry)
     async def finish(run_id: int) -> None:
         if await asyncio.to_thread(close_queued_run, state.db, state.settings, run_id):
             state.result.runs_finished.append(run_id)

@@ -75,7 +75,10 @@ class Database:
             parent = Path(parsed.database).parent
             if not parent.is_dir():
                 raise InputError(f"--db {target!r}: folder {str(parent)!r} does not exist")
-        self.engine = create_engine(url, echo=echo, future=True)
+        # A server connection can drop (restart, fail-over, idle kill): a
+        # pooled one is tested before use, so a long-running worker reconnects.
+        pre_ping = parsed.get_backend_name() == "postgresql"
+        self.engine = create_engine(url, echo=echo, future=True, pool_pre_ping=pre_ping)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
