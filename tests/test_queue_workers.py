@@ -32,7 +32,7 @@ from verifier.store.models import Check, Match, QueueBatch, Run, Url
 PG_URL = os.environ.get("VERIFIER_TEST_PG_URL")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="VERIFIER_TEST_PG_URL is not set")
 
-URLS = 160
+URLS = 96
 WORKER_CONCURRENCY = 4
 STALL = 1.5
 
@@ -247,4 +247,39 @@ def test_worker_reconnects_after_losing_the_database(pg_url: str, loopback: Loop
     checks = _checks_per_url(db, queued.run_id)
     assert len(checks) == 48 and all(len(statuses) == 1 for statuses in checks.values())
     assert result.runs_finished == [queued.run_id]
+    db.dispose()
+
+
+def test_ctrl_c_finishes_in_flight_and_returns_the_job(
+    pg_url: str, tmp_path: Path, loopback: LoopbackWeb
+) -> None:
+    """SIGINT mid-job: the worker ends promptly with 130 after writing what it
+    had in flight, its unchecked URLs go back on the queue, and the next
+    worker checks only those: no URL is fetched twice."""
+    notes = _site(loopback, 40, delay=0.04)
+    settings = loopback_settings(retries=0, probe_soft_404=False, per_host=2)
+    db = Database(pg_url)
+    cite(db, notes)
+    queued = enqueue_run(db, settings)
+    process = _worker(pg_url, tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while _count(db, queued.run_id) < 8:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=20)[0].decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, output
+    checked = _count(db, queued.run_id)
+    assert 8 <= checked < 40
+    [progress] = queue_progress(db)
+    assert (progress.done, progress.due, progress.in_flight) == (checked, 40 - checked, 0)
+    result = run_worker(db, settings, WorkerOptions(until_empty=True, stall_timeout=2))
+    assert result.checked == 40 - checked and result.runs_finished == [queued.run_id]
+    hits = sum(loopback.hits(f"/q/{n}", host=n % len(loopback.hosts)) for n in range(40))
+    assert hits == 40
     db.dispose()

@@ -85,31 +85,50 @@ class WorkerResult:
         return sum(self.counts.values())
 
 
-class _Limited:
-    """The worker's one ``Fetcher``, with at most ``concurrency`` requests in
-    flight over all the jobs it runs, and at most ``concurrency`` results
-    fetched but not yet committed (a slot of its own, given back by ``done``
-    after the write, so a slow write never idles a request slot). A worker
-    killed at any moment loses at most twice ``concurrency`` URLs, in
-    practice its requests in flight and the results of one write.
-    Everything else is the fetcher's."""
+class _Slots:
+    """A worker's limits over all the jobs it runs: at most ``concurrency``
+    requests in flight, and at most ``concurrency`` results fetched but not
+    yet committed (a slot of their own, so a slow write never idles a
+    request slot). A worker killed at any moment loses at most twice
+    ``concurrency`` URLs: in practice its requests in flight and the
+    results of one write."""
 
     def __init__(self, fetcher: Fetcher, concurrency: int) -> None:
-        self._fetcher = fetcher
-        self._requests = asyncio.Semaphore(concurrency)
-        self._unwritten = asyncio.Semaphore(concurrency)
+        self.fetcher = fetcher
+        self.requests = asyncio.Semaphore(concurrency)
+        self.unwritten = asyncio.Semaphore(concurrency)
+
+
+class _JobFetcher:
+    """One job's view of the worker's ``Fetcher`` (everything else is the
+    fetcher's): it counts the job's URLs in flight, from the request until
+    ``done`` (the check committed), and once the worker is stopping it
+    starts no new request: ``fetch`` then waits until the job is cancelled."""
+
+    def __init__(self, slots: _Slots, stopping: asyncio.Event) -> None:
+        self._slots = slots
+        self._stopping = stopping
         self._held: dict[str, int] = {}
+        self.active = 0
+        self.changed = asyncio.Event()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._fetcher, name)
+        return getattr(self._slots.fetcher, name)
 
     async def fetch(self, url: str) -> FetchResult:
-        await self._unwritten.acquire()
+        if self._stopping.is_set():
+            await asyncio.Future()  # never: cancelled with the job's fetch
+        self.active += 1
         try:
-            async with self._requests:
-                result = await self._fetcher.fetch(url)
+            await self._slots.unwritten.acquire()
+            try:
+                async with self._slots.requests:
+                    result = await self._slots.fetcher.fetch(url)
+            except BaseException:
+                self._slots.unwritten.release()
+                raise
         except BaseException:
-            self._unwritten.release()
+            self._end()
             raise
         self._held[url] = self._held.get(url, 0) + 1
         return result
@@ -120,7 +139,17 @@ class _Limited:
         if count:
             if count > 1:
                 self._held[url] = count - 1
-            self._unwritten.release()
+            self._slots.unwritten.release()
+            self._end()
+
+    def _end(self) -> None:
+        self.active -= 1
+        self.changed.set()
+
+    async def idle(self) -> None:
+        while self.active:
+            self.changed.clear()
+            await self.changed.wait()
 
 
 class _Writer:
@@ -163,7 +192,8 @@ class _State:
     db: Database
     settings: Settings
     app: App
-    fetcher: _Limited | None = None
+    slots: _Slots | None = None
+    stopped: asyncio.Event = field(default_factory=asyncio.Event)
     writers: dict[int, _Writer] = field(default_factory=dict)
     stopping: bool = False
     result: WorkerResult = field(default_factory=WorkerResult)
@@ -217,6 +247,7 @@ async def _main(state: _State, options: WorkerOptions) -> None:
         nonlocal interrupts
         interrupts += 1
         state.stopping = True
+        state.stopped.set()
         state.result.interrupted = True
         if worker is not None:
             worker.stop()
@@ -234,7 +265,7 @@ async def _main(state: _State, options: WorkerOptions) -> None:
                     state.app.open_async(),
                     Fetcher(state.settings, **dict(options.fetcher_options)) as fetcher,
                 ):
-                    state.fetcher = _Limited(fetcher, state.settings.concurrency)
+                    state.slots = _Slots(fetcher, state.settings.concurrency)
                     worker = Worker(
                         state.app,
                         queues=[QUEUE],
@@ -301,8 +332,8 @@ async def _queue_busy(app: App) -> bool:
 async def _fetch_batch(state: _State, run_id: int, batch_id: int, url_ids: list[int]) -> None:
     db, settings = state.db, state.settings
     todo = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
-    limited = state.fetcher
-    assert limited is not None
+    assert state.slots is not None
+    limited = _JobFetcher(state.slots, state.stopped)
     writer = state.writers.get(run_id)
     if writer is None:
         writer = state.writers[run_id] = _Writer(db, run_id)
@@ -325,7 +356,20 @@ async def _fetch_batch(state: _State, run_id: int, batch_id: int, url_ids: list[
             limited.done(url_of[url_id])
         counts[str(fetched.status)] = counts.get(str(fetched.status), 0) + 1
 
-    await fetch_urls(cast(Fetcher, limited), jobs(), record)
+    fetching = asyncio.create_task(fetch_urls(cast(Fetcher, limited), jobs(), record))
+    stopping = asyncio.create_task(state.stopped.wait())
+    try:
+        await asyncio.wait({fetching, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not fetching.done():
+            # Ctrl-C: what is in flight finishes and is written; the fetch
+            # engine's queued URLs are dropped (they go back on the queue).
+            await limited.idle()
+            fetching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await fetching
+    finally:
+        stopping.cancel()
+        fetching.cancel()
     state.result.jobs += 1
     left = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
     if left and state.stopping:
