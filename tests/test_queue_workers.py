@@ -200,14 +200,6 @@ def test_enqueue_again_while_busy_adds_nothing(pg_url: str, loopback: LoopbackWe
     db.dispose()
 
 
-def test_sqlite_is_refused(tmp_path: Path) -> None:
-    from verifier.errors import InputError
-
-    db = Database(str(tmp_path / "sources.db"))
-    with pytest.raises(InputError, match="needs PostgreSQL"):
-        enqueue_run(db, loopback_settings())
-
-
 def test_worker_reconnects_after_losing_the_database(pg_url: str, loopback: LoopbackWeb) -> None:
     """Every connection of the worker is cut (as a server restart would) in
     the middle of the run: it reconnects and finishes the run."""
