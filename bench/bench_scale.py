@@ -9,6 +9,10 @@ N, in a fresh PostgreSQL schema:
 * ingest: the documents are written to a temporary folder 500 at a time and
   ingested (``verifier.ingest.ingest_paths``, batched inserts), in a process
   of its own: wall time, documents/s, citations/s, peak RSS;
+* match: the match stage of a run over every citation (``verify_run``, which
+  reads citations a page at a time; nothing was fetched, so every verdict
+  is ``unchecked``: this measures the paging, not the matcher), in a
+  process of its own: wall time, peak RSS;
 * report: the CSV report of every citation (``verifier.report``), in a
   process of its own: wall time, rows/s, peak RSS, size.
 
@@ -123,6 +127,30 @@ def _ingest(url: str, seed: Path, documents: int, out: Any) -> None:
     )
 
 
+def _match(url: str, out: Any) -> None:
+    from verifier.match import verify_run
+    from verifier.store.database import Database
+    from verifier.store.models import Run, utcnow
+
+    db = Database(url)
+    with db.session() as session:
+        run = Run(started_at=utcnow(), options="{}")
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    started = time.perf_counter()
+    summary = verify_run(db, run_id)
+    seconds = time.perf_counter() - started
+    db.dispose()
+    out.put(
+        {
+            "seconds": round(seconds, 1),
+            "matches": summary.matches,
+            "peak_rss_mb": round(_peak_mb(), 1),
+        }
+    )
+
+
 def _report(url: str, out: Any) -> None:
     from verifier.report.writer import produce_report
     from verifier.store.database import Database
@@ -164,6 +192,8 @@ def run(seeds: Path, sizes: list[int]) -> dict[str, Any]:
         with _schema() as url:
             ingest = _in_process(_ingest, url, seed, documents)
             print(f"{citations:>9} citations: ingest {ingest}", flush=True)
+            match = _in_process(_match, url)
+            print(f"{citations:>9} citations: match {match}", flush=True)
             report = _in_process(_report, url)
             print(f"{citations:>9} citations: report {report}", flush=True)
         figures["scales"].append(
@@ -171,19 +201,21 @@ def run(seeds: Path, sizes: list[int]) -> dict[str, Any]:
                 "target_citations": citations,
                 "documents": documents,
                 "ingest": ingest,
+                "match": match,
                 "report": report,
             }
         )
     print(
         "\n| citations | documents | ingest s | citations/s | ingest peak MB "
-        "| report s | rows/s | report peak MB |"
+        "| match s | match peak MB | report s | rows/s | report peak MB |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for scale in figures["scales"]:
-        i, r = scale["ingest"], scale["report"]
+        i, m, r = scale["ingest"], scale["match"], scale["report"]
         print(
             f"| {i['citations']:,} | {scale['documents']:,} | {i['seconds']} "
-            f"| {i['citations_per_second']:,} | {i['peak_rss_mb']} | {r['seconds']} "
+            f"| {i['citations_per_second']:,} | {i['peak_rss_mb']} | {m['seconds']} "
+            f"| {m['peak_rss_mb']} | {r['seconds']} "
             f"| {r['rows_per_second']:,} | {r['peak_rss_mb']} |"
         )
     return figures
