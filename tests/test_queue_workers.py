@@ -275,3 +275,25 @@ def test_ctrl_c_finishes_in_flight_and_returns_the_job(
     hits = sum(loopback.hits(f"/q/{n}", host=n % len(loopback.hosts)) for n in range(40))
     assert hits == 40
     db.dispose()
+
+
+def test_a_run_whose_jobs_are_gone_is_queued_again(pg_url: str, loopback: LoopbackWeb) -> None:
+    """The jobs of an unfinished run are lost (deleted, or the enqueueing
+    process died): the next ``check --enqueue`` carries on with the same run
+    and queues its URLs still due, and a crashed single-process ``check``
+    is taken over the same way."""
+    notes = _site(loopback, 10, delay=0.0)
+    settings = loopback_settings(retries=0, probe_soft_404=False)
+    db = Database(pg_url)
+    cite(db, notes)
+    first = enqueue_run(db, settings)
+    with db.session() as session:
+        session.execute(text("DELETE FROM procrastinate_jobs"))
+    again = enqueue_run(db, settings)
+    assert (again.run_id, again.resumed, again.busy, again.urls) == (first.run_id, True, False, 10)
+    result = run_worker(db, settings, WorkerOptions(until_empty=True, stall_timeout=2))
+    assert result.checked == 10 and result.runs_finished == [first.run_id]
+    with db.session() as session:
+        batches = session.scalar(select(func.count()).select_from(QueueBatch))
+    assert batches == len(loopback.hosts)
+    db.dispose()
