@@ -297,9 +297,11 @@ async def _main(state: _State, options: WorkerOptions) -> None:
 
 
 def _jobs_at_once(settings: Settings) -> int:
-    """Jobs run at once: a job fetches from one host, at most ``per_host``
-    at a time, and spends a moment in the database at its start and end, so
-    twice as many jobs as it takes to fill the ``concurrency`` slots."""
+    """Jobs run at once. A job fetches from one host, often fewer than
+    ``per_host`` at a time (pacing, its last URLs), and spends moments in the
+    database at its start and end: enough jobs to fill the ``concurrency``
+    slots at two requests each, twice over. More would hold hosts' locks
+    (keeping other workers off them) while waiting for slots."""
     return max(2, 2 * math.ceil(settings.concurrency / max(1, min(settings.per_host, 2))))
 
 
@@ -308,15 +310,21 @@ async def _watch(state: _State, worker: Worker, options: WorkerOptions) -> None:
     manager = state.app.job_manager
     while True:
         await asyncio.sleep(options.heartbeat)
-        stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=options.stall_timeout)
-        for job in stalled:
-            with contextlib.suppress(Exception):  # another worker was first
-                await manager.retry_job(job)
-                state.result.recovered += 1
-                log.info("job %s of a stalled worker returned to the queue", job.id)
-        if options.until_empty and not await _queue_busy(state.app):
-            worker.stop()
-            return
+        try:
+            stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=options.stall_timeout)
+            for job in stalled:
+                if worker.worker_id is not None and job.worker_id == worker.worker_id:
+                    continue  # our own, late heartbeat: the job is running here
+                with contextlib.suppress(Exception):  # another worker was first
+                    await manager.retry_job(job)
+                    state.result.recovered += 1
+                    log.info("job %s of a stalled worker returned to the queue", job.id)
+            if options.until_empty and not await _queue_busy(state.app):
+                worker.stop()
+                return
+        except (psycopg.OperationalError, exceptions.ConnectorException) as exc:
+            # The pool reconnects; look again at the next beat.
+            log.warning("queue watch: database unreachable (%s)", exc)
 
 
 async def _queue_busy(app: App) -> bool:
