@@ -222,7 +222,25 @@ def run(seeds: Path, sizes: list[int]) -> dict[str, Any]:
 
 
 def main() -> dict[str, Any]:
+    if not sorted(SEEDS.glob("000_*.txt")):
+        print(f"skipped: no 000_*.txt in {SEEDS} (set BENCH_SCALE_SEEDS)")
+        return {"skipped": f"no seed 000 in {SEEDS}"}
+    reason = pg_unreachable()
+    if reason:
+        print(f"skipped: {reason}")
+        return {"skipped": reason}
     return run(SEEDS, CITATIONS)
+
+
+def pg_unreachable() -> str | None:
+    """Why ``BENCH_PG_URL`` cannot be used, or None."""
+    import psycopg
+
+    try:
+        psycopg.connect(PG_URL, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        return f"PostgreSQL at {PG_URL} unreachable ({exc})"
+    return None
 
 
 if __name__ == "__main__":

@@ -232,7 +232,13 @@ def _scenario(workers: int, ports: list[int], hits: Any, kill: bool = False) -> 
 
 
 def main() -> dict[str, Any]:
-    ports = mp.Manager().list()
+    from bench.bench_scale import pg_unreachable
+
+    reason = pg_unreachable()
+    if reason:
+        print(f"skipped: {reason}")
+        return {"skipped": reason}
+    ports: Any = mp.Manager().list()
     ready = mp.Event()
     hits = mp.Value("l", 0)
     server = mp.Process(target=_server_process, args=(ports, ready, hits), daemon=True)
