@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from verifier.store.models import Check, Match, QueueBatch, Run, Url
 PG_URL = os.environ.get("VERIFIER_TEST_PG_URL")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="VERIFIER_TEST_PG_URL is not set")
 
-URLS = 160
+URLS = 96
 WORKER_CONCURRENCY = 4
 STALL = 1.5
 
@@ -199,9 +200,100 @@ def test_enqueue_again_while_busy_adds_nothing(pg_url: str, loopback: LoopbackWe
     db.dispose()
 
 
-def test_sqlite_is_refused(tmp_path: Path) -> None:
-    from verifier.errors import InputError
+def test_worker_reconnects_after_losing_the_database(pg_url: str, loopback: LoopbackWeb) -> None:
+    """Every connection of the worker is cut (as a server restart would) in
+    the middle of the run: it reconnects and finishes the run."""
+    tag = f"h7reconnect{uuid.uuid4().hex[:8]}"
+    url = f"{pg_url}&application_name={tag}"
+    notes = _site(loopback, 48, delay=0.05)
+    settings = loopback_settings(retries=0, probe_soft_404=False, per_host=1, concurrency=2)
+    db = Database(url)
+    cite(db, notes)
+    queued = enqueue_run(db, settings)
+    admin = create_engine(database_url(PG_URL or ""))
+    cut = threading.Event()
 
-    db = Database(str(tmp_path / "sources.db"))
-    with pytest.raises(InputError, match="needs PostgreSQL"):
-        enqueue_run(db, loopback_settings())
+    def cut_connections() -> None:
+        deadline = time.monotonic() + 20
+        while _count(db, queued.run_id) < 8 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with admin.begin() as conn:
+            killed = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE application_name = :tag"
+                ),
+                {"tag": tag},
+            ).scalar()
+        if killed:
+            cut.set()
+
+    cutter = threading.Thread(target=cut_connections)
+    cutter.start()
+    try:
+        result = run_worker(db, settings, WorkerOptions(until_empty=True, stall_timeout=2))
+    finally:
+        cutter.join()
+        admin.dispose()
+    assert cut.is_set()
+    checks = _checks_per_url(db, queued.run_id)
+    assert len(checks) == 48 and all(len(statuses) == 1 for statuses in checks.values())
+    assert result.runs_finished == [queued.run_id]
+    db.dispose()
+
+
+def test_ctrl_c_finishes_in_flight_and_returns_the_job(
+    pg_url: str, tmp_path: Path, loopback: LoopbackWeb
+) -> None:
+    """SIGINT mid-job: the worker ends promptly with 130 after writing what it
+    had in flight, its unchecked URLs go back on the queue, and the next
+    worker checks only those: no URL is fetched twice."""
+    notes = _site(loopback, 40, delay=0.04)
+    settings = loopback_settings(retries=0, probe_soft_404=False, per_host=2)
+    db = Database(pg_url)
+    cite(db, notes)
+    queued = enqueue_run(db, settings)
+    process = _worker(pg_url, tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while _count(db, queued.run_id) < 8:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=20)[0].decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, output
+    checked = _count(db, queued.run_id)
+    assert 8 <= checked < 40
+    [progress] = queue_progress(db)
+    assert (progress.done, progress.due, progress.in_flight) == (checked, 40 - checked, 0)
+    result = run_worker(db, settings, WorkerOptions(until_empty=True, stall_timeout=2))
+    assert result.checked == 40 - checked and result.runs_finished == [queued.run_id]
+    hits = sum(loopback.hits(f"/q/{n}", host=n % len(loopback.hosts)) for n in range(40))
+    assert hits == 40
+    db.dispose()
+
+
+def test_a_run_whose_jobs_are_gone_is_queued_again(pg_url: str, loopback: LoopbackWeb) -> None:
+    """The jobs of an unfinished run are lost (deleted, or the enqueueing
+    process died): the next ``check --enqueue`` carries on with the same run
+    and queues its URLs still due, and a crashed single-process ``check``
+    is taken over the same way."""
+    notes = _site(loopback, 10, delay=0.0)
+    settings = loopback_settings(retries=0, probe_soft_404=False)
+    db = Database(pg_url)
+    cite(db, notes)
+    first = enqueue_run(db, settings)
+    with db.session() as session:
+        session.execute(text("DELETE FROM procrastinate_jobs"))
+    again = enqueue_run(db, settings)
+    assert (again.run_id, again.resumed, again.busy, again.urls) == (first.run_id, True, False, 10)
+    result = run_worker(db, settings, WorkerOptions(until_empty=True, stall_timeout=2))
+    assert result.checked == 10 and result.runs_finished == [first.run_id]
+    with db.session() as session:
+        batches = session.scalar(select(func.count()).select_from(QueueBatch))
+    assert batches == len(loopback.hosts)
+    db.dispose()

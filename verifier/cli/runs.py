@@ -183,7 +183,8 @@ def check(
             out.print(f"run {queued.run_id} is still on the queue: nothing added")
         else:
             out.print(
-                f"run {queued.run_id}: {queued.urls} URLs put on the queue in {queued.jobs} jobs"
+                f"run {queued.run_id}: {queued.urls} URLs put on the queue in "
+                f"{queued.jobs} job{'s' * (queued.jobs != 1)}"
                 + (f", {queued.fresh} checked recently (skipped)" if queued.fresh else "")
             )
         raise typer.Exit(0)

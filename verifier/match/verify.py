@@ -221,6 +221,20 @@ def drifted_url_ids(db: Database, run_id: int) -> set[int]:
     return drifted
 
 
+def _with_copies(session: Session, url_ids: Iterable[int]) -> set[int]:
+    """Those of ``url_ids`` with a stored copy that has text."""
+    found: set[int] = set()
+    for chunk in _chunks(sorted(url_ids)):
+        found.update(
+            session.scalars(
+                select(Snapshot.url_id)
+                .where(Snapshot.url_id.in_(chunk), Snapshot.content_hash.is_not(None))
+                .distinct()
+            )
+        )
+    return found
+
+
 def _best_snapshot(session: Session, url_id: int, accessed: dt.date | None) -> Snapshot | None:
     """The archive stage's choice of copy, or ``None`` without an archive stage."""
     try:
@@ -362,7 +376,12 @@ def verify_run(db: Database, run_id: int) -> VerifySummary:
         pages = _Pages(session)
         for targets in _target_pages(session):
             live = _live_hashes(session, (t.url_id for t in targets))
-            snapshots: dict[tuple[int, dt.date | None], Snapshot | None] = {}
+            # URLs without a stored copy have no copy to choose: one query
+            # per page instead of one per (quote, URL) not found live.
+            copies = _with_copies(session, {t.url_id for t in targets})
+            snapshots: dict[tuple[int, dt.date | None], Snapshot | None] = {
+                (t.url_id, t.accessed): None for t in targets if t.url_id not in copies
+            }
             rows = []
             for target in targets:
                 row, archive_used = _verdict(

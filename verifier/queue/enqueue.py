@@ -73,7 +73,7 @@ async def _enqueue(db: Database, settings: Settings, recheck: bool) -> EnqueueRe
         due = await asyncio.to_thread(due_condition, db, run_id, settings)
         result = EnqueueResult(run_id=run_id, resumed=resumed)
         if resumed:
-            await asyncio.to_thread(_forget_open_batches, db, run_id)
+            await asyncio.to_thread(_take_over, db, run_id)
         result.fresh = await asyncio.to_thread(_fresh, db, run_id, due)
         last: tuple[str, int] = ("", 0)
         while True:
@@ -130,9 +130,16 @@ def _unfinished_queue_run(db: Database) -> int | None:
         return run.id
 
 
-def _forget_open_batches(db: Database, run_id: int) -> None:
-    """An unfinished run's batches without jobs: their URLs are queued anew."""
+def _take_over(db: Database, run_id: int) -> None:
+    """An unfinished run carried on by the queue: marked as a queue run (a
+    crashed ``check`` becomes one), and its batches whose jobs are gone
+    forgotten: their URLs still due are queued anew."""
     with db.session() as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        options = json.loads(run.options or "{}")
+        if not options.get("queue"):
+            run.options = json.dumps({**options, "queue": True})
         session.execute(
             delete(QueueBatch).where(QueueBatch.run_id == run_id, QueueBatch.done_at.is_(None))
         )

@@ -35,13 +35,14 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import psycopg
-from procrastinate import App, exceptions
+from procrastinate import App, RetryStrategy, exceptions
 from procrastinate.jobs import Job
 from procrastinate.worker import Worker
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from verifier.fetch import Fetcher, FetchResult, fetch_urls
+from verifier.fetch.engine import Progress
 from verifier.fetch.writer import write_results
 from verifier.queue.app import FETCH_TASK, FINISH_TASK, LIVE_STATUSES, QUEUE, queue_app
 from verifier.queue.enqueue import defer_finish
@@ -85,31 +86,62 @@ class WorkerResult:
         return sum(self.counts.values())
 
 
-class _Limited:
-    """The worker's one ``Fetcher``, with at most ``concurrency`` URLs in
-    flight over all the jobs it runs; everything else is the fetcher's.
+class _Slots:
+    """A worker's limits over all the jobs it runs: at most ``concurrency``
+    requests in flight, and at most ``concurrency`` results fetched but not
+    yet committed (a slot of their own, so a slow write never idles a
+    request slot). A worker killed at any moment loses at most twice
+    ``concurrency`` URLs: in practice its requests in flight and the
+    results of one write."""
 
-    A URL is in flight from its request until its check is committed: its
-    slot is taken by ``fetch`` and given back by ``done`` after the write.
-    So a worker killed at any moment loses at most ``concurrency`` URLs."""
+    def __init__(self, fetcher: Fetcher, concurrency: int) -> None:
+        self.fetcher = fetcher
+        self.requests = asyncio.Semaphore(concurrency)
+        self.unwritten = asyncio.Semaphore(concurrency)
 
-    def __init__(self, fetcher: Fetcher, slots: asyncio.Semaphore) -> None:
-        self._fetcher = fetcher
+
+class _JobFetcher:
+    """One job's view of the worker's ``Fetcher`` (everything else is the
+    fetcher's): it counts the job's URLs in flight, from the request until
+    ``done`` (the check committed), and once the worker is stopping it
+    starts no new request: ``step`` (the scheduler's one attempt) then waits
+    until the job is cancelled."""
+
+    def __init__(self, slots: _Slots, stopping: asyncio.Event) -> None:
         self._slots = slots
+        self._stopping = stopping
         self._held: dict[str, int] = {}
+        self.active = 0
+        self.changed = asyncio.Event()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._fetcher, name)
+        return getattr(self._slots.fetcher, name)
 
-    async def fetch(self, url: str) -> FetchResult:
-        await self._slots.acquire()
+    async def step(self, progress: Progress, *, paced: bool = False) -> FetchResult | float:
+        """One attempt, counted in flight until its result is written; a URL
+        parked for a retry is not in flight. Once the worker is stopping, no
+        attempt starts: the step waits until the job is cancelled."""
+        if self._stopping.is_set():
+            await asyncio.Future()  # never: cancelled with the job's fetch
+        self.active += 1
         try:
-            result = await self._fetcher.fetch(url)
+            await self._slots.unwritten.acquire()
+            try:
+                async with self._slots.requests:
+                    outcome = await self._slots.fetcher.step(progress, paced=paced)
+            except BaseException:
+                self._slots.unwritten.release()
+                raise
         except BaseException:
-            self._slots.release()
+            self._end()
             raise
-        self._held[url] = self._held.get(url, 0) + 1
-        return result
+        if not isinstance(outcome, FetchResult):
+            # Parked until its next attempt: its slots go to other URLs.
+            self._slots.unwritten.release()
+            self._end()
+            return outcome
+        self._held[progress.url] = self._held.get(progress.url, 0) + 1
+        return outcome
 
     def done(self, url: str) -> None:
         """The result of ``url`` is written (or lost): its slot is free."""
@@ -117,7 +149,17 @@ class _Limited:
         if count:
             if count > 1:
                 self._held[url] = count - 1
-            self._slots.release()
+            self._slots.unwritten.release()
+            self._end()
+
+    def _end(self) -> None:
+        self.active -= 1
+        self.changed.set()
+
+    async def idle(self) -> None:
+        while self.active:
+            self.changed.clear()
+            await self.changed.wait()
 
 
 class _Writer:
@@ -160,7 +202,8 @@ class _State:
     db: Database
     settings: Settings
     app: App
-    fetcher: _Limited | None = None
+    slots: _Slots | None = None
+    stopped: asyncio.Event = field(default_factory=asyncio.Event)
     writers: dict[int, _Writer] = field(default_factory=dict)
     stopping: bool = False
     result: WorkerResult = field(default_factory=WorkerResult)
@@ -182,11 +225,24 @@ def run_worker(
 def _register(state: _State) -> None:
     app = state.app
 
-    @app.task(name=FETCH_TASK, queue=QUEUE)
+    # A job cut off from the database (server restart, fail-over) is run
+    # again a moment later; it carries on with the URLs it had not written.
+    retry = RetryStrategy(
+        max_attempts=10,
+        wait=1,
+        linear_wait=1,
+        retry_exceptions={
+            OperationalError,
+            psycopg.OperationalError,
+            exceptions.ConnectorException,
+        },
+    )
+
+    @app.task(name=FETCH_TASK, queue=QUEUE, retry=retry)
     async def fetch_batch(run_id: int, batch_id: int, url_ids: list[int]) -> None:
         await _fetch_batch(state, run_id, batch_id, url_ids)
 
-    @app.task(name=FINISH_TASK, queue=QUEUE)
+    @app.task(name=FINISH_TASK, queue=QUEUE, retry=retry)
     async def finish(run_id: int) -> None:
         if await asyncio.to_thread(close_queued_run, state.db, state.settings, run_id):
             state.result.runs_finished.append(run_id)
@@ -201,6 +257,7 @@ async def _main(state: _State, options: WorkerOptions) -> None:
         nonlocal interrupts
         interrupts += 1
         state.stopping = True
+        state.stopped.set()
         state.result.interrupted = True
         if worker is not None:
             worker.stop()
@@ -218,8 +275,7 @@ async def _main(state: _State, options: WorkerOptions) -> None:
                     state.app.open_async(),
                     Fetcher(state.settings, **dict(options.fetcher_options)) as fetcher,
                 ):
-                    slots = asyncio.Semaphore(state.settings.concurrency)
-                    state.fetcher = _Limited(fetcher, slots)
+                    state.slots = _Slots(fetcher, state.settings.concurrency)
                     worker = Worker(
                         state.app,
                         queues=[QUEUE],
@@ -251,9 +307,12 @@ async def _main(state: _State, options: WorkerOptions) -> None:
 
 
 def _jobs_at_once(settings: Settings) -> int:
-    """Jobs run at once: a job fetches from one host, so enough jobs for the
-    requests to fill ``concurrency`` slots, with one host's pacing spare."""
-    return max(2, 2 * math.ceil(settings.concurrency / max(1, settings.per_host)))
+    """Jobs run at once. A job fetches from one host, often fewer than
+    ``per_host`` at a time (pacing, its last URLs), and spends moments in the
+    database at its start and end: enough jobs to fill the ``concurrency``
+    slots at two requests each, twice over. More would hold hosts' locks
+    (keeping other workers off them) while waiting for slots."""
+    return max(2, 2 * math.ceil(settings.concurrency / max(1, min(settings.per_host, 2))))
 
 
 async def _watch(state: _State, worker: Worker, options: WorkerOptions) -> None:
@@ -261,15 +320,21 @@ async def _watch(state: _State, worker: Worker, options: WorkerOptions) -> None:
     manager = state.app.job_manager
     while True:
         await asyncio.sleep(options.heartbeat)
-        stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=options.stall_timeout)
-        for job in stalled:
-            with contextlib.suppress(Exception):  # another worker was first
-                await manager.retry_job(job)
-                state.result.recovered += 1
-                log.info("job %s of a stalled worker returned to the queue", job.id)
-        if options.until_empty and not await _queue_busy(state.app):
-            worker.stop()
-            return
+        try:
+            stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=options.stall_timeout)
+            for job in stalled:
+                if worker.worker_id is not None and job.worker_id == worker.worker_id:
+                    continue  # our own, late heartbeat: the job is running here
+                with contextlib.suppress(Exception):  # another worker was first
+                    await manager.retry_job(job)
+                    state.result.recovered += 1
+                    log.info("job %s of a stalled worker returned to the queue", job.id)
+            if options.until_empty and not await _queue_busy(state.app):
+                worker.stop()
+                return
+        except (psycopg.OperationalError, exceptions.ConnectorException) as exc:
+            # The pool reconnects; look again at the next beat.
+            log.warning("queue watch: database unreachable (%s)", exc)
 
 
 async def _queue_busy(app: App) -> bool:
@@ -285,8 +350,8 @@ async def _queue_busy(app: App) -> bool:
 async def _fetch_batch(state: _State, run_id: int, batch_id: int, url_ids: list[int]) -> None:
     db, settings = state.db, state.settings
     todo = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
-    limited = state.fetcher
-    assert limited is not None
+    assert state.slots is not None
+    limited = _JobFetcher(state.slots, state.stopped)
     writer = state.writers.get(run_id)
     if writer is None:
         writer = state.writers[run_id] = _Writer(db, run_id)
@@ -309,7 +374,20 @@ async def _fetch_batch(state: _State, run_id: int, batch_id: int, url_ids: list[
             limited.done(url_of[url_id])
         counts[str(fetched.status)] = counts.get(str(fetched.status), 0) + 1
 
-    await fetch_urls(cast(Fetcher, limited), jobs(), record)
+    fetching = asyncio.create_task(fetch_urls(cast(Fetcher, limited), jobs(), record))
+    stopping = asyncio.create_task(state.stopped.wait())
+    try:
+        await asyncio.wait({fetching, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not fetching.done():
+            # Ctrl-C: what is in flight finishes and is written; the fetch
+            # engine's queued URLs are dropped (they go back on the queue).
+            await limited.idle()
+            fetching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await fetching
+    finally:
+        stopping.cancel()
+        fetching.cancel()
     state.result.jobs += 1
     left = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
     if left and state.stopping:

@@ -222,7 +222,10 @@ class Database:
             if readonly or not writable:
                 self.readonly = True
                 return _readonly_engine(self.path, echo)
-        engine = create_engine(url, echo=echo, future=True)
+        # A server connection can drop (restart, fail-over, idle kill): a
+        # pooled one is tested before use, so a long-running worker reconnects.
+        pre_ping = make_url(url).get_backend_name() == "postgresql"
+        engine = create_engine(url, echo=echo, future=True, pool_pre_ping=pre_ping)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         return engine

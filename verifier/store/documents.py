@@ -90,7 +90,10 @@ def url_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
                 }
                 for h in chunk
             ]
-            session.execute(insert_ignoring(session, Url).values(rows))
+            # executemany (batched by SQLAlchemy's insertmanyvalues), not a
+            # VALUES list: one cached statement however many rows, where a
+            # VALUES list of a new length is compiled anew each time.
+            session.execute(insert_ignoring(session, Url), rows)
             found.update(
                 {
                     h: i
