@@ -22,7 +22,7 @@ smallest N to the largest. N defaults to 10,000, 100,000 and 300,000
 shared 2-core machine 1M takes most of an hour).
 
 Arguments (environment): ``BENCH_SCALE_SEEDS`` the folder holding
-``000_*.txt`` (default ``tests/data/corpus/seeds``), ``BENCH_PG_URL`` the
+``000_*.txt`` (default ``examples/seeds``), ``BENCH_PG_URL`` the
 server (default ``postgresql://postgres@127.0.0.1:5432/test``).
 Or run ``python -m bench.bench_scale --seeds PATH --citations 10000,100000``.
 """
@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = Path(os.environ.get("BENCH_SCALE_SEEDS", REPO / "tests" / "data" / "corpus" / "seeds"))
+SEEDS = Path(os.environ.get("BENCH_SCALE_SEEDS", REPO / "examples" / "seeds"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CITATIONS = [
     int(n) for n in os.environ.get("BENCH_SCALE_CITATIONS", "10000,100000,300000").split(",")

@@ -510,22 +510,35 @@ def report_rows(
     """
     finder = _snapshot_finder()
     with db.session() as session:
-        order = (
-            select(Citation.id)
-            .join(Document, Document.id == Citation.document_id)
-            .order_by(Document.path, Citation.position)
-        )
+        # Documents in path order (a few bytes each), then each document's
+        # citations in note order, gathered into batches: memory follows the
+        # number of documents and the batch, not the number of citations.
+        docs = select(Document.id).order_by(Document.path)
         ids_wanted = _document_ids(session, document, documents)
         if ids_wanted is not None:
-            order = order.where(Citation.document_id.in_(ids_wanted))
-        # Only the ids are held: a few bytes per citation.
-        ids = list(session.scalars(order))
-        for start in range(0, len(ids), _BATCH):
-            for row in _rows_for_batch(session, ids[start : start + _BATCH], finder):
-                if not only_broken or row.is_broken:
-                    yield row
-            # Forget the batch's objects so the identity map stays small.
-            session.expunge_all()
+            docs = docs.where(Document.id.in_(ids_wanted))
+        batch: list[int] = []
+        for document_id in list(session.scalars(docs)):
+            batch += session.scalars(
+                select(Citation.id)
+                .where(Citation.document_id == document_id)
+                .order_by(Citation.position)
+            )
+            while len(batch) >= _BATCH:
+                yield from _batch_rows(session, batch[:_BATCH], finder, only_broken)
+                del batch[:_BATCH]
+        if batch:
+            yield from _batch_rows(session, batch, finder, only_broken)
+
+
+def _batch_rows(
+    session: Session, ids: list[int], finder: SnapshotFinder | None, only_broken: bool
+) -> Iterator[ReportRow]:
+    for row in _rows_for_batch(session, ids, finder):
+        if not only_broken or row.is_broken:
+            yield row
+    # Forget the batch's objects so the identity map stays small.
+    session.expunge_all()
 
 
 def unsourced_attributions(
