@@ -348,11 +348,15 @@ def run_verifier(
     }
     # BENCH_WRAP (e.g. "py-spy record -o profile.svg --") runs verifier under
     # a profiler; the figures are then the profiler's process's.
+    # "{python}" in it stands for this Python, put there instead of before
+    # "-m verifier" (BENCH_WRAP="{python} -m memray run -o audit.bin").
     wrap = os.environ.get("BENCH_WRAP", "").split()
+    python = [] if "{python}" in wrap else [sys.executable]
+    wrap = [sys.executable if part == "{python}" else part for part in wrap]
     figures = _run(
         [
             *wrap,
-            sys.executable,
+            *python,
             "-m",
             "verifier",
             "audit",
