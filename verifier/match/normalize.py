@@ -29,7 +29,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 __all__ = ["Normalized", "fold_accents", "normalize", "normalize_text"]
 
@@ -137,7 +137,7 @@ def _char_class(codes: range, test: Callable[[str], bool]) -> str:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cluster() -> re.Pattern[str]:
     """What NFC changes: a base character with the combining marks (or
     Hangul vowel and final jamo) after it, and the few characters NFC
@@ -392,7 +392,7 @@ class _FoldTable(dict[int, str]):
 _FOLD = _FoldTable()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _foldable() -> re.Pattern[str]:
     """The characters folding changes; a text without any is left as it is
     after one regular-expression scan. Built on first use, like ``_cluster``."""
