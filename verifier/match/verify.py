@@ -29,12 +29,11 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from verifier.match.matcher import Kind, MatchResult, PageLike, match_quote
 from verifier.store.database import Database
 from verifier.store.models import (
     ArchiveLookup,
@@ -51,6 +50,9 @@ from verifier.store.models import (
     utcnow,
 )
 from verifier.vocabulary import LIVE
+
+if TYPE_CHECKING:
+    from verifier.match.matcher import Kind, MatchResult, PageLike
 
 __all__ = ["LIVE_STATUSES", "VerifySummary", "drifted_url_ids", "verify_run"]
 
@@ -329,6 +331,9 @@ def _match(content_hash: str, page: PageLike, target: _Target) -> MatchResult:
     key = (content_hash, target.kind, target.text)
     result = _MATCHES.get(key)
     if result is None:
+        # imported here: a run with nothing new to match never loads the matcher
+        from verifier.match.matcher import match_quote
+
         kind: Kind = "title" if target.kind == "title" else "quotation"
         result = match_quote(target.text, page, kind)
         if len(_MATCHES) >= _MAX_MATCHES:
@@ -434,6 +439,8 @@ def _verdict(
         return row, True
     if live is not None:
         return _row(run_id, target, live, source="live", content_hash=live_hash), False
+    from verifier.match.matcher import MatchResult
+
     unchecked = MatchResult(
         Verdict.UNCHECKED,
         0.0,
