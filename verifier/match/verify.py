@@ -306,15 +306,20 @@ class _Pages:
         self._load = load_content
         self.session = session
         self._pages: dict[str, PageLike | None] = {}
+        self._chars = 0
 
     def get(self, content_hash: str | None) -> PageLike | None:
         if not content_hash:
             return None
         if content_hash not in self._pages:
-            if len(self._pages) > 16:
+            # a few pages, or a few million characters (5 MB pages)
+            if len(self._pages) > 16 or self._chars > 4_000_000:
                 self._pages.clear()
+                self._chars = 0
             try:
-                self._pages[content_hash] = self._load(self.session, content_hash)
+                page = self._load(self.session, content_hash)
+                self._chars += len(page.text)
+                self._pages[content_hash] = page
             except KeyError:
                 self._pages[content_hash] = None
         return self._pages[content_hash]
