@@ -254,7 +254,8 @@ def _chunks(needle: str) -> list[tuple[int, str]]:
 def _candidates(needle: str, hay: str, lo: int, hi: int) -> list[tuple[float, int, int]]:
     """Where in ``hay[lo:hi]`` the needle most probably is: (score, start, end),
     best first."""
-    window = hay[lo:hi]
+    # the whole text as it is: a copy of a 5 MB page per piece is not free
+    window = hay if lo == 0 and hi >= len(hay) else hay[lo:hi]
     if len(needle) <= ALIGN_LIMIT:
         al = fuzz.partial_ratio_alignment(needle, window)
         if al is None:
