@@ -18,7 +18,11 @@ the citing sentence) and each URL of its citation:
 ``drifted_url_ids`` runs step 1 alone, so the pipeline can send the URLs
 whose live text lacks something to the archive stage before ``verify_run``.
 Results are written in one place (``_write``), in batches; running
-``verify_run`` again for a run replaces that run's rows. Both read the
+``verify_run`` again for a run replaces that run's rows. A quote with
+nothing new since its last match (no new check of its URLs, no archive
+lookup for them, not a new quote) is not matched again: its earlier rows
+are copied into the run, so a run with nothing due costs a few queries.
+Both read the
 citations a page at a time (``_target_pages``): memory does not grow with
 the number of citations.
 """
