@@ -22,9 +22,8 @@ Results are written in one place (``_write``), in batches; running
 nothing new since its last match (no new check of its URLs, no archive
 lookup for them, not a new quote) is not matched again: its earlier rows
 are copied into the run, so a run with nothing due costs a few queries.
-Both read the
-citations a page at a time (``_target_pages``): memory does not grow with
-the number of citations.
+Both read the citations a page at a time (``_target_pages``): memory does
+not grow with the number of citations.
 """
 
 from __future__ import annotations
