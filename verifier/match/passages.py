@@ -167,7 +167,7 @@ class _PreparedCache:
 
 
 # The normalised and accent-insensitive forms of a page text (cached).
-prepare = _PreparedCache(entries=64, chars=4_000_000)
+prepare = _PreparedCache(entries=64, chars=25_000_000)
 
 
 @dataclass

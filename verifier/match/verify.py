@@ -315,8 +315,8 @@ class _Pages:
         if not content_hash:
             return None
         if content_hash not in self._pages:
-            # a few pages, or a few million characters (5 MB pages)
-            if len(self._pages) > 16 or self._chars > 4_000_000:
+            # a few pages, or 25 million characters (five 5 MB pages)
+            if len(self._pages) > 16 or self._chars > 25_000_000:
                 self._pages.clear()
                 self._chars = 0
             try:
