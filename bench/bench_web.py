@@ -47,6 +47,9 @@ the first back-offs); CPU seconds (user + system) and CPU ms per URL of the
 whole process; peak RSS; per-category accuracy; and verifier's peak RSS at
 20,000 URLs of the same mix.
 
+``--count=N`` checks N URLs instead of 5,000, ``--no-lychee`` leaves lychee
+out, and the environment variable ``BENCH_WRAP`` puts a command before
+verifier's (``BENCH_WRAP="py-spy record -o audit.svg --"`` for a profile).
 ``--no-20000`` leaves out the 20,000-URL run (about 8 minutes on a busy
 machine). ``--quick`` (and ``run(quick=True)``, used by a unit test): 90 URLs on 12
 hosts, time-out 0.5 s, the slow answer after 1 s, no 20,000-URL run.
@@ -343,9 +346,17 @@ def run_verifier(
         "VERIFIER_DNS_CANARY": "",
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
     }
+    # BENCH_WRAP (e.g. "py-spy record -o profile.svg --") runs verifier under
+    # a profiler; the figures are then the profiler's process's.
+    # "{python}" in it stands for this Python, put there instead of before
+    # "-m verifier" (BENCH_WRAP="{python} -m memray run -o audit.bin").
+    wrap = os.environ.get("BENCH_WRAP", "").split()
+    python = [] if "{python}" in wrap else [sys.executable]
+    wrap = [sys.executable if part == "{python}" else part for part in wrap]
     figures = _run(
         [
-            sys.executable,
+            *wrap,
+            *python,
             "-m",
             "verifier",
             "audit",
@@ -546,7 +557,14 @@ def _print_table(results: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     argv = sys.argv if argv is None else argv
-    results = run(quick="--quick" in argv, big_run="--no-20000" not in argv)
+    counts = [a.removeprefix("--count=") for a in argv if a.startswith("--count=")]
+    count = int(counts[-1]) if counts else None
+    results = run(
+        quick="--quick" in argv,
+        count=count,
+        lychee="--no-lychee" not in argv,
+        big_run="--no-20000" not in argv,
+    )
     _print_table(results)
     return results
 

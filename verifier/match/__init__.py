@@ -7,19 +7,57 @@ the archive stage which live pages no longer hold what their citations
 quote.
 """
 
-from verifier.match.matcher import (
-    FUZZY_THRESHOLD,
-    MIN_FUZZY_CHARS,
-    MatchResult,
-    PageLike,
-    match_quote,
-    match_text,
-    prepare,
-)
-from verifier.match.normalize import Normalized, fold_accents, normalize, normalize_text
-from verifier.match.quotes import MAX_GAP, split_quotation
-from verifier.match.titles import match_title
-from verifier.match.verify import LIVE_STATUSES, VerifySummary, drifted_url_ids, verify_run
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verifier.match.matcher import (
+        FUZZY_THRESHOLD,
+        MIN_FUZZY_CHARS,
+        MatchResult,
+        PageLike,
+        match_quote,
+        match_text,
+        prepare,
+    )
+    from verifier.match.normalize import Normalized, fold_accents, normalize, normalize_text
+    from verifier.match.quotes import MAX_GAP, split_quotation
+    from verifier.match.titles import match_title
+    from verifier.match.verify import LIVE_STATUSES, VerifySummary, drifted_url_ids, verify_run
+
+# Where each name lives. A name is imported on first use, so ``from
+# verifier.match import verify_run`` in a run with nothing to match does not
+# load the matcher (rapidfuzz, the normalising tables).
+_WHERE = {
+    **dict.fromkeys(
+        (
+            "FUZZY_THRESHOLD",
+            "MIN_FUZZY_CHARS",
+            "MatchResult",
+            "PageLike",
+            "match_quote",
+            "match_text",
+            "prepare",
+        ),
+        "matcher",
+    ),
+    **dict.fromkeys(("Normalized", "fold_accents", "normalize", "normalize_text"), "normalize"),
+    **dict.fromkeys(("MAX_GAP", "split_quotation"), "quotes"),
+    "match_title": "titles",
+    **dict.fromkeys(("LIVE_STATUSES", "VerifySummary", "drifted_url_ids", "verify_run"), "verify"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'verifier.match' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"verifier.match.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FUZZY_THRESHOLD",

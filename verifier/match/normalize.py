@@ -29,7 +29,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 __all__ = ["Normalized", "fold_accents", "normalize", "normalize_text"]
 
@@ -137,15 +137,23 @@ def _char_class(codes: range, test: Callable[[str], bool]) -> str:
     )
 
 
-# What NFC changes: a base character with the combining marks (or Hangul
-# vowel and final jamo) after it, and the few characters NFC replaces on
-# their own (Å ANGSTROM SIGN, CJK compatibility ideographs ...).
-_MARKS = _char_class(range(0x300, 0x1F000), lambda c: unicodedata.combining(c) != 0)
-_SINGLETONS = _char_class(
-    range(0x2FA20),
-    lambda c: unicodedata.combining(c) == 0 and unicodedata.normalize("NFC", c) != c,
-)
-_CLUSTER = re.compile(rf"[{_SINGLETONS}][{_MARKS}\u1160-\u11ff]*|.[{_MARKS}\u1160-\u11ff]+", re.S)
+@cache
+def _cluster() -> re.Pattern[str]:
+    """What NFC changes: a base character with the combining marks (or
+    Hangul vowel and final jamo) after it, and the few characters NFC
+    replaces on their own (Å ANGSTROM SIGN, CJK compatibility ideographs ...).
+
+    Built on first use (a scan of the Unicode tables, a few tenths of a
+    second): a process that never meets a text outside NFC, such as a
+    ``check`` with nothing due, does not pay for it.
+    """
+    marks = _char_class(range(0x300, 0x1F000), lambda c: unicodedata.combining(c) != 0)
+    singletons = _char_class(
+        range(0x2FA20),
+        lambda c: unicodedata.combining(c) == 0 and unicodedata.normalize("NFC", c) != c,
+    )
+    return re.compile(rf"[{singletons}][{marks}\u1160-\u11ff]*|.[{marks}\u1160-\u11ff]+", re.S)
+
 
 # Letters that carry their diacritic as part of the letter (no canonical
 # decomposition), spelled the way a keyboard without them would.
@@ -251,7 +259,7 @@ class Normalized:
 def _compose(text: str) -> Normalized | None:
     """NFC with its map, or ``None`` when ``text`` is already in NFC.
 
-    Composition only happens within a cluster (see ``_CLUSTER``), so each
+    Composition only happens within a cluster (see ``_cluster``), so each
     cluster is composed on its own and the text between is copied.
     """
     if unicodedata.is_normalized("NFC", text):
@@ -259,7 +267,7 @@ def _compose(text: str) -> Normalized | None:
     out: list[str] = []
     mapping = _Map()
     length = pos = 0
-    for m in _CLUSTER.finditer(text):
+    for m in _cluster().finditer(text):
         a, b = m.span()
         if a > pos:
             out.append(text[pos:a])
@@ -382,9 +390,13 @@ class _FoldTable(dict[int, str]):
 
 
 _FOLD = _FoldTable()
-# The characters folding changes; a text without any is left as it is
-# after one regular-expression scan.
-_FOLDABLE = re.compile("[" + _char_class(range(0x80, 0x10000), lambda c: _fold_char(c) != c) + "]+")
+
+
+@cache
+def _foldable() -> re.Pattern[str]:
+    """The characters folding changes; a text without any is left as it is
+    after one regular-expression scan. Built on first use, like ``_cluster``."""
+    return re.compile("[" + _char_class(range(0x80, 0x10000), lambda c: _fold_char(c) != c) + "]+")
 
 
 def _fold_match(m: re.Match[str]) -> str:
@@ -399,9 +411,9 @@ def fold_accents(normalized: Normalized) -> Normalized:
     the changed characters get a map of their own.
     """
     text = normalized.text
-    if text.isascii() or not _FOLDABLE.search(text):
+    if text.isascii() or not _foldable().search(text):
         return normalized
-    folded = _FOLDABLE.sub(_fold_match, text)
+    folded = _foldable().sub(_fold_match, text)
     if len(folded) == len(text):
         return Normalized(folded, normalized.source, normalized.map, normalized.base)
     out: list[str] = []

@@ -29,9 +29,9 @@ Methods recorded with the verdict: ``normalized`` and ``accent_insensitive``
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz import fuzz
@@ -131,11 +131,43 @@ class PreparedText:
     folded: Normalized
 
 
-@lru_cache(maxsize=64)
-def prepare(text: str) -> PreparedText:
-    """The normalised and accent-insensitive forms of a page text (cached)."""
-    norm = normalize(text)
-    return PreparedText(norm, fold_accents(norm))
+class _PreparedCache:
+    """The prepared forms of the latest page texts, the newest kept first.
+
+    Bounded by entries and by characters: a prepared 5 MB page holds its
+    text three times over (source, normalised, accent-folded) and their
+    maps, so 64 of them would keep gigabytes alive. The newest page is
+    always kept, whatever its size (its quotes are matched one after the
+    other).
+    """
+
+    def __init__(self, entries: int, chars: int) -> None:
+        self.entries = entries
+        self.chars = chars
+        self._cache: OrderedDict[str, PreparedText] = OrderedDict()
+        self._size = 0
+
+    def __call__(self, text: str) -> PreparedText:
+        found = self._cache.get(text)
+        if found is not None:
+            self._cache.move_to_end(text)
+            return found
+        norm = normalize(text)
+        prepared = PreparedText(norm, fold_accents(norm))
+        self._cache[text] = prepared
+        self._size += len(text)
+        while len(self._cache) > 1 and (len(self._cache) > self.entries or self._size > self.chars):
+            old, _ = self._cache.popitem(last=False)
+            self._size -= len(old)
+        return prepared
+
+    def cache_clear(self) -> None:
+        self._cache.clear()
+        self._size = 0
+
+
+# The normalised and accent-insensitive forms of a page text (cached).
+prepare = _PreparedCache(entries=64, chars=25_000_000)
 
 
 @dataclass
@@ -222,7 +254,8 @@ def _chunks(needle: str) -> list[tuple[int, str]]:
 def _candidates(needle: str, hay: str, lo: int, hi: int) -> list[tuple[float, int, int]]:
     """Where in ``hay[lo:hi]`` the needle most probably is: (score, start, end),
     best first."""
-    window = hay[lo:hi]
+    # the whole text as it is: a copy of a 5 MB page per piece is not free
+    window = hay if lo == 0 and hi >= len(hay) else hay[lo:hi]
     if len(needle) <= ALIGN_LIMIT:
         al = fuzz.partial_ratio_alignment(needle, window)
         if al is None:

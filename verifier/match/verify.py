@@ -18,9 +18,12 @@ the citing sentence) and each URL of its citation:
 ``drifted_url_ids`` runs step 1 alone, so the pipeline can send the URLs
 whose live text lacks something to the archive stage before ``verify_run``.
 Results are written in one place (``_write``), in batches; running
-``verify_run`` again for a run replaces that run's rows. Both read the
-citations a page at a time (``_target_pages``): memory does not grow with
-the number of citations.
+``verify_run`` again for a run replaces that run's rows. A quote with
+nothing new since its last match (no new check of its URLs, no archive
+lookup for them, not a new quote) is not matched again: its earlier rows
+are copied into the run, so a run with nothing due costs a few queries.
+Both read the citations a page at a time (``_target_pages``): memory does
+not grow with the number of citations.
 """
 
 from __future__ import annotations
@@ -29,14 +32,14 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from verifier.match.matcher import Kind, MatchResult, PageLike, match_quote
 from verifier.store.database import Database
 from verifier.store.models import (
+    ArchiveLookup,
     Check,
     Citation,
     CitationUrl,
@@ -50,6 +53,9 @@ from verifier.store.models import (
     utcnow,
 )
 from verifier.vocabulary import LIVE
+
+if TYPE_CHECKING:
+    from verifier.match.matcher import Kind, MatchResult, PageLike
 
 __all__ = ["LIVE_STATUSES", "VerifySummary", "drifted_url_ids", "verify_run"]
 
@@ -71,12 +77,15 @@ class VerifySummary:
     verdicts: dict[str, int] = field(default_factory=dict)
     # matched against the archived copy (found there or not)
     archive_used: int = 0
+    # verdicts carried forward from an earlier run: nothing new to match
+    carried: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "matches": self.matches,
             "verdicts": dict(sorted(self.verdicts.items())),
             "archive_used": self.archive_used,
+            "carried": self.carried,
         }
 
 
@@ -136,24 +145,159 @@ def _target_pages(session: Session) -> Iterator[list[_Target]]:
             yield targets
 
 
-def _live_hashes(session: Session, url_ids: Iterable[int]) -> dict[int, str]:
-    """The text hash of each URL's latest check, when that check reached the page."""
-    latest: dict[int, tuple[dt.datetime, int, str, str | None]] = {}
+def _latest_checks(
+    session: Session, url_ids: Iterable[int]
+) -> dict[int, tuple[dt.datetime, int, str, str | None, int]]:
+    """Each URL's latest check: (checked_at, id, status, text hash, run)."""
+    latest: dict[int, tuple[dt.datetime, int, str, str | None, int]] = {}
     for chunk in _chunks(sorted(set(url_ids))):
         rows = session.execute(
             select(
-                Check.url_id, Check.checked_at, Check.id, Check.status, Check.content_hash
+                Check.url_id,
+                Check.checked_at,
+                Check.id,
+                Check.status,
+                Check.content_hash,
+                Check.run_id,
             ).where(Check.url_id.in_(chunk))
         ).all()
-        for url_id, checked_at, check_id, status, content_hash in rows:
+        for url_id, checked_at, check_id, status, content_hash, check_run in rows:
             key = (checked_at, check_id)
             if url_id not in latest or key > latest[url_id][:2]:
-                latest[url_id] = (checked_at, check_id, status, content_hash)
+                latest[url_id] = (checked_at, check_id, status, content_hash, check_run)
+    return latest
+
+
+def _live_hashes(session: Session, url_ids: Iterable[int]) -> dict[int, str]:
+    """The text hash of each URL's latest check, when that check reached the page."""
+    return _live_of(_latest_checks(session, url_ids))
+
+
+def _live_of(
+    latest: dict[int, tuple[dt.datetime, int, str, str | None, int]],
+) -> dict[int, str]:
     return {
         url_id: content_hash
-        for url_id, (_, _, status, content_hash) in latest.items()
+        for url_id, (_, _, status, content_hash, _) in latest.items()
         if content_hash and status in LIVE_STATUSES
     }
+
+
+@dataclass(frozen=True)
+class _Earlier:
+    """A (quote, URL)'s newest match from an earlier run."""
+
+    id: int
+    run_id: int
+    verdict: str
+    matched_at: dt.datetime
+
+
+def _earlier_matches(
+    session: Session, run_id: int, quote_ids: Iterable[int]
+) -> dict[tuple[int, int], _Earlier]:
+    """The newest match of each (quote, URL) of these quotes in a run before
+    ``run_id``."""
+    found: dict[tuple[int, int], _Earlier] = {}
+    for chunk in _chunks(sorted(set(quote_ids))):
+        newest = (
+            select(func.max(Match.id))
+            .where(Match.quote_id.in_(chunk), Match.run_id < run_id)
+            .group_by(Match.quote_id, Match.url_id)
+        )
+        rows = session.execute(
+            select(
+                Match.id,
+                Match.quote_id,
+                Match.url_id,
+                Match.run_id,
+                Match.verdict,
+                Match.matched_at,
+            ).where(Match.id.in_(newest))
+        ).all()
+        for match_id, quote_id, url_id, match_run, verdict, matched_at in rows:
+            assert quote_id is not None  # selected by quote id
+            found[(quote_id, url_id)] = _Earlier(match_id, match_run, verdict, matched_at)
+    return found
+
+
+def _latest_lookups(
+    session: Session, url_ids: Iterable[int]
+) -> dict[int, tuple[int | None, dt.datetime | None]]:
+    """Each URL's newest archive lookup: (run, time)."""
+    found: dict[int, tuple[int | None, dt.datetime | None]] = {}
+    for chunk in _chunks(sorted(set(url_ids))):
+        rows = session.execute(
+            select(
+                ArchiveLookup.url_id,
+                func.max(ArchiveLookup.run_id),
+                func.max(ArchiveLookup.looked_up_at),
+            )
+            .where(ArchiveLookup.url_id.in_(chunk))
+            .group_by(ArchiveLookup.url_id)
+        ).all()
+        found.update({url_id: (run, at) for url_id, run, at in rows})
+    return found
+
+
+def _unchanged_quotes(
+    session: Session,
+    run_id: int,
+    targets: list[_Target],
+    latest: dict[int, tuple[dt.datetime, int, str, str | None, int]],
+) -> dict[int, list[_Earlier]]:
+    """The quotes none of whose URLs has anything new since its last match,
+    with those matches: their verdicts carry forward as they are.
+
+    A (quote, URL) has something new when it was never matched (a new
+    quote, or a quote re-ingested with new rows), or the URL was checked in
+    a later run than its match (this run's checks included), or an archive
+    lookup for it (which may store or choose another copy) was made after
+    the match. Everything a verdict is computed from is then the same: the
+    live text of the latest check, and the copy ``best_snapshot`` picks from
+    the stored copies and lookups. A quote counts as a whole: crediting
+    another source (``_credit_other_sources``) reads all its URLs' rows.
+    """
+    earlier = _earlier_matches(session, run_id, {t.quote_id for t in targets})
+    if not earlier:
+        return {}
+    lookups = _latest_lookups(session, {t.url_id for t in targets})
+    changed: set[int] = set()
+    for target in targets:
+        match = earlier.get((target.quote_id, target.url_id))
+        if match is None:
+            changed.add(target.quote_id)
+            continue
+        check = latest.get(target.url_id)
+        if check is not None and check[4] is not None and check[4] > match.run_id:
+            changed.add(target.quote_id)
+            continue
+        lookup_run, looked_up_at = lookups.get(target.url_id, (None, None))
+        if (lookup_run is not None and lookup_run > match.run_id) or (
+            looked_up_at is not None and looked_up_at >= match.matched_at
+        ):
+            changed.add(target.quote_id)
+    unchanged: dict[int, list[_Earlier]] = {}
+    for target in targets:
+        if target.quote_id not in changed:
+            unchanged.setdefault(target.quote_id, []).append(
+                earlier[(target.quote_id, target.url_id)]
+            )
+    return unchanged
+
+
+_COPIED = [c.name for c in Match.__table__.columns if c.name not in ("id", "run_id")]
+
+
+def _carry_forward(session: Session, run_id: int, match_ids: list[int]) -> None:
+    """Copy earlier matches into run ``run_id`` as they are (one INSERT ...
+    SELECT a batch): every reader of a run's verdicts finds them there."""
+    table = cast(Table, Match.__table__)
+    for chunk in _chunks(sorted(match_ids)):
+        rows = select(literal(run_id), *(table.c[name] for name in _COPIED)).where(
+            table.c.id.in_(chunk)
+        )
+        session.execute(insert(table).from_select(["run_id", *_COPIED], rows))
 
 
 class _Pages:
@@ -165,15 +309,20 @@ class _Pages:
         self._load = load_content
         self.session = session
         self._pages: dict[str, PageLike | None] = {}
+        self._chars = 0
 
     def get(self, content_hash: str | None) -> PageLike | None:
         if not content_hash:
             return None
         if content_hash not in self._pages:
-            if len(self._pages) > 16:
+            # a few pages, or 25 million characters (five 5 MB pages)
+            if len(self._pages) > 16 or self._chars > 25_000_000:
                 self._pages.clear()
+                self._chars = 0
             try:
-                self._pages[content_hash] = self._load(self.session, content_hash)
+                page = self._load(self.session, content_hash)
+                self._chars += len(page.text)
+                self._pages[content_hash] = page
             except KeyError:
                 self._pages[content_hash] = None
         return self._pages[content_hash]
@@ -190,6 +339,9 @@ def _match(content_hash: str, page: PageLike, target: _Target) -> MatchResult:
     key = (content_hash, target.kind, target.text)
     result = _MATCHES.get(key)
     if result is None:
+        # imported here: a run with nothing new to match never loads the matcher
+        from verifier.match.matcher import match_quote
+
         kind: Kind = "title" if target.kind == "title" else "quotation"
         result = match_quote(target.text, page, kind)
         if len(_MATCHES) >= _MAX_MATCHES:
@@ -309,6 +461,8 @@ def _verdict(
         return row, True
     if live is not None:
         return _row(run_id, target, live, source="live", content_hash=live_hash), False
+    from verifier.match.matcher import MatchResult
+
     unchecked = MatchResult(
         Verdict.UNCHECKED,
         0.0,
@@ -368,14 +522,24 @@ def verify_run(db: Database, run_id: int) -> VerifySummary:
     record the verdicts of run ``run_id`` (see the module docstring).
 
     Citations are read, matched and written a page at a time, in one
-    transaction: the run's old verdicts are replaced all at once."""
+    transaction: the run's old verdicts are replaced all at once. A quote
+    with nothing new since its last match (``_unchanged_quotes``) is not
+    matched again: its earlier rows are copied into the run."""
     summary = VerifySummary(run_id=run_id)
     verdicts: Counter[str] = Counter()
     with db.session() as session:
         session.execute(delete(Match).where(Match.run_id == run_id))
         pages = _Pages(session)
         for targets in _target_pages(session):
-            live = _live_hashes(session, (t.url_id for t in targets))
+            latest = _latest_checks(session, (t.url_id for t in targets))
+            live = _live_of(latest)
+            unchanged = _unchanged_quotes(session, run_id, targets, latest)
+            carried = [m for group in unchanged.values() for m in group]
+            _carry_forward(session, run_id, [m.id for m in carried])
+            for match in carried:
+                verdicts[match.verdict] += 1
+            summary.matches += len(carried)
+            summary.carried += len(carried)
             # URLs without a stored copy have no copy to choose: one query
             # per page instead of one per (quote, URL) not found live.
             copies = _with_copies(session, {t.url_id for t in targets})
@@ -384,6 +548,8 @@ def verify_run(db: Database, run_id: int) -> VerifySummary:
             }
             rows = []
             for target in targets:
+                if target.quote_id in unchanged:
+                    continue
                 row, archive_used = _verdict(
                     session, run_id, target, live.get(target.url_id), pages, snapshots
                 )

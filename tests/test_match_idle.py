@@ -1,0 +1,115 @@
+"""A ``check`` with nothing new matches nothing (issue 16): a quote whose
+URLs were not checked again and got no archive lookup since its last match
+keeps its verdicts, copied into the run as they were; only quotes with
+something new (a new check, a new quote) are matched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from citing import Note, cite
+from loopback import LoopbackWeb, article
+from sqlalchemy import select
+
+import verifier.match.verify as verify
+from verifier.check import run_check
+from verifier.report import diff_runs
+from verifier.settings import Settings
+from verifier.store.database import Database
+from verifier.store.models import Match, Quote
+
+SETTINGS = Settings(allow_private_hosts=True, archive=False, retries=0, min_interval=0.0)
+
+PAGE = article(
+    "Grain deal extended for 120 days",
+    "The deal was extended for 120 days, the ministry said on Monday.",
+)
+
+
+@pytest.fixture
+def matched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The quote texts matched (``_verdict`` computed), in order."""
+    calls: list[str] = []
+    original = verify._verdict
+
+    def counting(session: Any, run_id: int, target: Any, *args: Any) -> Any:
+        calls.append(target.text)
+        return original(session, run_id, target, *args)
+
+    monkeypatch.setattr(verify, "_verdict", counting)
+    return calls
+
+
+def _rows(db: Database, run_id: int) -> dict[tuple[str, int], tuple[Any, ...]]:
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                Quote.text,
+                Match.url_id,
+                Match.verdict,
+                Match.source,
+                Match.score,
+                Match.passage,
+                Match.reason,
+                Match.quote_key,
+            )
+            .join(Quote, Quote.id == Match.quote_id)
+            .where(Match.run_id == run_id)
+        ).all()
+    return {(row[0], row[1]): tuple(row[2:]) for row in rows}
+
+
+def test_a_check_with_nothing_due_matches_nothing(
+    db: Database, loopback: LoopbackWeb, matched: list[str]
+) -> None:
+    live = loopback.add_page("/grain", PAGE)
+    other = loopback.add_page("/other", PAGE)
+    gone = loopback.add_page("/gone", "<h1>Not Found</h1>", status=404)
+    cite(
+        db,
+        [
+            Note(live, "Grain deal extended for 120 days", ["extended for 120 days"]),
+            Note(other, None, ["exports of 3 million tonnes"]),
+            Note(gone, None, ["the ministry said on Monday"]),
+        ],
+    )
+    first = run_check(db, SETTINGS)
+    assert first.stages["match"]["carried"] == 0
+    assert len(matched) == first.stages["match"]["matches"] > 0
+    before = _rows(db, first.run_id)
+
+    matched.clear()
+    second = run_check(db, SETTINGS)
+    assert second.checked == 0
+    assert matched == []  # no quote matched again
+    assert second.stages["match"]["carried"] == second.stages["match"]["matches"] == len(before)
+    assert second.stages["match"]["verdicts"] == first.stages["match"]["verdicts"]
+    # every verdict carried into the new run as it was
+    assert _rows(db, second.run_id) == before
+    assert not diff_runs(db).changed
+
+    # a new citation: only its quote is matched, the others are carried
+    fresh = loopback.add_page("/fresh", PAGE)
+    cite(db, [Note(fresh, None, ["extended for 120 days"])], document="other.md")
+    matched.clear()
+    third = run_check(db, SETTINGS)
+    assert third.checked == 1
+    assert matched == ["extended for 120 days"]
+    after = _rows(db, third.run_id)
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert len(after) == len(before) + 1
+
+
+def test_a_url_checked_again_has_its_quotes_matched_again(
+    db: Database, loopback: LoopbackWeb, matched: list[str]
+) -> None:
+    live = loopback.add_page("/grain", PAGE)
+    cite(db, [Note(live, None, ["extended for 120 days"])])
+    first = run_check(db, SETTINGS)
+    assert first.stages["match"]["verdicts"] == {"exact": 1}
+    matched.clear()
+    again = run_check(db, SETTINGS, recheck=True)
+    assert again.checked == 1
+    assert matched == ["extended for 120 days"]
+    assert again.stages["match"]["carried"] == 0
