@@ -128,6 +128,7 @@ def _ingest(url: str, seed: Path, documents: int, out: Any) -> None:
 
 
 def _match(url: str, out: Any) -> None:
+    from verifier.archive import best_snapshot
     from verifier.match import verify_run
     from verifier.store.database import Database
     from verifier.store.models import Run, utcnow
@@ -139,7 +140,7 @@ def _match(url: str, out: Any) -> None:
         session.flush()
         run_id = run.id
     started = time.perf_counter()
-    summary = verify_run(db, run_id)
+    summary = verify_run(db, run_id, archived_copy=best_snapshot)
     seconds = time.perf_counter() - started
     db.dispose()
     out.put(

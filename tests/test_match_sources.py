@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from verifier.archive import best_snapshot
 from verifier.fetch.content import PageText
 from verifier.match.verify import verify_run
 from verifier.report import FailurePolicy, judge, report_rows
@@ -72,7 +73,7 @@ def _note_with_two_sources(db: Database, quotation: str) -> int:
 
 def test_text_found_in_one_source_is_not_absent_in_the_other(db: Database) -> None:
     run_id = _note_with_two_sources(db, "remains under consultation")
-    verify_run(db, run_id)
+    verify_run(db, run_id, archived_copy=best_snapshot)
     with db.session() as session:
         verdicts = {
             (kind, url): (verdict, reason)
@@ -93,7 +94,7 @@ def test_text_found_in_one_source_is_not_absent_in_the_other(db: Database) -> No
 
 def test_text_in_neither_source_is_still_absent(db: Database) -> None:
     run_id = _note_with_two_sources(db, "the bank was founded in 2019")
-    verify_run(db, run_id)
+    verify_run(db, run_id, archived_copy=best_snapshot)
     rows = list(report_rows(db))
     assert [r.quote_match for r in rows] == ["absent", "absent"]
     assert judge(rows, FailurePolicy()).exit_code == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 from corpus import webpage
 from sqlalchemy import select
 
+from verifier.archive import best_snapshot
 from verifier.fetch.content import PageText, extract_page
 from verifier.match.verify import drifted_url_ids, verify_run
 from verifier.store.contents import store_content
@@ -136,7 +137,7 @@ def test_verdicts_live_archive_and_none(db: Database, corpus: Path) -> None:
     ids = _setup(db, corpus)
     assert drifted_url_ids(db, ids["run"]) == {ids["live"], ids["changed"]}
 
-    summary = verify_run(db, ids["run"])
+    summary = verify_run(db, ids["run"], archived_copy=best_snapshot)
     assert summary.matches == 10
     m = _matches(db, ids["run"])
 
@@ -171,8 +172,8 @@ def test_verdicts_live_archive_and_none(db: Database, corpus: Path) -> None:
 
 def test_verify_is_idempotent_per_run(db: Database, corpus: Path) -> None:
     ids = _setup(db, corpus)
-    first = verify_run(db, ids["run"])
-    second = verify_run(db, ids["run"])
+    first = verify_run(db, ids["run"], archived_copy=best_snapshot)
+    second = verify_run(db, ids["run"], archived_copy=best_snapshot)
     assert first.as_dict() == second.as_dict()
     with db.session() as session:
         count = len(session.scalars(select(Match.id).where(Match.run_id == ids["run"])).all())

@@ -9,6 +9,7 @@ from citing import Note, cite, loopback_settings
 from loopback import LoopbackWeb, article
 from sqlalchemy import select
 
+from verifier.archive import best_snapshot
 from verifier.check import run_check
 from verifier.match import verify as verify_module
 from verifier.match import verify_run
@@ -50,6 +51,6 @@ def test_verdicts_do_not_depend_on_the_page_size(
     assert any(row[3] == "other_source" for row in whole), whole
 
     monkeypatch.setattr(verify_module, "_CITATIONS", 2)
-    summary = verify_run(db, result.run_id)
+    summary = verify_run(db, result.run_id, archived_copy=best_snapshot)
     assert _verdicts(db, result.run_id) == whole
     assert summary.matches == len(whole)

@@ -326,12 +326,13 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
     Each stage reads what it needs from the database by run id and returns
     its figures (``result.match``, ``result.archive``) for the run summary.
     """
+    from verifier.archive import best_snapshot
     from verifier.match import verify_run
 
     # 1. match the live text (and copies stored by earlier runs); the archive
     #    step reads the absent verdicts to find drifted pages
     logger.info("matching titles and quotations against the live pages")
-    result.match = verify_run(db, result.run_id)
+    result.match = verify_run(db, result.run_id, archived_copy=best_snapshot)
     # 2. archive fallback
     if settings.archive:
         from verifier.archive import archive_stage, archive_warnings
@@ -342,7 +343,7 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
         # 3. match again with the copies found in this run (live verdicts
         #    are cached); copies stored before were matched in step 1
         if stage.found_copies:
-            result.match = verify_run(db, result.run_id)
+            result.match = verify_run(db, result.run_id, archived_copy=best_snapshot)
 
 
 def _run_summary(session: Any, run_id: int, result: CheckResult) -> dict[str, Any]:

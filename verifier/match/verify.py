@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -57,7 +57,10 @@ from verifier.vocabulary import LIVE
 if TYPE_CHECKING:
     from verifier.match.matcher import Kind, MatchResult, PageLike
 
-__all__ = ["LIVE_STATUSES", "VerifySummary", "drifted_url_ids", "verify_run"]
+# The chosen archived copy of (URL, accessed date): verifier.archive.best_snapshot.
+SnapshotFinder = Callable[[Session, int, "dt.date | None"], "Snapshot | None"]
+
+__all__ = ["LIVE_STATUSES", "SnapshotFinder", "VerifySummary", "drifted_url_ids", "verify_run"]
 
 # Checks whose stored text is the cited page itself.
 # The statuses whose page text is matched: verifier.vocabulary.LIVE.
@@ -387,16 +390,6 @@ def _with_copies(session: Session, url_ids: Iterable[int]) -> set[int]:
     return found
 
 
-def _best_snapshot(session: Session, url_id: int, accessed: dt.date | None) -> Snapshot | None:
-    """The archive stage's choice of copy, or ``None`` without an archive stage."""
-    try:
-        from verifier.archive import best_snapshot
-    except ImportError:
-        return None
-    snapshot: Snapshot | None = best_snapshot(session, url_id, accessed)
-    return snapshot
-
-
 def _row(run_id: int, target: _Target, result: MatchResult, **extra: Any) -> dict[str, Any]:
     row = {
         "run_id": run_id,
@@ -427,6 +420,7 @@ def _verdict(
     live_hash: str | None,
     pages: _Pages,
     snapshots: dict[tuple[int, dt.date | None], Snapshot | None],
+    archived_copy: SnapshotFinder | None,
 ) -> tuple[dict[str, Any], bool]:
     """The match row for one (quote, URL), and whether the archive was used."""
     live_page = pages.get(live_hash)
@@ -437,7 +431,9 @@ def _verdict(
             return _row(run_id, target, live, source="live", content_hash=live_hash), False
     key = (target.url_id, target.accessed)
     if key not in snapshots:
-        snapshots[key] = _best_snapshot(session, target.url_id, target.accessed)
+        snapshots[key] = (
+            archived_copy(session, target.url_id, target.accessed) if archived_copy else None
+        )
     snapshot = snapshots[key]
     archived_page = pages.get(snapshot.content_hash) if snapshot is not None else None
     if snapshot is not None and archived_page is not None and snapshot.content_hash:
@@ -517,9 +513,16 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(Match), rows[start : start + _BATCH])
 
 
-def verify_run(db: Database, run_id: int) -> VerifySummary:
+def verify_run(
+    db: Database, run_id: int, *, archived_copy: SnapshotFinder | None = None
+) -> VerifySummary:
     """Match every cited title and quotation against its URLs' texts and
     record the verdicts of run ``run_id`` (see the module docstring).
+
+    ``archived_copy`` gives the archived copy chosen for a URL and accessed
+    date (the archive stage's ``best_snapshot``, passed in by the pipeline so
+    that matching does not import the archive stage); without it, texts are
+    matched against the live pages only.
 
     Citations are read, matched and written a page at a time, in one
     transaction: the run's old verdicts are replaced all at once. A quote
@@ -551,7 +554,13 @@ def verify_run(db: Database, run_id: int) -> VerifySummary:
                 if target.quote_id in unchanged:
                     continue
                 row, archive_used = _verdict(
-                    session, run_id, target, live.get(target.url_id), pages, snapshots
+                    session,
+                    run_id,
+                    target,
+                    live.get(target.url_id),
+                    pages,
+                    snapshots,
+                    archived_copy,
                 )
                 rows.append(row)
                 summary.archive_used += archive_used
