@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -53,3 +55,33 @@ def test_old_database_is_upgraded_on_open(db_url: str) -> None:
     reopened = Database(db_url)
     assert "checks" in inspect(reopened.engine).get_table_names()
     reopened.dispose()
+
+
+def test_revisions_read_without_alembic_agree_with_alembic() -> None:
+    """Opening a database reads the migration graph from the files' own
+    revision lines (no alembic import on every command); it must be alembic's."""
+    from alembic.script import ScriptDirectory
+
+    from verifier.store.database import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert Database.known_revisions() == {r.revision for r in script.walk_revisions()}
+    assert Database.head_revisions() == set(script.get_heads())
+    assert len(Database.head_revisions()) == 1
+
+
+def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "sources.db"
+    Database(str(target), create=True).dispose()
+    code = (
+        "import sys\n"
+        "from verifier.store.database import Database\n"
+        f"Database({str(target)!r}).dispose()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
