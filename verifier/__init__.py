@@ -11,10 +11,34 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING, Any
+
 from verifier.errors import DocumentError, InputError, VerifierError
-from verifier.ingest import IngestResult, ingest_paths
-from verifier.settings import Settings, load_settings
-from verifier.store.database import Database
+
+if TYPE_CHECKING:
+    from verifier.ingest import IngestResult, ingest_paths
+    from verifier.settings import Settings, load_settings
+    from verifier.store.database import Database
+
+# The library's names load on first use: a command that needs no parser or
+# database driver does not pay for importing them (start-up time).
+_LAZY = {
+    "IngestResult": "verifier.ingest",
+    "ingest_paths": "verifier.ingest",
+    "Settings": "verifier.settings",
+    "load_settings": "verifier.settings",
+    "Database": "verifier.store.database",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'verifier' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "Database",

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from verifier.cli.app import app, db_app, err, open_db, out, reports_errors
 from verifier.cli.options import ConfigOption, DbOption, PathsArgument, settings_for
 from verifier.errors import DocumentError, InputError
-from verifier.ingest import ingest_paths
-from verifier.store.documents import StoredDocument
+
+if TYPE_CHECKING:
+    from verifier.store.documents import StoredDocument
 
 __all__ = ["db_upgrade", "ingest", "remove"]
 
@@ -65,6 +66,8 @@ def ingest(
         )
         for warning in outcome.warnings:
             err.print(f"[yellow]warning:[/] {outcome.path}: {warning}", markup=True)
+
+    from verifier.ingest import ingest_paths
 
     result = ingest_paths(database, paths, format, on_document=show)
     if result.errors:

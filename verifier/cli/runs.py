@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -44,7 +44,9 @@ from verifier.cli.tables import print_summary
 from verifier.errors import DocumentError, InputError
 from verifier.settings import Settings
 from verifier.store.database import Database
-from verifier.store.documents import StoredDocument
+
+if TYPE_CHECKING:
+    from verifier.store.documents import StoredDocument
 
 __all__ = ["CliObserver", "audit", "check", "run_check_command", "worker"]
 

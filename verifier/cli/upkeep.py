@@ -4,7 +4,7 @@ live pages) and ``fix`` (archived copies into the documents), with
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,8 +22,10 @@ from verifier.cli.options import (
     settings_for,
 )
 from verifier.cli.runs import run_check_command
-from verifier.fix.run import FixResult
 from verifier.pipeline import EXIT_OFFLINE
+
+if TYPE_CHECKING:
+    from verifier.fix.run import FixResult
 
 __all__ = ["archive", "fix", "print_fix"]
 
