@@ -4,7 +4,6 @@ verifier tables added to someone else's SQLite file (issue 17)."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -163,13 +162,10 @@ def test_passwords_are_never_printed() -> None:
         assert "s3cret" not in result.output and "***" in line
 
 
-def test_db_upgrade_does_not_echo_the_password(tmp_path: Path) -> None:
-    pg = os.environ.get("VERIFIER_TEST_PG_URL")
-    if not pg:
-        pytest.skip("VERIFIER_TEST_PG_URL not set")
+def test_db_upgrade_does_not_echo_the_password(pg_url: str) -> None:
     from sqlalchemy.engine import make_url
 
-    url = make_url(pg).set(password="s3cret")
+    url = make_url(pg_url).set(password="s3cret")
     result = runner.invoke(
         app, ["db", "upgrade", "--db", url.render_as_string(hide_password=False)]
     )
@@ -236,23 +232,21 @@ def test_database_error_class_is_exit_2() -> None:
     assert DatabaseError("x").exit_code == 2
 
 
-def test_a_shared_postgresql_schema(db_url: str) -> None:
+def test_a_shared_postgresql_schema(pg_url: str) -> None:
     """On PostgreSQL, other programs' tables may share the schema; a table
     with one of verifier's names but no verifier schema is refused."""
-    if "://" not in db_url:
-        pytest.skip("PostgreSQL only")
     from sqlalchemy import create_engine
 
     from verifier.store.database import database_url
 
-    engine = create_engine(database_url(db_url))
+    engine = create_engine(database_url(pg_url))
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE invoices (id integer)"))
-    Database(db_url).dispose()  # fine: verifier's tables join it
+    Database(pg_url).dispose()  # fine: verifier's tables join it
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE alembic_version"))
     with pytest.raises(DatabaseError, match="not verifier's"):
-        Database(db_url)
+        Database(pg_url)
     engine.dispose()
 
 
@@ -260,3 +254,10 @@ def test_an_sqlite_url_is_a_file_too(tmp_path: Path) -> None:
     result = runner.invoke(app, ["status", "--db", f"sqlite:///{tmp_path}/typo.db"])
     assert result.exit_code == 2 and "does not exist" in result.output
     assert not (tmp_path / "typo.db").exists()
+
+
+def test_other_database_servers_are_refused_in_one_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["status", "--db", "mysql://root@127.0.0.1/test"])
+    assert result.exit_code == 2
+    line = one_line_error(result.output)
+    assert "SQLite file or PostgreSQL, not mysql" in line

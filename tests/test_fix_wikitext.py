@@ -22,7 +22,9 @@ def test_cite_templates_and_bare_refs(
     d, d_copy = dead_with_copy(loopback, fake, "/d")
     e, _e_copy = dead_with_copy(loopback, fake, "/e")
     f, f_copy = dead_with_copy(loopback, fake, "/f")
-    given = f"https://web.archive.org/web/20150101000000/{b}"
+    # A copy the article already gives (on the fake archive: never fetched
+    # from the real web).
+    given = f"{fake.wayback_url}/web/20150101000000/{b}"
     before = (
         "{{Short description|A test}}\n{{Use dmy dates|date=May 2020}}\n"
         "'''Quay''' is old.<ref name=\"a\">{{cite web |url=" + a + " |title=Old quay "

@@ -4,7 +4,6 @@ run is enqueued, worked, closed, and shown by ``verifier status``."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -28,21 +27,18 @@ def test_sqlite_is_refused(tmp_path: Path, command: list[str]) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.mark.skipif(not os.environ.get("VERIFIER_TEST_PG_URL"), reason="needs PostgreSQL")
-def test_enqueue_work_and_status(db_url: str, loopback: LoopbackWeb) -> None:
-    if "://" not in db_url:
-        pytest.skip("PostgreSQL only")
+def test_enqueue_work_and_status(pg_url: str, loopback: LoopbackWeb) -> None:
     urls = [
         loopback.add_page(f"/c/{n}", article(f"Page {n}", "Text."), host=n % 4) for n in range(6)
     ]
-    db = Database(db_url)
+    db = Database(pg_url)
     cite(db, [Note(url, title=f"Page {n}") for n, url in enumerate(urls)])
     db.dispose()
     env = {"VERIFIER_MIN_INTERVAL": "0", "VERIFIER_PROBE_SOFT_404": "false"}
-    result = runner.invoke(app, ["check", "--enqueue", "--no-archive", "--db", db_url], env=env)
+    result = runner.invoke(app, ["check", "--enqueue", "--no-archive", "--db", pg_url], env=env)
     assert result.exit_code == 0, result.output
     assert "6 URLs put on the queue in 4 jobs" in result.output
-    status = runner.invoke(app, ["status", "--db", db_url])
+    status = runner.invoke(app, ["status", "--db", pg_url])
     assert "queue, run 1: 6 URLs: 6 due, 0 in flight, 0 done, 0 failed" in status.output
     worker = [
         "worker",
@@ -51,11 +47,11 @@ def test_enqueue_work_and_status(db_url: str, loopback: LoopbackWeb) -> None:
         "--stall-timeout",
         "2",
         "--db",
-        db_url,
+        pg_url,
     ]
     result = runner.invoke(app, worker, env=env)
     assert result.exit_code == 0, result.output
     assert "6 URLs checked" in result.output and "runs finished: 1" in result.output
-    status = runner.invoke(app, ["status", "--db", db_url])
+    status = runner.invoke(app, ["status", "--db", pg_url])
     assert "queue, run 1: 6 URLs: 0 due, 0 in flight, 6 done, 0 failed" in status.output
     assert "stages done" in status.output

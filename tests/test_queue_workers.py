@@ -16,7 +16,6 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,20 +34,6 @@ pytestmark = pytest.mark.skipif(not PG_URL, reason="VERIFIER_TEST_PG_URL is not 
 URLS = 96
 WORKER_CONCURRENCY = 4
 STALL = 1.5
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    assert PG_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database_url(PG_URL))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def _site(loopback: LoopbackWeb, count: int, delay: float) -> list[Note]:

@@ -1,5 +1,5 @@
 """Seed 000, note by note, as a reader reads it (written by hand from the
-notes section of ../shared/corpus/seeds/000_224640cac31f022b.txt).
+notes section of examples/seeds/000_224640cac31f022b.txt).
 
 Each note: its URLs as written (cleaned of ``<>``), the access date, the
 cited title, the bracketed English translation, and the note it repeats

@@ -5,7 +5,7 @@ The CDX server answers with one capture per line (text) or per row (JSON,
 that has more after it with a blank line (text) or an empty row ``[]``
 (JSON) followed by the resume key to send as ``resumeKey`` for the next page.
 
-Real listings are not clean (see ../shared/corpus/wayback/cdx/): a URL key
+Real listings are not clean (see tests/data/corpus/wayback/cdx/): a URL key
 that swallowed a ``data:`` URI, an "original" that is not a URL, timestamps
 with month or day ``00``, a length field followed by a page of HTML. The
 parser keeps every well-formed capture and counts the lines it skipped, so

@@ -4,7 +4,7 @@ The match stage looks for cited titles and quotations in this text, so the
 extraction favours recall of the main text over removing every piece of
 boilerplate: a quotation missed here is a false "absent" verdict, while a
 menu item left in the text costs almost nothing. Measured on the 150 real
-pages of ``shared/corpus/webpages``, trafilatura's main-text extraction
+pages of ``tests/data/corpus/webpages``, trafilatura's main-text extraction
 drops short paragraphs, captions and lists that citations do quote, and
 plain tag stripping loses passages that cross inline markup. So HTML is
 walked here:

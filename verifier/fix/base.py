@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -61,7 +62,7 @@ class Placed:
 _WORD = re.compile(r"\w{3,}")
 
 
-class Fixer:
+class Fixer(ABC):
     """One document's text and how to edit it; subclassed per format."""
 
     format = "text"
@@ -78,8 +79,10 @@ class Fixer:
         """Whether a URL written at ``start`` is part of a citation."""
         return True
 
+    @abstractmethod
     def edit(self, start: int, end: int, repair: Repair) -> list[Edit]:
-        raise NotImplementedError
+        """The edits that put ``repair``'s archived copy next to the URL
+        written at ``start:end``, in the format's own idiom."""
 
     # --- shared ----------------------------------------------------------
     def date_style(self) -> str:

@@ -56,7 +56,7 @@ __all__ = [
 # quotation with small differences. 90 allows one changed character in ten:
 # a typo, a missing or extra space where inline markup met, a changed
 # spelling (color/colour), an inflection. On the 150 real pages of
-# shared/corpus/webpages it accepts every true passage that is not exact,
+# tests/data/corpus/webpages it accepts every true passage that is not exact,
 # and a passage taken from another page never scores above the low 80s
 # (tests/test_match_eval.py prints the figures). Numbers, negations and
 # names are guarded separately, since one character there changes the

@@ -198,6 +198,11 @@ class Database:
             parsed = make_url(url)
         except ArgumentError as exc:
             raise DatabaseError(f"--db {self.name!r}: not a path or database URL") from exc
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise DatabaseError(
+                f"--db {self.name!r}: verifier stores in an SQLite file or PostgreSQL, "
+                f"not {parsed.get_backend_name()}"
+            )
         self.path: Path | None = None
         if (
             parsed.get_backend_name() == "sqlite"

@@ -22,9 +22,7 @@ def insert_ignoring(
 ) -> Insert:
     """An INSERT into ``model``'s table that leaves a row alone when one with
     the same key (``index_elements``, else any unique constraint) exists."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model).on_conflict_do_nothing(index_elements=index_elements)
-    if dialect == "sqlite":
-        return sqlite.insert(model).on_conflict_do_nothing(index_elements=index_elements)
-    raise NotImplementedError(f"verifier stores in SQLite or PostgreSQL, not {dialect}")
+    # ``Database`` opens SQLite files and PostgreSQL only, so the dialect is
+    # one of the two.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing(index_elements=index_elements)
