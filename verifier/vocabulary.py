@@ -210,15 +210,12 @@ _COLOURS = {
     LinkStatus.NO_URL: ("#8c959f", "dim"),
     LinkStatus.UNCHECKED: ("#d0d7de", "dim"),
 }
-_FAILING_COLOUR = ("#d4a72c", "yellow")
-_INCONCLUSIVE_COLOUR = ("#d4a72c", "yellow")
+# Every other status (failing or inconclusive): one warning colour.
+_PROBLEM_COLOUR = ("#d4a72c", "yellow")
 
 
 def _colours(status: str) -> tuple[str, str]:
-    known = _COLOURS.get(status)  # type: ignore[call-overload]
-    if known is not None:
-        return known
-    return _FAILING_COLOUR if status in FAILING else _INCONCLUSIVE_COLOUR
+    return _COLOURS.get(status, _PROBLEM_COLOUR)  # type: ignore[call-overload]
 
 
 def status_colour(status: str) -> str:

@@ -60,11 +60,9 @@ if TYPE_CHECKING:
 # The chosen archived copy of (URL, accessed date): verifier.archive.best_snapshot.
 SnapshotFinder = Callable[[Session, int, "dt.date | None"], "Snapshot | None"]
 
-__all__ = ["LIVE_STATUSES", "SnapshotFinder", "VerifySummary", "drifted_url_ids", "verify_run"]
+__all__ = ["SnapshotFinder", "VerifySummary", "drifted_url_ids", "verify_run"]
 
 # Checks whose stored text is the cited page itself.
-# The statuses whose page text is matched: verifier.vocabulary.LIVE.
-LIVE_STATUSES = LIVE
 # Rows per INSERT and per ``IN (...)``: below SQLite's variable limit.
 _BATCH = 500
 # Citations matched at a time.
@@ -182,7 +180,7 @@ def _live_of(
     return {
         url_id: content_hash
         for url_id, (_, _, status, content_hash, _) in latest.items()
-        if content_hash and status in LIVE_STATUSES
+        if content_hash and status in LIVE
     }
 
 
