@@ -55,6 +55,12 @@ from verifier.store.models import Verdict
 
 __all__ = ["MIN_TITLE_WORDS", "match_title", "same_title", "title_variants"]
 
+# A title in a page's text is found exactly anywhere in it, but with small
+# differences only in its first this many characters: the head of an article,
+# the cover and contents of a report. A fuzzy scan of the whole of a 5 MB
+# page costs about a second for each title cited on it, and far into a long
+# text a near-miss is more often another heading than the title.
+_TITLE_FUZZY_CHARS = 100_000
 _SITE_SEPARATOR = re.compile(r" (?:\||-|--|·|•|::|»|/) ")
 _TRANSLATION = re.compile(r"\s*\[[^\[\]]*\]\s*$")
 _OUTER_QUOTES = "\"'‘’“”„‚«»‹› "
@@ -363,7 +369,7 @@ def match_title(title: str, page: PageLike) -> MatchResult:
                 plain = fuzz.ratio(a, b)
                 if (ruled is None or plain > ruled[0]) and same_title(a, b):
                     ruled = (plain, method, value)
-    in_text = match_text(cited, page.text)
+    in_text = match_text(cited, page.text, _TITLE_FUZZY_CHARS)
     if in_text.found:
         return in_text
     guarded: MatchResult | None = None
@@ -379,7 +385,7 @@ def match_title(title: str, page: PageLike) -> MatchResult:
         score, method, value = ruled
         return MatchResult(Verdict.FUZZY, round(score, 1), method, passage=value, context=value)
     for spelled in _spellings(cited):
-        found = match_text(spelled, page.text)
+        found = match_text(spelled, page.text, fuzzy_chars=0)
         # exact: the abbreviations are the only difference, and the text
         # matcher's allowances for prose are not stacked on them
         if found.verdict == Verdict.EXACT:

@@ -364,7 +364,9 @@ def drifted_url_ids(db: Database, run_id: int) -> set[int]:
         pages = _Pages(session)
         for targets in _target_pages(session):
             live = _live_hashes(session, (t.url_id for t in targets))
-            for target in targets:
+            # the targets of one page text one after the other: each text is
+            # loaded (and prepared for matching) once per page of citations
+            for target in sorted(targets, key=lambda t: live.get(t.url_id) or ""):
                 content_hash = live.get(target.url_id)
                 if target.url_id in drifted or content_hash is None:
                     continue
@@ -548,7 +550,7 @@ def verify_run(
                 (t.url_id, t.accessed): None for t in targets if t.url_id not in copies
             }
             rows = []
-            for target in targets:
+            for target in sorted(targets, key=lambda t: live.get(t.url_id) or ""):
                 if target.quote_id in unchanged:
                     continue
                 row, archive_used = _verdict(
