@@ -113,3 +113,43 @@ def test_a_url_checked_again_has_its_quotes_matched_again(
     assert again.checked == 1
     assert matched == ["extended for 120 days"]
     assert again.stages["match"]["carried"] == 0
+
+
+_IMPORTS_AT_EXIT = """
+import atexit, sys
+heavy = ("httpx", "httpcore", "verifier.fetch.engine", "sqlalchemy.dialects.postgresql")
+atexit.register(lambda: print("LOADED", sorted(m for m in heavy if m in sys.modules)))
+sys.argv = ["verifier", *sys.argv[1:]]
+from verifier.cli import main
+main()
+"""
+
+
+def test_a_check_with_nothing_due_loads_no_network_code(
+    tmp_path: Any, loopback: LoopbackWeb
+) -> None:
+    """A second ``check`` with nothing due is a few queries: it does not
+    import httpx, the fetch engine or another database's dialect (start-up
+    time is most of what it costs)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "idle.db"
+    db = Database(str(path))
+    live = loopback.add_page("/grain", PAGE)
+    cite(db, [Note(live, "Grain deal extended for 120 days", ["extended for 120 days"])])
+    first = run_check(db, Settings(allow_private_hosts=True, retries=0, min_interval=0.0))
+    assert first.checked == 1
+    db.engine.dispose()
+    command = [sys.executable, "-c", _IMPORTS_AT_EXIT, "check", "--db", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "0 URLs checked" in done.stdout
+    assert "LOADED []" in done.stdout
+    # the same command with a URL due does load them
+    cite(db, [Note(loopback.add_page("/new", PAGE), None, ["extended"])], document="new.md")
+    db.engine.dispose()
+    command += ["--allow-private-hosts"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert "1 URLs checked" in done.stdout or "1 URL checked" in done.stdout, done.stdout
+    assert "'httpx'" in done.stdout

@@ -30,16 +30,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
 
-from verifier.fetch import Fetcher, FetchResult, fetch_urls
-from verifier.fetch.loop import run as run_loop
-from verifier.fetch.writer import CheckWriter
 from verifier.settings import Settings
 from verifier.store.database import Database
-from verifier.store.models import Check, CitationUrl, LinkStatus, Run, Url, utcnow
+from verifier.store.models import Check, CitationUrl, LinkStatus, Run, Snapshot, Url, utcnow
 
 if TYPE_CHECKING:
     from verifier.archive import ArchiveStage
+    from verifier.fetch import FetchResult
     from verifier.match import VerifySummary
 
 __all__ = ["CheckResult", "Progress", "close_run", "due_condition", "open_run", "run_check"]
@@ -193,6 +192,30 @@ def run_check(
         total,
         result.fresh,
     )
+    if total:
+        _fetch_due(db, settings, result, due, progress, total, fetcher_options)
+    close_run(db, settings, result, started=started)
+    return result
+
+
+def _fetch_due(
+    db: Database,
+    settings: Settings,
+    result: CheckResult,
+    due: ColumnElement[bool],
+    progress: Progress | None,
+    total: int,
+    fetcher_options: Mapping[str, Any] | None,
+) -> None:
+    """Fetch the URLs ``due`` selects (``total`` of them) into ``result``'s run.
+
+    Only a run with URLs due loads the fetch stage (httpx, the SSL context):
+    a second ``check`` with nothing due is a few queries."""
+    from verifier.fetch import Fetcher, fetch_urls
+    from verifier.fetch.loop import run as run_loop
+    from verifier.fetch.writer import CheckWriter
+
+    run_id = result.run_id
     counts: Counter[str] = Counter()
 
     async def jobs() -> AsyncIterator[tuple[int, str]]:
@@ -245,9 +268,6 @@ def run_check(
     logger.info("fetched %d URLs in %.1f s", sum(counts.values()), result.fetch_seconds)
     result.checked = sum(counts.values())
     result.counts = dict(counts)
-
-    close_run(db, settings, result, started=started)
-    return result
 
 
 def open_run(
@@ -326,13 +346,12 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
     Each stage reads what it needs from the database by run id and returns
     its figures (``result.match``, ``result.archive``) for the run summary.
     """
-    from verifier.archive import best_snapshot
     from verifier.match import verify_run
 
     # 1. match the live text (and copies stored by earlier runs); the archive
     #    step reads the absent verdicts to find drifted pages
     logger.info("matching titles and quotations against the live pages")
-    result.match = verify_run(db, result.run_id, archived_copy=best_snapshot)
+    result.match = verify_run(db, result.run_id, archived_copy=_best_snapshot)
     # 2. archive fallback
     if settings.archive:
         from verifier.archive import archive_stage, archive_warnings
@@ -343,7 +362,16 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
         # 3. match again with the copies found in this run (live verdicts
         #    are cached); copies stored before were matched in step 1
         if stage.found_copies:
-            result.match = verify_run(db, result.run_id, archived_copy=best_snapshot)
+            result.match = verify_run(db, result.run_id, archived_copy=_best_snapshot)
+
+
+def _best_snapshot(session: Session, url_id: int, accessed: dt.date | None) -> Snapshot | None:
+    """``verifier.archive.best_snapshot``, the archive stage loaded only when
+    a quote is not found live and its URL has a stored copy (never in a run
+    whose every verdict is carried from the last one)."""
+    from verifier.archive import best_snapshot
+
+    return best_snapshot(session, url_id, accessed)
 
 
 def _run_summary(session: Any, run_id: int, result: CheckResult) -> dict[str, Any]:
@@ -366,6 +394,8 @@ def _page(db: Database, due: ColumnElement[bool], last_id: int) -> list[tuple[in
 
 
 def _excluded(url: str) -> FetchResult:
+    from verifier.fetch import FetchResult
+
     return FetchResult(
         url=url,
         status=LinkStatus.EXCLUDED,

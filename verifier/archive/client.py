@@ -37,9 +37,8 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from verifier.archive.limiter import ArchiveLimiters
 from verifier.fetch.retry import (
@@ -48,15 +47,14 @@ from verifier.fetch.retry import (
     parse_retry_after,
     with_retries,
 )
-from verifier.fetch.ssrf import (
-    AddressRefused,
-    DnsFailure,
-    HostNotFound,
-    Resolver,
-    SchemeRefused,
-)
-from verifier.fetch.transport import GuardedTransport, TrustingGuard, endpoint_key
 from verifier.settings import Settings
+
+if TYPE_CHECKING:
+    # httpx and the guard load with the first client: a run whose archive
+    # stage has nothing to look up never imports them.
+    import httpx
+
+    from verifier.fetch.ssrf import Resolver
 
 __all__ = [
     "DOWN_AFTER",
@@ -108,6 +106,8 @@ _ENDPOINTS = ("wayback_url", "memento_url", "archive_today_url")
 def configured_endpoints(settings: Settings) -> set[tuple[str, int]]:
     """``(host, port)`` of the archive endpoints the user set (changed from
     their defaults): those alone may be private addresses."""
+    from verifier.fetch.transport import endpoint_key
+
     defaults = {f.name: f.default for f in dataclasses.fields(Settings)}
     found: set[tuple[str, int]] = set()
     for name in _ENDPOINTS:
@@ -123,6 +123,10 @@ def guarded_http(
 ) -> httpx.AsyncClient:
     """An HTTP client for archive requests, behind the SSRF guard
     (``resolver`` replaces the system's, for tests)."""
+    import httpx
+
+    from verifier.fetch.transport import GuardedTransport, TrustingGuard
+
     guard = TrustingGuard(
         configured_endpoints(settings),
         allow_private=settings.allow_private_hosts,
@@ -194,6 +198,8 @@ class ArchiveClient:
         http: httpx.AsyncClient | None = None,
         resolver: Resolver | None = None,
     ) -> None:
+        import httpx
+
         self.settings = settings
         self.limiters = limiters or ArchiveLimiters(settings.archive_rate)
         # The retry rule reads its first wait from the settings; archives get
@@ -277,6 +283,10 @@ class ArchiveClient:
     ) -> ArchiveResponse:
         """One logical request, retried; raises :class:`ArchiveUnavailable`
         when the archive is down or still failing after the retries."""
+        import httpx
+
+        from verifier.fetch.ssrf import AddressRefused, DnsFailure, HostNotFound, SchemeRefused
+
         host = _host(url)
         if host in self.unreachable:
             raise ArchiveUnavailable(archive, self.unreachable[host], unreachable=host)

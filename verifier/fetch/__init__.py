@@ -15,11 +15,40 @@
 The pipeline over the database is ``verifier.check.run_check``.
 """
 
-from verifier.fetch.content import PageText, decode_body, extract_page
-from verifier.fetch.engine import Fetcher, FetchResult
-from verifier.fetch.scheduling import fetch_urls
-from verifier.fetch.ssrf import Guard, refused_reason
-from verifier.vocabulary import counts_as_failure
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verifier.fetch.content import PageText, decode_body, extract_page
+    from verifier.fetch.engine import Fetcher, FetchResult
+    from verifier.fetch.scheduling import fetch_urls
+    from verifier.fetch.ssrf import Guard, refused_reason
+    from verifier.vocabulary import counts_as_failure
+
+# The names load on first use: importing one module of the stage (the page
+# text, the retry rule) does not load httpx and the engine with it.
+_LAZY = {
+    "PageText": "verifier.fetch.content",
+    "decode_body": "verifier.fetch.content",
+    "extract_page": "verifier.fetch.content",
+    "Fetcher": "verifier.fetch.engine",
+    "FetchResult": "verifier.fetch.engine",
+    "fetch_urls": "verifier.fetch.scheduling",
+    "Guard": "verifier.fetch.ssrf",
+    "refused_reason": "verifier.fetch.ssrf",
+    "counts_as_failure": "verifier.vocabulary",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'verifier.fetch' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "FetchResult",
