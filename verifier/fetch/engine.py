@@ -41,8 +41,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from verifier.fetch import classify
-from verifier.fetch.content import PageText, extract_page, is_html
+from verifier.fetch.content import PageText, is_html
 from verifier.fetch.decoding import ERROR_BODY_BYTES, is_textual
+from verifier.fetch.offload import PageExtractor
 from verifier.fetch.pacing import Clock, HostLimiter, host_key
 from verifier.fetch.redirects import Answer, RedirectFollower
 from verifier.fetch.retry import Sleep, backoff_seconds, next_wait
@@ -119,6 +120,7 @@ class Fetcher:
         self._probes: dict[tuple[str, str], asyncio.Task[tuple[Answer, PageText | None, str]]] = {}
         self._transport: GuardedTransport | None = None
         self._follower: RedirectFollower | None = None
+        self.extractor = PageExtractor()
 
     async def __aenter__(self) -> Fetcher:
         # One pool per host behind the SSRF guard, proxies from the environment.
@@ -129,6 +131,7 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         for task in self._probes.values():
             task.cancel()
+        self.extractor.close()
         if self._transport is not None:
             await self._transport.aclose()
             self._transport = None
@@ -247,12 +250,8 @@ class Fetcher:
             return None
         if not (is_html(answer.body, answer.content_type) or is_textual(answer.content_type)):
             return None
-        if len(answer.body) > 256 * 1024:
-            # Large pages are parsed off the event loop so other fetches go on.
-            return await asyncio.to_thread(
-                extract_page, answer.body, answer.content_type, answer.final_url
-            )
-        return extract_page(answer.body, answer.content_type, answer.final_url)
+        # Large pages are parsed off the event loop so other fetches go on.
+        return await self.extractor.extract(answer.body, answer.content_type, answer.final_url)
 
     async def _catch_all(self, answer: Answer, page: PageText) -> str | None:
         """Why this page is a catch-all's answer to any URL, or ``None``."""
