@@ -10,32 +10,83 @@ Example::
     exit_code = judge(rows, FailurePolicy.from_options(["dead"], 3)).exit_code
 """
 
-from verifier.report.csv import write_csv
-from verifier.report.html import write_html
-from verifier.report.json import write_json
-from verifier.report.markdown import write_markdown
-from verifier.report.outcome import FailOn, FailurePolicy, Outcome, judge
-from verifier.report.rows import (
-    COLUMNS,
-    QuoteEvidence,
-    ReportRow,
-    RowDetail,
-    UnsourcedAttribution,
-    report_rows,
-    unsourced_attributions,
-)
-from verifier.report.runs import LinkChange, RunDiff, RunInfo, TextChange, diff_runs, list_runs
-from verifier.report.summary import ReportSummary, summarize
-from verifier.report.writer import (
-    ReportFormat,
-    format_for_path,
-    open_report,
-    parse_format,
-    parse_only,
-    produce_report,
-    report_format,
-    write_report,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verifier.report.csv import write_csv
+    from verifier.report.html import write_html
+    from verifier.report.json import write_json
+    from verifier.report.markdown import write_markdown
+    from verifier.report.outcome import FailOn, FailurePolicy, Outcome, judge
+    from verifier.report.rows import (
+        COLUMNS,
+        QuoteEvidence,
+        ReportRow,
+        RowDetail,
+        UnsourcedAttribution,
+        report_rows,
+        unsourced_attributions,
+    )
+    from verifier.report.runs import LinkChange, RunDiff, RunInfo, TextChange, diff_runs, list_runs
+    from verifier.report.summary import ReportSummary, summarize
+    from verifier.report.writer import (
+        ReportFormat,
+        format_for_path,
+        open_report,
+        parse_format,
+        parse_only,
+        produce_report,
+        report_format,
+        write_report,
+    )
+
+# The names load on first use: the terminal summary of ``check`` needs the
+# outcome and the summary, not every report format.
+_LAZY = {
+    "write_csv": "verifier.report.csv",
+    "write_html": "verifier.report.html",
+    "write_json": "verifier.report.json",
+    "write_markdown": "verifier.report.markdown",
+    "FailOn": "verifier.report.outcome",
+    "FailurePolicy": "verifier.report.outcome",
+    "Outcome": "verifier.report.outcome",
+    "judge": "verifier.report.outcome",
+    "COLUMNS": "verifier.report.rows",
+    "QuoteEvidence": "verifier.report.rows",
+    "ReportRow": "verifier.report.rows",
+    "RowDetail": "verifier.report.rows",
+    "UnsourcedAttribution": "verifier.report.rows",
+    "report_rows": "verifier.report.rows",
+    "unsourced_attributions": "verifier.report.rows",
+    "LinkChange": "verifier.report.runs",
+    "RunDiff": "verifier.report.runs",
+    "RunInfo": "verifier.report.runs",
+    "TextChange": "verifier.report.runs",
+    "diff_runs": "verifier.report.runs",
+    "list_runs": "verifier.report.runs",
+    "ReportSummary": "verifier.report.summary",
+    "summarize": "verifier.report.summary",
+    "ReportFormat": "verifier.report.writer",
+    "format_for_path": "verifier.report.writer",
+    "open_report": "verifier.report.writer",
+    "parse_format": "verifier.report.writer",
+    "parse_only": "verifier.report.writer",
+    "produce_report": "verifier.report.writer",
+    "report_format": "verifier.report.writer",
+    "write_report": "verifier.report.writer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'verifier.report' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "COLUMNS",
