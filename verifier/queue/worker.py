@@ -12,7 +12,10 @@ A worker runs procrastinate's worker loop with two tasks:
 
 Requests in flight are capped at ``concurrency`` per worker whatever the jobs
 it runs; procrastinate's per-key lock keeps one job per host in flight over
-all workers. Beside the loop a watcher returns to the queue the jobs of
+all workers. A worker takes a job only when the jobs it holds leave a
+request slot unused (``_Room``), so it holds about ``concurrency /
+per_host`` + 1 jobs, not a fixed number: the rest stay on the queue for the
+other workers, and the run's end is not held back by one worker's pile. Beside the loop a watcher returns to the queue the jobs of
 workers whose heartbeat is older than ``stall_timeout`` (killed, frozen,
 cut off), and, with ``until_empty``, stops the worker once no job waits or runs.
 
@@ -449,11 +452,12 @@ async def _main(state: _State, options: WorkerOptions) -> None:
 
 
 def _jobs_at_once(settings: Settings) -> int:
-    """Jobs run at once. A job fetches from one host, often fewer than
-    ``per_host`` at a time (pacing, its last URLs), and spends moments in the
-    database at its start and end: enough jobs to fill the ``concurrency``
-    slots at two requests each, twice over. More would hold hosts' locks
-    (keeping other workers off them) while waiting for slots."""
+    """The most jobs run at once (``_Room`` decides how many are taken
+    below it). A job fetches from one host, often fewer than ``per_host`` at
+    a time (pacing, its last URLs), and spends moments in the database at
+    its start and end: enough jobs to fill the ``concurrency`` slots at two
+    requests each, twice over. More would hold hosts' locks (keeping other
+    workers off them) while waiting for slots."""
     return max(2, 2 * math.ceil(settings.concurrency / max(1, min(settings.per_host, 2))))
 
 
