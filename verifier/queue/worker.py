@@ -15,9 +15,10 @@ it runs; procrastinate's per-key lock keeps one job per host in flight over
 all workers. A worker takes a job only when the jobs it holds leave a
 request slot unused (``_Room``), so it holds about ``concurrency /
 per_host`` + 1 jobs, not a fixed number: the rest stay on the queue for the
-other workers, and the run's end is not held back by one worker's pile. Beside the loop a watcher returns to the queue the jobs of
-workers whose heartbeat is older than ``stall_timeout`` (killed, frozen,
-cut off), and, with ``until_empty``, stops the worker once no job waits or runs.
+other workers, and the run's end is not held back by one worker's pile.
+Beside the loop a watcher returns to the queue the jobs of workers whose
+heartbeat is older than ``stall_timeout`` (killed, frozen, cut off), and,
+with ``until_empty``, stops the worker once no job waits or runs.
 
 Ctrl-C (SIGINT) or SIGTERM: no new jobs and no new URLs are started, requests
 in flight finish and are written, and each running job puts its unchecked
