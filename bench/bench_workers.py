@@ -179,10 +179,7 @@ SELECT (SELECT finished_at IS NOT NULL FROM runs WHERE id = %(run)s) AS finished
        (SELECT count(*) FROM checks WHERE run_id = %(run)s) AS checks,
        (SELECT coalesce(json_object_agg(w, n), '{}') FROM (
             SELECT worker_id AS w, count(*) AS n FROM procrastinate_jobs
-             WHERE status = 'doing' GROUP BY worker_id) AS x) AS doing,
-       (SELECT count(*) FROM procrastinate_jobs j WHERE j.status = 'todo'
-           AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs o
-                            WHERE o.lock = j.lock AND o.status = 'doing')) AS available
+             WHERE status = 'doing' GROUP BY worker_id) AS x) AS doing
 """
 
 
@@ -223,12 +220,8 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _in_flight(hits: list[tuple[float, str]], at: float) -> int:
-    return sum(1 for t, _ in hits if t <= at < t + LATENCY)
-
-
 def _timeline(
-    hits: list[tuple[float, str]], samples: list[tuple[float, int, dict[str, int]]], started: float
+    hits: list[tuple[float, str]], samples: list[tuple[float, dict[str, int]]], started: float
 ) -> dict[str, Any]:
     """Where the time went, from the web's request log and the queue samples."""
     times = sorted(t for t, _ in hits)
@@ -254,7 +247,7 @@ def _timeline(
             break
     # Each worker's first job, from the samples (worker ids in order of appearance).
     first_job: dict[str, float] = {}
-    for when, _available, doing in samples:
+    for when, doing in samples:
         for worker in doing:
             first_job.setdefault(worker, round(when - started, 2))
     return {
@@ -280,15 +273,15 @@ def _scenario(workers: int, ports: list[int], kill: bool = False) -> dict[str, A
         processes = [_worker(url) for _ in range(workers)]
         killed_at: float | None = None
         first_check: float | None = None
-        samples: list[tuple[float, int, dict[str, int]]] = []
+        samples: list[tuple[float, dict[str, int]]] = []
         try:
             with psycopg.connect(_libpq(url), autocommit=True) as conn:
                 while True:
                     elapsed = time.perf_counter() - started
                     row = conn.execute(_SAMPLE, {"run": run_id}).fetchone()
                     assert row is not None
-                    finished, checks, doing, available = row
-                    samples.append((started_wall + elapsed, int(available), dict(doing)))
+                    finished, checks, doing = row
+                    samples.append((started_wall + elapsed, dict(doing)))
                     if first_check is None and checks:
                         first_check = elapsed
                     # The issue's scenario: one worker killed 5 s after the
