@@ -13,8 +13,13 @@ The queue is procrastinate (PostgreSQL-backed, asyncio); see
   flight, done and failed.
 
 Politeness across workers: every job of a host carries the lock
-``host:<name>``, and procrastinate runs one job of a lock at a time, so at
-most ``per_host`` requests go to a host whatever the number of workers.
+``verifier:host:<name>``, and procrastinate runs one job of a lock at a
+time, so at most ``per_host`` requests go to a host whatever the number of
+workers; the host's pacing (``min_interval``, ``Retry-After``) is handed
+from one worker to the next (``pacing``).
+Spread: a worker takes a job only when its jobs leave a request slot unused,
+so jobs stay on the queue for the other workers, and the workers are told
+at once when a host's lock frees or a stalled job is back (``worker``).
 Faults: a worker killed with ``kill -9`` stops heartbeating; after
 ``stall_timeout`` seconds another worker returns its jobs to the queue, and
 a job only fetches the URLs of its batch that have no check in the run yet,

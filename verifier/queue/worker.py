@@ -12,9 +12,13 @@ A worker runs procrastinate's worker loop with two tasks:
 
 Requests in flight are capped at ``concurrency`` per worker whatever the jobs
 it runs; procrastinate's per-key lock keeps one job per host in flight over
-all workers. Beside the loop a watcher returns to the queue the jobs of
-workers whose heartbeat is older than ``stall_timeout`` (killed, frozen,
-cut off), and, with ``until_empty``, stops the worker once no job waits or runs.
+all workers. A worker takes a job only when the jobs it holds leave a
+request slot unused (``_Room``), so it holds about ``concurrency /
+per_host`` + 1 jobs, not a fixed number: the rest stay on the queue for the
+other workers, and the run's end is not held back by one worker's pile.
+Beside the loop a watcher returns to the queue the jobs of workers whose
+heartbeat is older than ``stall_timeout`` (killed, frozen, cut off), and,
+with ``until_empty``, stops the worker once no job waits or runs.
 
 Ctrl-C (SIGINT) or SIGTERM: no new jobs and no new URLs are started, requests
 in flight finish and are written, and each running job puts its unchecked
@@ -26,26 +30,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
+import json
 import logging
 import math
 import signal
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import psycopg
 from procrastinate import App, RetryStrategy, exceptions
-from procrastinate.jobs import Job
+from procrastinate.connector import BaseConnector
+from procrastinate.jobs import Job, Status
+from procrastinate.manager import JobManager
 from procrastinate.worker import Worker
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from verifier.fetch import Fetcher, FetchResult, fetch_urls
 from verifier.fetch.engine import Progress
+from verifier.fetch.pacing import host_key
 from verifier.fetch.writer import write_results
 from verifier.queue.app import FETCH_TASK, FINISH_TASK, LIVE_STATUSES, QUEUE, queue_app
 from verifier.queue.enqueue import defer_finish
+from verifier.queue.pacing import hand_over, take_over
 from verifier.settings import Settings
 from verifier.store.database import Database
 from verifier.store.models import Check, LinkStatus, QueueBatch, Run, Url, utcnow
@@ -86,18 +96,58 @@ class WorkerResult:
         return sum(self.counts.values())
 
 
+class _Room:
+    """Whether the worker can use one more job now: a worker takes a job
+    only when the jobs it holds leave a request slot unused, so it holds
+    just enough jobs to keep its ``concurrency`` requests going (about
+    ``concurrency / per_host`` + 1), not a fixed number. The jobs it does
+    not need stay on the queue for the other workers: when the queue runs
+    dry, no worker sits on a pile of URLs while the others idle (the tail).
+
+    ``waiting``: URLs ready to start but waiting for a slot (of a request, or
+    of a result to write): while any waits, another job would only wait too.
+    ``starting``: jobs taken whose URLs have not asked for a slot yet (each
+    counted as ``per_host`` requests to come)."""
+
+    def __init__(self, concurrency: int, per_host: int) -> None:
+        self.concurrency = concurrency
+        self.per_host = max(1, per_host)
+        self.in_flight = 0
+        self.waiting = 0
+        self.starting = 0
+        self.changed = asyncio.Event()
+
+    def wanted(self) -> bool:
+        return (
+            self.waiting == 0 and self.in_flight + self.starting * self.per_host < self.concurrency
+        )
+
+    def touch(self) -> None:
+        self.changed.set()
+
+    async def until_wanted(self, stopped: asyncio.Event) -> None:
+        """Return once one more job would be used (or the worker is stopping)."""
+        while not self.wanted() and not stopped.is_set():
+            self.changed.clear()
+            # A bound on the wait, should a change go unsignalled.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), 1.0)
+
+
 class _Slots:
     """A worker's limits over all the jobs it runs: at most ``concurrency``
-    requests in flight, and at most ``concurrency`` results fetched but not
-    yet committed (a slot of their own, so a slow write never idles a
-    request slot). A worker killed at any moment loses at most twice
-    ``concurrency`` URLs: in practice its requests in flight and the
-    results of one write."""
+    requests in flight (``requests``), and at most twice ``concurrency`` URLs
+    from their request to their check committed (``unwritten``): so up to
+    ``concurrency`` results may wait for their write while as many requests
+    are in flight, and a slow write never idles a request slot. A worker
+    killed at any moment loses at most twice ``concurrency`` URLs: its
+    requests in flight and the results not yet committed."""
 
-    def __init__(self, fetcher: Fetcher, concurrency: int) -> None:
+    def __init__(self, fetcher: Fetcher, room: _Room) -> None:
         self.fetcher = fetcher
-        self.requests = asyncio.Semaphore(concurrency)
-        self.unwritten = asyncio.Semaphore(concurrency)
+        self.room = room
+        self.requests = asyncio.Semaphore(room.concurrency)
+        self.unwritten = asyncio.Semaphore(2 * room.concurrency)
 
 
 class _JobFetcher:
@@ -111,8 +161,17 @@ class _JobFetcher:
         self._slots = slots
         self._stopping = stopping
         self._held: dict[str, int] = {}
+        self._starting = True
         self.active = 0
         self.changed = asyncio.Event()
+
+    def started(self) -> None:
+        """The job's URLs are asking for slots (or it has none): no longer
+        counted as a job starting (``_Room.starting``)."""
+        if self._starting:
+            self._starting = False
+            self._slots.room.starting -= 1
+            self._slots.room.touch()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._slots.fetcher, name)
@@ -123,18 +182,34 @@ class _JobFetcher:
         attempt starts: the step waits until the job is cancelled."""
         if self._stopping.is_set():
             await asyncio.Future()  # never: cancelled with the job's fetch
+        self.started()
         self.active += 1
+        room = self._slots.room
+        room.waiting += 1
+        waiting = True
         try:
             await self._slots.unwritten.acquire()
             try:
                 async with self._slots.requests:
-                    outcome = await self._slots.fetcher.step(progress, paced=paced)
+                    room.waiting -= 1
+                    waiting = False
+                    room.in_flight += 1
+                    room.touch()
+                    try:
+                        outcome = await self._slots.fetcher.step(progress, paced=paced)
+                    finally:
+                        room.in_flight -= 1
+                        room.touch()
             except BaseException:
                 self._slots.unwritten.release()
                 raise
         except BaseException:
             self._end()
             raise
+        finally:
+            if waiting:
+                room.waiting -= 1
+                room.touch()
         if not isinstance(outcome, FetchResult):
             # Parked until its next attempt: its slots go to other URLs.
             self._slots.unwritten.release()
@@ -164,12 +239,17 @@ class _JobFetcher:
 
 class _Writer:
     """Group commit of one run's checks, shared by the worker's jobs:
-    ``write`` returns once its result is committed; results that arrive
-    during a write go together in the next one."""
+    ``write`` returns once its result is committed. A write lingers
+    ``linger`` seconds after its first result (unless ``batch`` are waiting
+    already), and results that arrive during a write go together in the
+    next one: a transaction costs about the same CPU for one check as for
+    ten, and a transaction per check would cost more CPU than its fetch."""
 
-    def __init__(self, db: Database, run_id: int) -> None:
+    def __init__(self, db: Database, run_id: int, *, linger: float = 0.05, batch: int = 8) -> None:
         self.db = db
         self.run_id = run_id
+        self.linger = linger
+        self.batch = batch
         self._pending: list[tuple[int, FetchResult, asyncio.Future[None]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -182,6 +262,8 @@ class _Writer:
 
     async def _drain(self) -> None:
         while self._pending:
+            if len(self._pending) < self.batch:
+                await asyncio.sleep(self.linger)
             batch, self._pending = self._pending, []
             try:
                 await asyncio.to_thread(self._write, [(u, r) for u, r, _ in batch])
@@ -197,11 +279,72 @@ class _Writer:
             write_results(session, self.run_id, items)
 
 
+class _JobManager(JobManager):
+    """procrastinate's job manager with what many workers need:
+
+    * ``fetch_job`` takes a job only when the worker has room for it
+      (``_Room``), and counts a fetch job as starting;
+    * ``finish_job`` wakes the workers when the finished job's host has
+      another job waiting: its lock is free now, and procrastinate notifies
+      only new jobs, so idle workers would otherwise wait for their next poll;
+    * ``retry_job`` (a stalled worker's job put back, a job retried after a
+      lost connection) wakes them too, for the same reason.
+    """
+
+    def __init__(self, connector: BaseConnector, room: _Room, stopped: asyncio.Event) -> None:
+        super().__init__(connector)
+        self.room = room
+        self.stopped = stopped
+
+    async def fetch_job(self, queues: Iterable[str] | None, worker_id: int) -> Job | None:
+        await self.room.until_wanted(self.stopped)
+        if self.stopped.is_set():
+            return None
+        job = await super().fetch_job(queues, worker_id)
+        if job is not None and job.task_name == FETCH_TASK:
+            self.room.starting += 1
+        return job
+
+    async def finish_job(self, job: Job, status: Status, delete_job: bool) -> None:
+        await super().finish_job(job, status, delete_job)
+        if job.lock is not None:
+            await self.wake(job.lock)
+
+    async def retry_job(
+        self,
+        job: Job,
+        retry_at: datetime.datetime | None = None,
+        priority: int | None = None,
+        queue: str | None = None,
+        lock: str | None = None,
+    ) -> None:
+        await super().retry_job(job, retry_at, priority, queue, lock)
+        await self.wake(None)
+
+    async def wake(self, lock: str | None) -> None:
+        """Tell the workers a job may be ready (as procrastinate does for a
+        new job); with ``lock``, only when a job of that lock waits."""
+        with contextlib.suppress(psycopg.Error, exceptions.ConnectorException):
+            await self.connector.execute_query_async(
+                "SELECT pg_notify(%(channel)s, %(payload)s) WHERE %(lock)s::text IS NULL"
+                " OR EXISTS (SELECT 1 FROM procrastinate_jobs"
+                " WHERE lock = %(lock)s AND status = 'todo')",
+                channel=_CHANNEL,
+                payload=json.dumps({"type": "job_inserted", "job_id": None}),
+                lock=lock,
+            )
+
+
+# The channel procrastinate's workers of the queue listen on.
+_CHANNEL = f"procrastinate_queue_v1#{QUEUE}"
+
+
 @dataclass
 class _State:
     db: Database
     settings: Settings
     app: App
+    room: _Room
     slots: _Slots | None = None
     stopped: asyncio.Event = field(default_factory=asyncio.Event)
     writers: dict[int, _Writer] = field(default_factory=dict)
@@ -216,7 +359,9 @@ def run_worker(
     the queue is empty; a lost database connection is reconnected."""
     options = options or WorkerOptions()
     app = queue_app(db, max_size=max(4, settings.concurrency // 4 + 2))
-    state = _State(db, settings, app)
+    state = _State(db, settings, app, _Room(settings.concurrency, settings.per_host))
+    # Before the tasks are registered: they keep the app's job manager.
+    app.job_manager = _JobManager(app.connector, state.room, state.stopped)
     _register(state)
     asyncio.run(_main(state, options))
     return state.result
@@ -258,6 +403,7 @@ async def _main(state: _State, options: WorkerOptions) -> None:
         interrupts += 1
         state.stopping = True
         state.stopped.set()
+        state.room.touch()
         state.result.interrupted = True
         if worker is not None:
             worker.stop()
@@ -275,7 +421,7 @@ async def _main(state: _State, options: WorkerOptions) -> None:
                     state.app.open_async(),
                     Fetcher(state.settings, **dict(options.fetcher_options)) as fetcher,
                 ):
-                    state.slots = _Slots(fetcher, state.settings.concurrency)
+                    state.slots = _Slots(fetcher, state.room)
                     worker = Worker(
                         state.app,
                         queues=[QUEUE],
@@ -307,11 +453,12 @@ async def _main(state: _State, options: WorkerOptions) -> None:
 
 
 def _jobs_at_once(settings: Settings) -> int:
-    """Jobs run at once. A job fetches from one host, often fewer than
-    ``per_host`` at a time (pacing, its last URLs), and spends moments in the
-    database at its start and end: enough jobs to fill the ``concurrency``
-    slots at two requests each, twice over. More would hold hosts' locks
-    (keeping other workers off them) while waiting for slots."""
+    """The most jobs run at once (``_Room`` decides how many are taken
+    below it). A job fetches from one host, often fewer than ``per_host`` at
+    a time (pacing, its last URLs), and spends moments in the database at
+    its start and end: enough jobs to fill the ``concurrency`` slots at two
+    requests each, twice over. More would hold hosts' locks (keeping other
+    workers off them) while waiting for slots."""
     return max(2, 2 * math.ceil(settings.concurrency / max(1, min(settings.per_host, 2))))
 
 
@@ -348,13 +495,28 @@ async def _queue_busy(app: App) -> bool:
 
 
 async def _fetch_batch(state: _State, run_id: int, batch_id: int, url_ids: list[int]) -> None:
+    assert state.slots is not None
+    limited = _JobFetcher(state.slots, state.stopped)
+    try:
+        await _fetch_urls(state, limited, run_id, batch_id, url_ids)
+    finally:
+        limited.started()
+
+
+async def _fetch_urls(
+    state: _State, limited: _JobFetcher, run_id: int, batch_id: int, url_ids: list[int]
+) -> None:
     db, settings = state.db, state.settings
     todo = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
     assert state.slots is not None
-    limited = _JobFetcher(state.slots, state.stopped)
+    limiter = state.slots.fetcher.limiter
+    hosts = {host_key(url) for _, url in todo}
+    # The host's last start (or Retry-After) on the worker that ran its
+    # previous job holds here too.
+    await asyncio.to_thread(take_over, db, limiter, hosts)
     writer = state.writers.get(run_id)
     if writer is None:
-        writer = state.writers[run_id] = _Writer(db, run_id)
+        writer = state.writers[run_id] = _Writer(db, run_id, batch=settings.concurrency)
     counts = state.result.counts
     url_of = dict(todo)
 
@@ -389,6 +551,9 @@ async def _fetch_batch(state: _State, run_id: int, batch_id: int, url_ids: list[
         stopping.cancel()
         fetching.cancel()
     state.result.jobs += 1
+    # Before the host's lock is free: the next job of the host, on any
+    # worker, waits as this worker would have.
+    await asyncio.to_thread(hand_over, db, limiter, hosts)
     left = await asyncio.to_thread(_unchecked, db, run_id, url_ids)
     if left and state.stopping:
         # Ctrl-C: the unchecked rest goes back on the queue (same host lock).

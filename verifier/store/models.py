@@ -271,6 +271,16 @@ class QueueBatch(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class HostPacing(Base):
+    """When a host may next be asked, handed from one worker to the next
+    (``verifier.queue.pacing``; the database's clock)."""
+
+    __tablename__ = "host_pacing"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Check(Base):
     """One fetch of one URL: every check is kept, so history is never lost."""
 
