@@ -67,3 +67,17 @@ def test_a_killed_worker_leaves_the_pages_to_threads() -> None:
     finally:
         extractor.close()
     assert extractor.processes == 0
+
+
+def test_a_library_caller_gets_threads_unless_it_allows_processes() -> None:
+    """A process started with spawn imports the caller's main module again:
+    only the ``verifier`` command (or a caller saying it is safe) gets one."""
+    from verifier.fetch import offload
+
+    offload.allow_worker_processes(False)
+    try:
+        assert PageExtractor().processes == 0
+        offload.allow_worker_processes()
+        assert PageExtractor().processes == (1 if offload._cores() > 1 else 0)
+    finally:
+        offload.allow_worker_processes(False)

@@ -186,4 +186,9 @@ def open_db(
 
 
 def main() -> None:
+    from verifier.fetch import offload
+
+    # this command's main module is guarded: large pages may be extracted in
+    # a worker process (see verifier.fetch.offload)
+    offload.allow_worker_processes()
     app(prog_name="verifier")

@@ -7,9 +7,13 @@ own it runs on another core. Small pages (most of them) are extracted in
 place: sending them to a process would cost more than extracting them.
 
 One worker process, started with the first large page (``spawn``: the
-fetcher's threads are never forked) and stopped with the fetcher. On a
-machine with one core, or when the worker dies, large pages go to a thread
-as before.
+fetcher's threads are never forked) and stopped with the fetcher. A
+process started with ``spawn`` imports the program's main module again, so
+the worker is used only where that is known to be safe: the ``verifier``
+command turns it on (:func:`allow_worker_processes`); a script using the
+library gets threads unless it does the same (under ``if __name__ ==
+"__main__":``). On a machine with one core, or when the worker dies, large
+pages go to a thread.
 """
 
 from __future__ import annotations
@@ -19,14 +23,25 @@ import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
-from verifier.fetch.content import extract_page
-from verifier.vocabulary import PageText
+if TYPE_CHECKING:
+    from verifier.vocabulary import PageText
 
-__all__ = ["LARGE_PAGE", "PageExtractor"]
+__all__ = ["LARGE_PAGE", "PageExtractor", "allow_worker_processes"]
 
 # Bodies larger than this (bytes) are extracted off the event loop.
 LARGE_PAGE = 256 * 1024
+
+
+_allowed = False
+
+
+def allow_worker_processes(allowed: bool = True) -> None:
+    """Let large pages go to a worker process (the program's main module is
+    guarded, or is the ``verifier`` command)."""
+    global _allowed
+    _allowed = allowed
 
 
 def _cores() -> int:
@@ -41,11 +56,17 @@ class PageExtractor:
     with ``processes=0`` or one core, to a thread)."""
 
     def __init__(self, *, processes: int | None = None, large: int = LARGE_PAGE) -> None:
-        self.processes = (1 if _cores() > 1 else 0) if processes is None else processes
+        if processes is None:
+            processes = 1 if _allowed and _cores() > 1 else 0
+        self.processes = processes
         self.large = large
         self._pool: Executor | None = None
 
     async def extract(self, body: bytes, content_type: str | None, url: str | None) -> PageText:
+        # imported here: the command turns the worker on at start-up
+        # (``allow_worker_processes``) without loading lxml
+        from verifier.fetch.content import extract_page
+
         if len(body) <= self.large:
             return extract_page(body, content_type, url)
         if self.processes > 0:
