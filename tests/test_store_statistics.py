@@ -15,9 +15,9 @@ from verifier.store.models import Citation, Document
 from verifier.store.statistics import refresh_statistics, stale_tables
 
 
-def _bulk_citations(db: Database, count: int) -> None:
+def _bulk_citations(db: Database, count: int, path: str = "bulk.txt") -> None:
     with db.session() as session:
-        document = Document(path="bulk.txt", format="text", sha256="0" * 64)
+        document = Document(path=path, format="text", sha256="0" * 64)
         session.add(document)
         session.flush()
         session.execute(
@@ -74,6 +74,14 @@ def test_a_bulk_written_table_is_analyzed_once(pg_url: str) -> None:
         # Fresh now: nothing to do, however often asked.
         with db.session() as session:
             assert refresh_statistics(session, ["citations", "quotes"]) == []
+        # 150 more rows: past 50 + 10 % of 400, not past 50 + 100 % (ingest's
+        # scale: analyzed again once a table has doubled).
+        _bulk_citations(db, 150, path="more.txt")
+        _counted(db, "citations", 150)
+        with db.session() as session:
+            assert stale_tables(session, ["citations"], scale=1.0) == []
+            assert refresh_statistics(session, ["citations"], scale=1.0) == []
+            assert refresh_statistics(session, ["citations"]) == stale
     finally:
         db.dispose()
 

@@ -29,6 +29,9 @@ __all__ = ["IngestResult", "expand_paths", "ingest_paths"]
 # of a large ingest would scan a table growing with it.
 _TABLES_WRITTEN = ("documents", "citations", "urls", "citation_urls", "quotes", "attributions")
 _STATISTICS_EVERY = 100
+# Analyzed again when a table has doubled since (each ANALYZE of a table of
+# a million rows takes a second or so; the plans need the rough size only).
+_STATISTICS_SCALE = 1.0
 
 
 @dataclass
@@ -108,7 +111,7 @@ def ingest_paths(
 
 def _refresh_statistics(db: Database) -> None:
     with db.session() as session:
-        refresh_statistics(session, _TABLES_WRITTEN)
+        refresh_statistics(session, _TABLES_WRITTEN, _STATISTICS_SCALE)
 
 
 # Formats whose source is text with lines (.docx and PDF are not).

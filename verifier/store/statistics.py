@@ -43,18 +43,20 @@ _STALE = text(
 )
 
 
-def stale_tables(session: Session, tables: Sequence[str]) -> list[str]:
+def stale_tables(session: Session, tables: Sequence[str], scale: float = _SCALE) -> list[str]:
     """Of ``tables`` (names in the session's search path), the qualified names
-    of those changed enough since their last analyze to need another."""
+    of those with more rows changed since their last analyze than 50 plus
+    ``scale`` times the rows they had then (autovacuum's rule)."""
     if session.get_bind().dialect.name != "postgresql":
         return []
     return list(
-        session.scalars(_STALE, {"names": list(tables), "threshold": _THRESHOLD, "scale": _SCALE})
+        session.scalars(_STALE, {"names": list(tables), "threshold": _THRESHOLD, "scale": scale})
     )
 
 
-def refresh_statistics(session: Session, tables: Sequence[str]) -> list[str]:
-    """``ANALYZE`` the stale ones among ``tables``; returns those analyzed.
+def refresh_statistics(session: Session, tables: Sequence[str], scale: float = _SCALE) -> list[str]:
+    """``ANALYZE`` the stale ones among ``tables`` (see :func:`stale_tables`);
+    returns those analyzed.
 
     Best effort: a role that may not analyze them (PostgreSQL only warns), a
     read-only standby or a table locked by another ``ANALYZE`` (2 s at most)
@@ -66,7 +68,7 @@ def refresh_statistics(session: Session, tables: Sequence[str]) -> list[str]:
         return []
     try:
         with session.begin_nested():
-            stale = stale_tables(session, tables)
+            stale = stale_tables(session, tables, scale)
             if stale:
                 session.execute(text("SET LOCAL lock_timeout = '2s'"))
             for name in stale:
