@@ -102,7 +102,7 @@ def _ingest(url: str, seed: Path, documents: int, out: Any) -> None:
     data = seed.read_bytes()
     db = Database(url)
     citations = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory() as folder:
         for start in range(0, documents, CHUNK):
             paths = []
@@ -115,10 +115,12 @@ def _ingest(url: str, seed: Path, documents: int, out: Any) -> None:
             for path in paths:
                 os.unlink(path)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     db.dispose()
     out.put(
         {
             "seconds": round(seconds, 1),
+            "cpu_seconds": round(cpu, 1),
             "documents_per_second": round(documents / seconds, 1),
             "citations": citations,
             "citations_per_second": round(citations / seconds),
@@ -139,13 +141,15 @@ def _match(url: str, out: Any) -> None:
         session.add(run)
         session.flush()
         run_id = run.id
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     summary = verify_run(db, run_id, archived_copy=best_snapshot)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     db.dispose()
     out.put(
         {
             "seconds": round(seconds, 1),
+            "cpu_seconds": round(cpu, 1),
             "matches": summary.matches,
             "peak_rss_mb": round(_peak_mb(), 1),
         }
@@ -159,14 +163,16 @@ def _report(url: str, out: Any) -> None:
     db = Database(url)
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "report.csv"
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         rows = produce_report(db, str(target))
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         size = target.stat().st_size
     db.dispose()
     out.put(
         {
             "seconds": round(seconds, 1),
+            "cpu_seconds": round(cpu, 1),
             "rows": rows,
             "rows_per_second": round(rows / seconds),
             "megabytes": round(size / 2**20, 1),
@@ -190,6 +196,9 @@ def run(seeds: Path, sizes: list[int]) -> dict[str, Any]:
     figures: dict[str, Any] = {"seed": seed.name, "notes_per_document": per_document, "scales": []}
     for citations in sizes:
         documents = math.ceil(citations / per_document)
+        # The machine may be shared: the load beside each size's figures.
+        load = "load average " + " ".join(f"{n:.2f}" for n in os.getloadavg())
+        print(f"{citations:>9} citations: start, {load}", flush=True)
         with _schema() as url:
             ingest = _in_process(_ingest, url, seed, documents)
             print(f"{citations:>9} citations: ingest {ingest}", flush=True)

@@ -12,7 +12,12 @@ from sqlalchemy import select
 
 from verifier.archive import archive_fallback, best_snapshot
 from verifier.archive.client import DOWN_AFTER, ArchiveClient
-from verifier.archive.lookup import IN_FLIGHT, urls_needing_archive
+from verifier.archive.lookup import (
+    IN_FLIGHT,
+    archive_pages,
+    pages_needing_archive,
+    urls_needing_archive,
+)
 from verifier.settings import Settings
 from verifier.store.contents import load_content
 from verifier.store.database import Database
@@ -402,3 +407,78 @@ async def test_a_listed_capture_played_back_from_the_other_side_is_not_taken(
         snapshot = best_snapshot(session, url_id, dt.date(2015, 6, 1))
         assert snapshot is not None
         assert snapshot.captured_at == dt.datetime(2017, 11, 24, 15, 13, 15)
+
+
+def test_urls_needing_archive_come_a_page_at_a_time_by_keyset(db: Database) -> None:
+    """Pages of at most ``limit`` ids in id order, each starting after the
+    last id of the one before; together exactly the whole selection, a URL
+    both failing and drifted once, a drifted URL checked by an earlier run
+    (not due) included, fine and excluded ones left out."""
+    statuses = ["dead", "ok", "blocked", "ok", "excluded", "timeout", "ok", "dead", "ok"]
+    ids = [cite(db, f"http://paged.example/{n}", dt.date(2021, 3, 1)) for n in range(11)]
+    earlier, run = new_run(db), new_run(db)
+    with db.session() as session:
+        for url_id, status in zip(ids, statuses, strict=False):
+            session.add(Check(run_id=run, url_id=url_id, status=status))
+        # ids[9] and ids[10] were checked by the earlier run only (not due now).
+        session.add(Check(run_id=earlier, url_id=ids[9], status="ok"))
+        session.add(Check(run_id=earlier, url_id=ids[10], status="dead"))
+        # Drifted: an ok link (ids[3]), a dead one (ids[7]: listed once), and
+        # ids[9], not checked in this run; ids[6]'s quote is absent only
+        # in the archive, which is no reason to look again.
+        for index, source in ((3, "live"), (7, None), (9, "live"), (6, "archive")):
+            citation_id = session.execute(
+                select(CitationUrl.citation_id).where(CitationUrl.url_id == ids[index])
+            ).scalar_one()
+            quote = Quote(citation_id=citation_id, kind="quotation", text="q", position=0)
+            session.add(quote)
+            session.flush()
+            session.add(
+                Match(
+                    run_id=run,
+                    quote_id=quote.id,
+                    url_id=ids[index],
+                    verdict="absent",
+                    score=10.0,
+                    method="fuzzy",
+                    source=source,
+                )
+            )
+    expected = [ids[n] for n in (0, 2, 3, 5, 7, 9)]
+    with db.session() as session:
+        assert urls_needing_archive(session, Settings(), run) == expected
+        pages = [
+            urls_needing_archive(session, Settings(), run, after=after, limit=2)
+            for after in (0, ids[2], ids[5], ids[9])
+        ]
+    assert pages == [expected[0:2], expected[2:4], expected[4:6], []]
+    for size in (1, 2, 4, 6, 50):
+        paged = list(pages_needing_archive(db, Settings(), run, size))
+        assert all(0 < len(page) <= size for page in paged)
+        assert [url_id for page in paged for url_id in page] == expected, size
+    assert len(list(pages_needing_archive(db, Settings(), run, 4))) == 2
+    everything = list(pages_needing_archive(db, Settings(archive_all=True), run, 3))
+    assert [u for page in everything for u in page] == [ids[n] for n in (0, 1, 2, 3, 5, 6, 7, 8, 9)]
+
+
+async def test_the_archive_stage_looks_up_page_by_page_with_one_client(
+    db: Database, fake: FakeArchives
+) -> None:
+    """Every page is looked up; the summary adds them up; the Wayback found
+    down on the first page is not asked again on the next ones."""
+    fake.fail("wayback", 503)
+    url_ids = [cite(db, f"http://gone.example/paged{n}", dt.date(2020, 1, 1)) for n in range(9)]
+    run = new_run(db)
+    with db.session() as session:
+        session.add_all(Check(run_id=run, url_id=url_id, status="dead") for url_id in url_ids)
+    settings = settings_for(fake)
+    async with ArchiveClient(settings, backoff=0.01) as client:
+        summary = await archive_pages(db, settings, run, 3, client=client)
+        assert "wayback" in client.down
+    assert summary.urls == 9 and summary.not_found == 9 and summary.looked_up == 9
+    assert list(summary.failing) == ["wayback"]
+    assert all(lookups(db, url_id) for url_id in url_ids)
+    # Down after DOWN_AFTER failed requests of the first page's lookups: the
+    # later pages do not ask it again.
+    assert len(fake.requests_to("wayback")) <= DOWN_AFTER * 4
+    assert summary.requests.get("wayback", 0) == len(fake.requests_to("wayback"))

@@ -19,8 +19,19 @@ from verifier.parse.reading import Source
 from verifier.store.database import Database
 from verifier.store.documents import StoredDocument, resolve_path, store_document
 from verifier.store.locate import Location, locate_citations, locate_in_blocks
+from verifier.store.statistics import refresh_statistics
 
 __all__ = ["IngestResult", "expand_paths", "ingest_paths"]
+
+# The tables ingest writes and reads back (``urls`` by hash for every
+# document): their planner statistics are kept fresh every so many
+# documents (PostgreSQL; see verifier.store.statistics), or each lookup
+# of a large ingest would scan a table growing with it.
+_TABLES_WRITTEN = ("documents", "citations", "urls", "citation_urls", "quotes", "attributions")
+_STATISTICS_EVERY = 100
+# Analyzed again when a table has doubled since (each ANALYZE of a table of
+# a million rows takes a second or so; the plans need the rough size only).
+_STATISTICS_SCALE = 1.0
 
 
 @dataclass
@@ -62,6 +73,7 @@ def ingest_paths(
     if format_name is not None:
         parser_for(format_name)  # an unknown --format fails before any file is read
     result = IngestResult()
+    written = 0
     for item in expand_paths(paths):
         outcome: StoredDocument | DocumentError
         if isinstance(item, DocumentError):
@@ -86,9 +98,20 @@ def ingest_paths(
             result.errors.append(outcome)
         else:
             result.stored.append(outcome)
+            if outcome.action in ("new", "replaced"):
+                written += 1
+                if written % _STATISTICS_EVERY == 0:
+                    _refresh_statistics(db)
         if on_document is not None:
             on_document(outcome)
+    if written % _STATISTICS_EVERY:
+        _refresh_statistics(db)
     return result
+
+
+def _refresh_statistics(db: Database) -> None:
+    with db.session() as session:
+        refresh_statistics(session, _TABLES_WRITTEN, _STATISTICS_SCALE)
 
 
 # Formats whose source is text with lines (.docx and PDF are not).

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,9 +72,11 @@ __all__ = [
     "ArchiveSummary",
     "archive_fallback",
     "archive_notes",
+    "archive_pages",
     "archive_stage",
     "archive_warnings",
     "best_snapshot",
+    "pages_needing_archive",
     "urls_needing_archive",
 ]
 
@@ -838,25 +840,113 @@ async def _resolve(lookup: _Lookup, target: _Target) -> list[_Outcome]:
 _NEVER = {LinkStatus.EXCLUDED.value, LinkStatus.INVALID_URL.value, LinkStatus.NO_URL.value}
 
 
-def urls_needing_archive(session: Session, settings: Settings, run_id: int) -> list[int]:
+def urls_needing_archive(
+    session: Session,
+    settings: Settings,
+    run_id: int,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+) -> list[int]:
     """The URLs of a run that get the archive fallback: every URL checked in
     the run whose status is not ``ok``/``redirected``, every URL with a title
     or quotation found absent in its live text (content drift), or, with
-    ``settings.archive_all``, every URL checked in the run."""
-    checked = select(Check.url_id, Check.status).where(Check.run_id == run_id)
-    wanted: set[int] = set()
-    for url_id, status in session.execute(checked).all():
-        if status in _NEVER:
-            continue
-        if settings.archive_all or status not in FINE:
-            wanted.add(url_id)
-    drifted = select(Match.url_id).where(
-        Match.run_id == run_id,
-        Match.verdict == Verdict.ABSENT.value,
-        (Match.source.is_(None)) | (Match.source == "live"),
+    ``settings.archive_all``, every URL checked in the run.
+
+    Their ids in order; with ``limit``, one page of them: the first
+    ``limit`` ids above ``after`` (keyset pagination: the next page starts
+    after the last id of this one, see :func:`pages_needing_archive`).
+    """
+    checked = (
+        select(Check.url_id)
+        .where(Check.run_id == run_id, Check.url_id > after, Check.status.not_in(_NEVER))
+        .order_by(Check.url_id)
     )
-    wanted.update(session.execute(drifted).scalars())
-    return sorted(wanted)
+    if not settings.archive_all:
+        checked = checked.where(Check.status.not_in(FINE))
+    drifted = (
+        select(Match.url_id)
+        .where(
+            Match.run_id == run_id,
+            Match.url_id > after,
+            Match.verdict == Verdict.ABSENT.value,
+            (Match.source.is_(None)) | (Match.source == "live"),
+        )
+        .distinct()
+        .order_by(Match.url_id)
+    )
+    if limit is not None:
+        # The first ``limit`` of the union are among the first ``limit`` of
+        # each part: each part stops there (the checks part on the
+        # (run_id, url_id) index).
+        checked, drifted = checked.limit(limit), drifted.limit(limit)
+    wanted = set(session.scalars(checked)) | set(session.scalars(drifted))
+    return sorted(wanted)[:limit]
+
+
+# URLs per page of the archive stage: each page's targets (the URL, its
+# citations' dates, titles and quotations) are read and looked up together.
+ARCHIVE_PAGE = 1000
+
+
+def pages_needing_archive(
+    db: Database, settings: Settings, run_id: int, page: int = ARCHIVE_PAGE
+) -> Iterator[list[int]]:
+    """:func:`urls_needing_archive` a page at a time, each read in a short
+    transaction of its own: memory follows the page, not the run."""
+    after = 0
+    while True:
+        with db.session() as session:
+            ids = urls_needing_archive(session, settings, run_id, after=after, limit=page)
+        if ids:
+            yield ids
+        if len(ids) < page:
+            return
+        after = ids[-1]
+
+
+def _add(total: ArchiveSummary, part: ArchiveSummary) -> None:
+    """Add one page's summary to the run's."""
+    for name in (
+        "urls",
+        "looked_up",
+        "found",
+        "reused",
+        "from_document",
+        "not_found",
+        "repeated",
+        "settled",
+    ):
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+    total.failing.update(part.failing)
+    total.unreachable.update(part.unreachable)
+    # The pages share one client: its counts are the run's so far.
+    total.requests = part.requests or total.requests
+
+
+async def archive_pages(
+    db: Database,
+    settings: Settings,
+    run_id: int,
+    page: int = ARCHIVE_PAGE,
+    *,
+    client: ArchiveClient | None = None,
+) -> ArchiveSummary:
+    """:func:`archive_fallback` over :func:`pages_needing_archive`, one page
+    after the other, with one client for the run (an archive found down or
+    unreachable stays so for the next pages, as within one page)."""
+    total = ArchiveSummary()
+    if not settings.archive:
+        return total
+    shared = client
+    try:
+        for url_ids in pages_needing_archive(db, settings, run_id, page):
+            shared = shared or ArchiveClient(settings)
+            _add(total, await archive_fallback(db, settings, run_id, url_ids, client=shared))
+    finally:
+        if client is None and shared is not None:
+            await shared.aclose()
+    return total
 
 
 @dataclass
@@ -903,10 +993,8 @@ def archive_stage(db: Database, settings: Settings, run_id: int) -> ArchiveStage
     :func:`archive_fallback`; returns the figures for the run summary."""
     if not settings.archive:
         return ArchiveStage(skipped="archive fallback off")
-    with db.session() as session:
-        url_ids = urls_needing_archive(session, settings, run_id)
     try:
-        summary = asyncio.run(archive_fallback(db, settings, run_id, url_ids))
+        summary = asyncio.run(archive_pages(db, settings, run_id))
     except KeyboardInterrupt:
         return ArchiveStage(interrupted=True)
     return ArchiveStage(summary)

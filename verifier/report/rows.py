@@ -39,6 +39,7 @@ from verifier.store.models import (
     Url,
     Verdict,
 )
+from verifier.store.statistics import refresh_statistics
 from verifier.vocabulary import FINE, MISSING
 
 __all__ = [
@@ -91,6 +92,19 @@ QUOTE_SEPARATOR = " | "
 # Citations per batch: each batch is a handful of ``IN (...)`` queries,
 # below SQLite's bound-variable limit.
 _BATCH = 400
+
+# The tables a report reads, whose planner statistics it keeps fresh.
+_TABLES_READ = (
+    "documents",
+    "citations",
+    "citation_urls",
+    "urls",
+    "quotes",
+    "matches",
+    "checks",
+    "snapshots",
+    "archive_lookups",
+)
 
 
 def worst_verdict(verdicts: Iterable[str]) -> str:
@@ -277,27 +291,40 @@ def _score(value: float | None) -> float | None:
 
 
 def _latest_matches(session: Session, quote_ids: list[int]) -> dict[tuple[int, int], DbRow]:
-    """The newest Match per (quote, URL) for these quotes."""
+    """The newest Match per (quote, URL) for these quotes.
+
+    Two index lookups, not ``id IN (SELECT max(id) ...)``: PostgreSQL plans
+    that as a hash join over a scan of the whole ``matches`` table, once per
+    batch, so a report's time grew with the square of the database.
+    """
     if not quote_ids:
         return {}
-    newest = (
-        select(func.max(Match.id))
-        .where(Match.quote_id.in_(quote_ids))
-        .group_by(Match.quote_id, Match.url_id)
+    newest = list(
+        session.scalars(
+            select(func.max(Match.id))
+            .where(Match.quote_id.in_(quote_ids))
+            .group_by(Match.quote_id, Match.url_id)
+        )
     )
-    return {
-        (m.quote_id, m.url_id): m
-        for m in session.execute(select(Match.__table__).where(Match.id.in_(newest)))
-    }
+    return {(m.quote_id, m.url_id): m for m in _rows_by_id(session, Match.__table__, newest)}
 
 
 def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, DbRow]:
+    """The newest Check per URL (two index lookups, as ``_latest_matches``)."""
     if not url_ids:
         return {}
-    newest = select(func.max(Check.id)).where(Check.url_id.in_(url_ids)).group_by(Check.url_id)
-    return {
-        c.url_id: c for c in session.execute(select(Check.__table__).where(Check.id.in_(newest)))
-    }
+    newest = list(
+        session.scalars(
+            select(func.max(Check.id)).where(Check.url_id.in_(url_ids)).group_by(Check.url_id)
+        )
+    )
+    return {c.url_id: c for c in _rows_by_id(session, Check.__table__, newest)}
+
+
+def _rows_by_id(session: Session, table: Any, ids: list[int]) -> Iterator[DbRow]:
+    """The rows of ``table`` with these primary keys, ``_BATCH`` at a time."""
+    for start in range(0, len(ids), _BATCH):
+        yield from session.execute(select(table).where(table.c.id.in_(ids[start : start + _BATCH])))
 
 
 def _archived_urls(session: Session, url_ids: list[int]) -> set[int]:
@@ -340,16 +367,17 @@ def _error_text(
 
 
 def _rows_for_batch(
-    session: Session, citation_ids: list[int], finder: SnapshotFinder | None
+    session: Session,
+    citation_ids: list[int],
+    finder: SnapshotFinder | None,
+    paths: dict[int, str],
 ) -> Iterator[ReportRow]:
     # Plain rows, not ORM objects: a report reads many and changes none.
+    # Each document's path comes from ``paths`` (read once), not a join per
+    # batch, which hashed the whole ``documents`` table every time.
     citations = {
         c.id: c
-        for c in session.execute(
-            select(Citation.__table__, Document.path)
-            .join(Document, Document.id == Citation.document_id)
-            .where(Citation.id.in_(citation_ids))
-        )
+        for c in session.execute(select(Citation.__table__).where(Citation.id.in_(citation_ids)))
     }
     links: dict[int, list[DbRow]] = {}
     for link_row in session.execute(
@@ -450,7 +478,7 @@ def _rows_for_batch(
             archive_note = note.text if note and note.applies(snapshot_id, archive_url) else None
             title = own_title or citation.title or (titles[0].text if titles else None)
             yield ReportRow(
-                document=citation.path,
+                document=paths[citation.document_id],
                 note=citation.label,
                 url=link.written if link is not None else "",
                 accessed=accessed,
@@ -510,31 +538,40 @@ def report_rows(
     """
     finder = _snapshot_finder()
     with db.session() as session:
+        # Fresh planner statistics (PostgreSQL), committed before the long
+        # read: without them every batch's ``IN (...)`` scans whole tables.
+        refresh_statistics(session, _TABLES_READ)
+    with db.session() as session:
         # Documents in path order (a few bytes each), then each document's
         # citations in note order, gathered into batches: memory follows the
         # number of documents and the batch, not the number of citations.
-        docs = select(Document.id).order_by(Document.path)
+        docs = select(Document.id, Document.path).order_by(Document.path)
         ids_wanted = _document_ids(session, document, documents)
         if ids_wanted is not None:
             docs = docs.where(Document.id.in_(ids_wanted))
+        paths: dict[int, str] = {doc_id: path for doc_id, path in session.execute(docs)}
         batch: list[int] = []
-        for document_id in list(session.scalars(docs)):
+        for document_id in paths:
             batch += session.scalars(
                 select(Citation.id)
                 .where(Citation.document_id == document_id)
                 .order_by(Citation.position)
             )
             while len(batch) >= _BATCH:
-                yield from _batch_rows(session, batch[:_BATCH], finder, only_broken)
+                yield from _batch_rows(session, batch[:_BATCH], finder, only_broken, paths)
                 del batch[:_BATCH]
         if batch:
-            yield from _batch_rows(session, batch, finder, only_broken)
+            yield from _batch_rows(session, batch, finder, only_broken, paths)
 
 
 def _batch_rows(
-    session: Session, ids: list[int], finder: SnapshotFinder | None, only_broken: bool
+    session: Session,
+    ids: list[int],
+    finder: SnapshotFinder | None,
+    only_broken: bool,
+    paths: dict[int, str],
 ) -> Iterator[ReportRow]:
-    for row in _rows_for_batch(session, ids, finder):
+    for row in _rows_for_batch(session, ids, finder, paths):
         if not only_broken or row.is_broken:
             yield row
     # Forget the batch's objects so the identity map stays small.
