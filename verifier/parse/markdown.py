@@ -429,15 +429,17 @@ def parse_text(text: str, path: str = "<markdown>") -> ParsedDocument:
         for pos, key in block.anchors:
             order.setdefault(key, block_no * 10_000_000 + pos)
 
+    # Each note and its uses are let go as its citation is made: the two
+    # need not be held at once (20,000 notes).
     keyed: list[tuple[int, ParsedCitation]] = []
     for fid in walker.note_order:
-        note = walker.notes.get(fid)
+        note = walker.notes.pop(fid, None)
         if note is None:
             continue
         raw = "\n\n".join(note.paragraphs)
         citation = cite_uses(
             ParsedCitation(label=note.label, kind="note", raw_text=raw),
-            uses.get(("note", fid), []),
+            uses.pop(("note", fid), []),
         )
         fill_note(
             citation,
@@ -446,6 +448,7 @@ def parse_text(text: str, path: str = "<markdown>") -> ParsedDocument:
             linked_text="\n\n".join(note.linked),
         )
         keyed.append((order.get(("note", fid), 0), citation))
+    walker.notes.clear()  # those the body never cites
     resolve_short_forms([c for _, c in keyed])
     for n, (key, pu, link_text) in enumerate(walker.links, start=1):
         citation = cite_uses(
@@ -456,7 +459,7 @@ def parse_text(text: str, path: str = "<markdown>") -> ParsedDocument:
                 urls=[pu],
                 link_text=link_text,
             ),
-            uses.get(key, []),
+            uses.pop(key, []),
         )
         keyed.append((order.get(key, 0), citation))
     keyed.sort(key=lambda item: item[0])
