@@ -268,9 +268,13 @@ class _Walker:
                         linked.append(f" <{pu.url}> ")
         text = "".join(parts).strip()
         if text:
+            # Mostly the three are one text: kept once (20,000 notes).
+            plain = "".join(prose).strip()
+            plain = text if plain == text else plain
+            with_links = "".join(linked).strip()
             note.paragraphs.append(text)
-            note.prose.append("".join(prose).strip())
-            note.linked.append("".join(linked).strip())
+            note.prose.append(plain)
+            note.linked.append(plain if with_links == plain else with_links)
 
 
 def _front_matter(text: str) -> tuple[str, str | None]:
