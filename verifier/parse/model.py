@@ -13,7 +13,7 @@ from typing import Literal
 CitationKindName = Literal["note", "author_date", "inline_link"]
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedUrl:
     """A URL as written in a citation, cleaned of wrapping ``<>`` and trailing
     punctuation (normalisation for deduplication happens in the store)."""
@@ -36,7 +36,7 @@ class ParsedUrl:
     accessed: dt.date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedUse:
     """One place in the body that cites a note: a note cited twice
     (``[^1]`` twice, two markers into one HTML note, a reused named
@@ -46,7 +46,7 @@ class ParsedUse:
     quotations: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedCitation:
     """One note, author-date citation or inline link."""
 
@@ -81,7 +81,7 @@ class ParsedCitation:
     problem: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedAttribution:
     """A sentence that credits a source without citing it."""
 
@@ -92,7 +92,7 @@ class ParsedAttribution:
     source: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedDocument:
     path: str
     format: str
