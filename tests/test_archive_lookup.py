@@ -9,6 +9,7 @@ import itertools
 from citing import archive_settings
 from fake_archive import FakeArchives, Row, url_key
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from verifier.archive import archive_fallback, best_snapshot
 from verifier.archive.client import DOWN_AFTER, ArchiveClient
@@ -352,6 +353,28 @@ async def test_default_rate_is_one_request_per_second(db: Database, fake: FakeAr
     assert starts[1] - starts[0] >= 0.95
 
 
+def _absent_quote(session: Session, run: int, url_id: int, source: str | None) -> None:
+    """A quotation of the note citing ``url_id``, found absent in run ``run``
+    (in the live page, the archived copy, or, with ``None``, not said)."""
+    citation_id = session.execute(
+        select(CitationUrl.citation_id).where(CitationUrl.url_id == url_id)
+    ).scalar_one()
+    quote = Quote(citation_id=citation_id, kind="quotation", text="a quote", position=0)
+    session.add(quote)
+    session.flush()
+    session.add(
+        Match(
+            run_id=run,
+            quote_id=quote.id,
+            url_id=url_id,
+            verdict="absent",
+            score=10.0,
+            method="fuzzy",
+            source=source,
+        )
+    )
+
+
 def test_which_urls_get_the_archive_fallback(db: Database) -> None:
     """Failing links, drifted ones (a quote absent live), or all with archive_all;
     never an excluded or invalid URL."""
@@ -362,23 +385,7 @@ def test_which_urls_get_the_archive_fallback(db: Database) -> None:
         for name, url_id in ids.items():
             status = "ok" if name == "drift" else name
             session.add(Check(run_id=run, url_id=url_id, status=status))
-        citation_id = session.execute(
-            select(CitationUrl.citation_id).where(CitationUrl.url_id == ids["drift"])
-        ).scalar_one()
-        quote = Quote(citation_id=citation_id, kind="quotation", text="a quote", position=0)
-        session.add(quote)
-        session.flush()
-        session.add(
-            Match(
-                run_id=run,
-                quote_id=quote.id,
-                url_id=ids["drift"],
-                verdict="absent",
-                score=12.0,
-                method="fuzzy",
-                source="live",
-            )
-        )
+        _absent_quote(session, run, ids["drift"], "live")
     with db.session() as session:
         wanted = urls_needing_archive(session, Settings(), run)
         everything = urls_needing_archive(session, Settings(archive_all=True), run)
@@ -427,23 +434,7 @@ def test_urls_needing_archive_come_a_page_at_a_time_by_keyset(db: Database) -> N
         # ids[9], not checked in this run; ids[6]'s quote is absent only
         # in the archive, which is no reason to look again.
         for index, source in ((3, "live"), (7, None), (9, "live"), (6, "archive")):
-            citation_id = session.execute(
-                select(CitationUrl.citation_id).where(CitationUrl.url_id == ids[index])
-            ).scalar_one()
-            quote = Quote(citation_id=citation_id, kind="quotation", text="q", position=0)
-            session.add(quote)
-            session.flush()
-            session.add(
-                Match(
-                    run_id=run,
-                    quote_id=quote.id,
-                    url_id=ids[index],
-                    verdict="absent",
-                    score=10.0,
-                    method="fuzzy",
-                    source=source,
-                )
-            )
+            _absent_quote(session, run, ids[index], source)
     expected = [ids[n] for n in (0, 2, 3, 5, 7, 9)]
     with db.session() as session:
         assert urls_needing_archive(session, Settings(), run) == expected

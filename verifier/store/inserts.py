@@ -8,7 +8,6 @@ twice for one (run, URL) by two workers.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 
 from sqlalchemy import Insert
@@ -25,6 +24,8 @@ def insert_ignoring(
     # ``Database`` opens SQLite files and PostgreSQL only, so the dialect is
     # one of the two; only the one in use is imported (PostgreSQL's loads
     # its drivers' modules: a tenth of a second of a SQLite command's start).
-    name = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
-    dialect = importlib.import_module(f"sqlalchemy.dialects.{name}")
-    return dialect.insert(model).on_conflict_do_nothing(index_elements=index_elements)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert(model).on_conflict_do_nothing(index_elements=index_elements)
