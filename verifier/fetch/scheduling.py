@@ -10,9 +10,13 @@
   time comes (a delayed queue), and its worker and host slot go to other
   URLs. A host that asks us to wait (``Retry-After``, or a 429) is pushed
   back for all its URLs, not only the one that got the answer.
+* New URLs go before retries whose wait is over (:class:`_Scheduler` says
+  why): the slowest URLs are met early, so the run does not end on a tail of
+  time-outs met late.
 
-Memory stays flat however many URLs there are: ``jobs`` is read lazily and
-at most ``backlog`` jobs wait (queued or parked).
+Memory stays flat however many URLs there are: ``jobs`` is read lazily, at
+most ``backlog`` new URLs wait to start and at most ``retry_backlog`` wait
+for a retry (beyond it, new URLs wait for the retries).
 
 ``clock`` and ``sleep`` come from the fetcher, so tests run retries and
 Retry-After waits on a fake clock without waiting in real time.
@@ -46,66 +50,108 @@ class _Job(Generic[K]):
     progress: Progress
 
 
-class _Scheduler(Generic[K]):
-    """Per-host queues of ready jobs, and the parked ones by due time."""
+class _HostQueues(Generic[K]):
+    """Ready jobs by host, taken in turns (round robin over the hosts)."""
 
-    def __init__(self, settings: Settings, limiter: HostLimiter) -> None:
+    def __init__(self) -> None:
+        self.by_host: OrderedDict[str, deque[_Job[K]]] = OrderedDict()
+        self.count = 0
+
+    def add(self, host: str, job: _Job[K]) -> None:
+        queue = self.by_host.get(host)
+        if queue is None:
+            queue = self.by_host[host] = deque()
+        queue.append(job)
+        self.count += 1
+
+    def take(self, may_start: Callable[[str], bool]) -> tuple[str, _Job[K]] | None:
+        """The first job, in turn, whose host ``may_start``; ``None``: none."""
+        for host, queue in self.by_host.items():
+            if not may_start(host):
+                continue
+            job = queue.popleft()
+            if queue:
+                self.by_host.move_to_end(host)
+            else:
+                del self.by_host[host]
+            self.count -= 1
+            return host, job
+        return None
+
+
+class _Scheduler(Generic[K]):
+    """Which job goes next: new URLs and retries by host, parked ones by due time.
+
+    New URLs go before retries whose wait is over. Every URL gets its first
+    try as early as possible, so the slowest ones (a time-out costs a whole
+    ``timeout`` per attempt, and all of a URL's attempts run one after the
+    other) are found early and their retries overlap the rest of the run
+    instead of trailing after it; a retry has already waited, and waiting a
+    little longer only spaces its attempts more. When ``retry_backlog`` URLs
+    wait for a retry, retries go first and no new URL starts until fewer
+    wait: memory stays bounded however many URLs fail.
+    """
+
+    def __init__(self, settings: Settings, limiter: HostLimiter, retry_backlog: int) -> None:
         self.settings = settings
         self.limiter = limiter
-        self.queues: OrderedDict[str, deque[_Job[K]]] = OrderedDict()
+        self.retry_backlog = retry_backlog
+        self.new: _HostQueues[K] = _HostQueues()
+        self.retries: _HostQueues[K] = _HostQueues()
         self.running: dict[str, int] = {}
         self.parked: list[tuple[float, int, str, _Job[K]]] = []
         self._order = itertools.count()
-        # Jobs queued or parked (not running): what the backlog bounds.
-        self.waiting = 0
 
-    def add(self, host: str, job: _Job[K], *, first: bool = False) -> None:
-        queue = self.queues.get(host)
-        if queue is None:
-            queue = self.queues[host] = deque()
-        if first:
-            queue.appendleft(job)
-        else:
-            queue.append(job)
-        self.waiting += 1
+    @property
+    def waiting(self) -> int:
+        """Jobs queued or parked (not running)."""
+        return self.new.count + self.retrying
+
+    @property
+    def retrying(self) -> int:
+        """Jobs waiting for a retry: parked, or ready and queued."""
+        return self.retries.count + len(self.parked)
+
+    def add(self, host: str, job: _Job[K]) -> None:
+        self.new.add(host, job)
 
     def park(self, host: str, job: _Job[K], due: float) -> None:
         heapq.heappush(self.parked, (due, next(self._order), host, job))
-        self.waiting += 1
 
     def take(self, now: float) -> tuple[str, _Job[K]] | None:
         """The next job whose host has room and may start now, or ``None``."""
         parked = self.parked
         while parked and parked[0][0] <= now:
             _due, _n, host, job = heapq.heappop(parked)
-            self.waiting -= 1
-            # A retry goes before its host's new URLs: its check began first.
-            self.add(host, job, first=True)
-        limiter = self.limiter
-        for host, queue in self.queues.items():
+            self.retries.add(host, job)
+
+        def may_start(host: str) -> bool:
             if self.running.get(host, 0) >= self.settings.per_host_limit(host):
-                continue
-            if limiter.ready_at(host) > now:
-                continue
-            job = queue.popleft()
-            if queue:
-                self.queues.move_to_end(host)
-            else:
-                del self.queues[host]
+                return False
+            return self.limiter.ready_at(host) <= now
+
+        if self.retrying >= self.retry_backlog:
+            taken = self.retries.take(may_start)
+        else:
+            taken = self.new.take(may_start) or self.retries.take(may_start)
+        if taken is not None:
+            host = taken[0]
             self.running[host] = self.running.get(host, 0) + 1
-            self.waiting -= 1
-            limiter.reserve(host, now)
-            return host, job
-        return None
+            self.limiter.reserve(host, now)
+        return taken
 
     def next_due(self, now: float) -> float:
         """When a job may become ready without any fetch ending (``inf``: never)."""
         due = self.parked[0][0] if self.parked else math.inf
-        for host in self.queues:
-            if self.running.get(host, 0) < self.settings.per_host_limit(host):
-                ready = self.limiter.ready_at(host)
-                if ready > now:
-                    due = min(due, ready)
+        queues = [self.retries]
+        if self.retrying < self.retry_backlog:
+            queues.append(self.new)
+        for queue in queues:
+            for host in queue.by_host:
+                if self.running.get(host, 0) < self.settings.per_host_limit(host):
+                    ready = self.limiter.ready_at(host)
+                    if ready > now:
+                        due = min(due, ready)
         return due
 
     def done(self, host: str) -> None:
@@ -118,19 +164,27 @@ async def fetch_urls(
     fetcher: Fetcher,
     jobs: Iterable[tuple[K, str]] | AsyncIterator[tuple[K, str]],
     on_result: Callable[[K, FetchResult], Awaitable[None]],
+    *,
+    retry_backlog: int | None = None,
 ) -> None:
     """Fetch every ``(key, url)`` of ``jobs`` and hand each result to ``on_result``.
 
     ``concurrency`` workers each make one attempt at a time; a URL to be
     retried is parked until its wait is over and its worker goes on with
     another URL. ``jobs`` is read lazily (a plain or async iterator) and at
-    most ``backlog`` jobs wait, so it can page through millions of URLs;
-    ``on_result`` may apply back-pressure by awaiting.
+    most ``backlog`` new jobs wait, so it can page through millions of URLs;
+    ``on_result`` may apply back-pressure by awaiting. At most
+    ``retry_backlog`` URLs (by default 32 per worker, at least 2,048) wait
+    for a retry; new URLs wait while that many do.
     """
     settings = fetcher.settings
     clock, sleep = fetcher.clock, fetcher.sleep
     backlog = max(4 * settings.concurrency, 256)
-    scheduler: _Scheduler[K] = _Scheduler(settings, fetcher.limiter)
+    scheduler: _Scheduler[K] = _Scheduler(
+        settings,
+        fetcher.limiter,
+        retry_backlog=retry_backlog or max(32 * settings.concurrency, 2048),
+    )
     loop = asyncio.get_running_loop()
     idle: deque[asyncio.Future[None]] = deque()
     space = asyncio.Event()
@@ -166,7 +220,7 @@ async def fetch_urls(
         nonlocal exhausted
         try:
             async for key, url in _aiter(jobs):
-                while scheduler.waiting >= backlog:
+                while scheduler.new.count >= backlog:
                     space.clear()
                     await space.wait()
                 scheduler.add(host_key(url), _Job(key, fetcher.start(url)))
@@ -190,7 +244,7 @@ async def fetch_urls(
                 await waiter
                 now = clock()
                 taken = scheduler.take(now)
-            if scheduler.waiting < backlog:
+            if scheduler.new.count < backlog:
                 space.set()
             host, job = taken
             try:
