@@ -58,7 +58,9 @@ def store_contents(session: Session, pages: Mapping[str, PageText]) -> None:
     stored are left alone (one query to find them, one insert for the rest)."""
     if not pages:
         return
-    known = set(session.scalars(select(Content.hash).where(Content.hash.in_(list(pages)))))
+    # Core statements on the session's connection (no ORM bulk machinery).
+    connection = session.connection()
+    known = set(connection.scalars(select(Content.hash).where(Content.hash.in_(list(pages)))))
     compressor = zstandard.ZstdCompressor(level=_LEVEL)
     now = utcnow()
     rows = [
@@ -76,7 +78,7 @@ def store_contents(session: Session, pages: Mapping[str, PageText]) -> None:
     ]
     if not rows:
         return
-    session.execute(insert_ignoring(session, Content), rows)
+    connection.execute(insert_ignoring(session, Content), rows)
 
 
 def load_content(session: Session, hash: str) -> PageText:
