@@ -211,11 +211,15 @@ class Settings:
         configured = self.hosts.get(host.lower())
         return configured.request_headers() if configured is not None else {}
 
+    # The two below run for every start of a fetch: no HostSettings is made
+    # for a host without one.
     def per_host_limit(self, host: str) -> int:
-        return self.host(host).per_host or self.per_host
+        configured = self.hosts.get(host.lower()) if self.hosts else None
+        return (configured.per_host if configured else None) or self.per_host
 
     def host_interval(self, host: str) -> float:
-        interval = self.host(host).min_interval
+        configured = self.hosts.get(host.lower()) if self.hosts else None
+        interval = configured.min_interval if configured else None
         return self.min_interval if interval is None else interval
 
     def is_excluded(self, url: str) -> bool:
