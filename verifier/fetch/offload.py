@@ -6,6 +6,11 @@ that time is taken from every other fetch in flight; in a process of its
 own it runs on another core. Small pages (most of them) are extracted in
 place: sending them to a process would cost more than extracting them.
 
+The same large body (one report cited through several URLs: ``http`` and
+``https``, tracking parameters, a mirror) is extracted once: the last few
+large pages' texts are kept, keyed by the body's sha256, up to
+``_KEPT_CHARS`` characters in all.
+
 One worker process, started with the first large page (``spawn``: the
 fetcher's threads are never forked) and stopped with the fetcher. A
 process started with ``spawn`` imports the program's main module again, so
@@ -19,8 +24,10 @@ pages go to a thread.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import multiprocessing
 import os
+from collections import OrderedDict
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
@@ -32,6 +39,10 @@ __all__ = ["LARGE_PAGE", "PageExtractor", "allow_worker_processes"]
 
 # Bodies larger than this (bytes) are extracted off the event loop.
 LARGE_PAGE = 256 * 1024
+# Large pages' texts kept for a body seen again: at most this many, and
+# this many characters in all.
+_KEPT = 8
+_KEPT_CHARS = 16_000_000
 
 
 _allowed = False
@@ -61,6 +72,8 @@ class PageExtractor:
         self.processes = processes
         self.large = large
         self._pool: Executor | None = None
+        self._kept: OrderedDict[tuple[bytes, str | None, bool], asyncio.Future[PageText]]
+        self._kept = OrderedDict()
 
     async def extract(self, body: bytes, content_type: str | None, url: str | None) -> PageText:
         # imported here: the command turns the worker on at start-up
@@ -69,6 +82,47 @@ class PageExtractor:
 
         if len(body) <= self.large:
             return extract_page(body, content_type, url)
+        # What extract_page reads: the body, its type, and whether the URL
+        # names a PDF.
+        pdf_name = url is not None and url.lower().split("?")[0].endswith(".pdf")
+        key = (hashlib.sha256(body).digest(), content_type, pdf_name)
+        kept = self._kept.get(key)
+        if kept is None:
+            kept = asyncio.ensure_future(self._extract_large(body, content_type, url))
+            self._kept[key] = kept
+            kept.add_done_callback(lambda _done: self._trim())
+        else:
+            self._kept.move_to_end(key)
+        try:
+            # shielded: one caller's cancellation does not fail the others
+            return await asyncio.shield(kept)
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            self._kept.pop(key, None)
+            raise
+
+    def _trim(self) -> None:
+        """Forget the oldest kept texts beyond ``_KEPT`` or ``_KEPT_CHARS``."""
+        chars = 0
+        for key in reversed(list(self._kept)):
+            future = self._kept[key]
+            if not future.done():
+                continue
+            if future.cancelled() or future.exception() is not None:
+                del self._kept[key]
+                continue
+            chars += len(future.result().text)
+            if chars > _KEPT_CHARS:
+                del self._kept[key]
+        while len(self._kept) > _KEPT:
+            self._kept.popitem(last=False)
+
+    async def _extract_large(
+        self, body: bytes, content_type: str | None, url: str | None
+    ) -> PageText:
+        from verifier.fetch.content import extract_page
+
         if self.processes > 0:
             loop = asyncio.get_running_loop()
             try:
@@ -80,11 +134,15 @@ class PageExtractor:
             except (BrokenProcessPool, OSError):
                 # The worker died (killed, out of memory) or no process can
                 # be started here: threads from now on.
-                self.close()
+                self._stop_pool()
                 self.processes = 0
         return await asyncio.to_thread(extract_page, body, content_type, url)
 
     def close(self) -> None:
+        self._kept.clear()
+        self._stop_pool()
+
+    def _stop_pool(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
             # waited for: its CPU time is counted with the command's
