@@ -21,7 +21,7 @@ from verifier.fetch.classify import (
 )
 from verifier.fetch.content import PageText
 from verifier.fetch.engine import FetchResult
-from verifier.fetch.retry import is_retryable_status, parse_retry_after
+from verifier.fetch.retry import backoff_seconds, is_retryable_status, parse_retry_after
 from verifier.settings import HostSettings, Settings
 from verifier.vocabulary import counts_as_failure
 
@@ -377,6 +377,15 @@ def test_cookies_live_for_one_redirect_chain(loopback: LoopbackWeb) -> None:
 )
 def test_retryable_statuses(code: int, retried: bool) -> None:
     assert is_retryable_status(code) is retried
+
+
+def test_backoff_doubles_with_a_quarter_of_jitter() -> None:
+    s = settings(retry_backoff=1.0)
+    for retry, base in ((1, 1.0), (2, 2.0), (3, 4.0), (9, 30.0)):
+        waits = [backoff_seconds(s, retry) for _ in range(200)]
+        assert all(base <= wait <= base * 1.25 for wait in waits)
+        # spread out: URLs of one host do not retry in lockstep
+        assert max(waits) - min(waits) > base * 0.1
 
 
 def test_parse_retry_after() -> None:

@@ -19,8 +19,9 @@ Not retried (the answer will not change in a few seconds):
   SSRF guard, an invalid URL, a body over the size cap, a redirect loop.
 
 Waits grow exponentially from ``settings.retry_backoff`` seconds (1 s, 2 s,
-4 s ... by default) with random jitter (so many URLs on one host do not
-retry in lockstep), at most 30 s. A ``Retry-After`` header (seconds or an
+4 s ... by default), at most 30 s, each made up to a quarter longer at
+random (jitter: many URLs on one host do not retry in lockstep, and a wait
+is never shorter than its rule). A ``Retry-After`` header (seconds or an
 HTTP date) replaces the computed wait when it is at most
 ``settings.max_retry_after``; a longer one ends the retries: the run does
 not stall on one host, and the status stays honest (``rate_limited`` or
@@ -102,9 +103,10 @@ class Retryable:
 
 def backoff_seconds(settings: Settings, retry_number: int) -> float:
     """The wait before retry ``retry_number`` (1 for the first): exponential
-    from ``settings.retry_backoff``, capped, plus random jitter."""
+    from ``settings.retry_backoff``, capped, plus up to a quarter of it at
+    random (jitter)."""
     base = min(_MAX_BACKOFF, settings.retry_backoff * 2 ** (retry_number - 1))
-    return base + random.uniform(0, settings.retry_backoff)
+    return base * random.uniform(1.0, 1.25)
 
 
 def next_wait(settings: Settings, verdict: Retryable, retry_number: int) -> float | None:
