@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Mapping
 
 import zstandard
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from verifier.store.inserts import insert_ignoring
@@ -83,8 +83,15 @@ def store_contents(session: Session, pages: Mapping[str, PageText]) -> None:
 
 def load_content(session: Session, hash: str) -> PageText:
     """The page stored under ``hash``; ``KeyError`` when there is none."""
-    row = session.execute(select(Content).where(Content.hash == hash)).scalar_one_or_none()
+    # Core on the session's connection: matching reads thousands of pages,
+    # and an ORM object per page costs more than the query.
+    row = session.connection().execute(_LOAD, {"hash": hash}).one_or_none()
     if row is None:
         raise KeyError(hash)
     text = zstandard.ZstdDecompressor().decompress(row.text_z).decode("utf-8")
     return PageText(text=text, title=row.title, h1=row.h1, og_title=row.og_title)
+
+
+_LOAD = select(Content.text_z, Content.title, Content.h1, Content.og_title).where(
+    Content.hash == bindparam("hash")
+)
