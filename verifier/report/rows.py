@@ -300,7 +300,7 @@ def _latest_matches(session: Session, quote_ids: list[int]) -> dict[tuple[int, i
     if not quote_ids:
         return {}
     newest = list(
-        session.scalars(
+        session.connection().scalars(
             select(func.max(Match.id))
             .where(Match.quote_id.in_(quote_ids))
             .group_by(Match.quote_id, Match.url_id)
@@ -314,7 +314,7 @@ def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, DbRow]:
     if not url_ids:
         return {}
     newest = list(
-        session.scalars(
+        session.connection().scalars(
             select(func.max(Check.id)).where(Check.url_id.in_(url_ids)).group_by(Check.url_id)
         )
     )
@@ -324,7 +324,9 @@ def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, DbRow]:
 def _rows_by_id(session: Session, table: Any, ids: list[int]) -> Iterator[DbRow]:
     """The rows of ``table`` with these primary keys, ``_BATCH`` at a time."""
     for start in range(0, len(ids), _BATCH):
-        yield from session.execute(select(table).where(table.c.id.in_(ids[start : start + _BATCH])))
+        yield from session.connection().execute(
+            select(table).where(table.c.id.in_(ids[start : start + _BATCH]))
+        )
 
 
 def _archived_urls(session: Session, url_ids: list[int]) -> set[int]:
@@ -332,7 +334,7 @@ def _archived_urls(session: Session, url_ids: list[int]) -> set[int]:
     if not url_ids:
         return set()
     return set(
-        session.scalars(
+        session.connection().scalars(
             select(Snapshot.url_id)
             .where(Snapshot.url_id.in_(url_ids), Snapshot.content_hash.is_not(None))
             .distinct()
@@ -377,10 +379,12 @@ def _rows_for_batch(
     # batch, which hashed the whole ``documents`` table every time.
     citations = {
         c.id: c
-        for c in session.execute(select(Citation.__table__).where(Citation.id.in_(citation_ids)))
+        for c in session.connection().execute(
+            select(Citation.__table__).where(Citation.id.in_(citation_ids))
+        )
     }
     links: dict[int, list[DbRow]] = {}
-    for link_row in session.execute(
+    for link_row in session.connection().execute(
         select(CitationUrl.__table__)
         .where(CitationUrl.citation_id.in_(citation_ids))
         .order_by(CitationUrl.citation_id, CitationUrl.position)
@@ -389,12 +393,12 @@ def _rows_for_batch(
     url_ids = sorted({link.url_id for found in links.values() for link in found})
     urls = {
         u.id: u
-        for u in session.execute(
+        for u in session.connection().execute(
             select(Url.id, Url.failing_since, Url.failures_in_a_row).where(Url.id.in_(url_ids))
         )
     }
     quotes: dict[int, list[DbRow]] = {}
-    for quote in session.execute(
+    for quote in session.connection().execute(
         select(Quote.__table__)
         .where(Quote.citation_id.in_(citation_ids))
         .order_by(Quote.citation_id, Quote.position)
@@ -552,7 +556,7 @@ def report_rows(
         paths: dict[int, str] = {doc_id: path for doc_id, path in session.execute(docs)}
         batch: list[int] = []
         for document_id in paths:
-            batch += session.scalars(
+            batch += session.connection().scalars(
                 select(Citation.id)
                 .where(Citation.document_id == document_id)
                 .order_by(Citation.position)
