@@ -236,6 +236,32 @@ def test_retries_go_first_when_too_many_wait(loopback: LoopbackWeb) -> None:
     assert order == ["/full/flaky0", "/full/flaky0", "/full/flaky1", "/full/flaky1", "/full/new"]
 
 
+def test_on_tail_is_called_once_when_only_slow_urls_are_left(loopback: LoopbackWeb) -> None:
+    """``on_tail``: every URL has had its first try and a worker is idle;
+    the slow URL is still being fetched (the check matches meanwhile)."""
+    fast = [loopback.add_page(f"/tail/{n}", "<title>T</title><p>x</p>") for n in range(6)]
+    slow = loopback.url(0, "/slow")
+    done: list[int] = []
+    told: list[int] = []
+
+    async def collect(key: int, _result: FetchResult) -> None:
+        done.append(key)
+
+    async def run() -> None:
+        async with Fetcher(settings(concurrency=3, retries=0)) as fetcher:
+            await fetch_urls(
+                fetcher,
+                list(enumerate([slow, *fast])),
+                collect,
+                on_tail=lambda: told.append(len(done)),
+            )
+
+    asyncio.run(run())
+    assert len(told) == 1
+    # told while the slow URL (key 0) was still out, after the fast ones began
+    assert 0 not in done[: told[0]] and told[0] >= 3
+
+
 def test_retry_after_beyond_the_cap_ends_the_retries(loopback: LoopbackWeb) -> None:
     url = loopback.add_sequence(
         "/too-long", [Page(429, "wait", {"Retry-After": "3600"}), Page(200, "<p>ok</p>")]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
+import pytest
 from corpus import webpage
 from sqlalchemy import select
 
@@ -178,3 +180,59 @@ def test_verify_is_idempotent_per_run(db: Database, corpus: Path) -> None:
     with db.session() as session:
         count = len(session.scalars(select(Match.id).where(Match.run_id == ids["run"])).all())
     assert count == first.matches
+
+
+def _verdicts(db: Database, run_id: int) -> dict[tuple[str, str], tuple[object, ...]]:
+    return {
+        key: (m.verdict, m.score, m.source, m.method, m.passage, m.reason, m.content_hash)
+        for key, m in _matches(db, run_id).items()
+    }
+
+
+def test_matching_during_the_fetch_gives_the_same_verdicts(
+    db: Database, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``prematch_run`` matches the pages a run has fetched while it waits
+    for its slowest URLs; ``verify_run`` then gives the very same verdicts
+    without loading those pages again."""
+    from verifier.match import verify
+    from verifier.store import contents
+
+    ids = _setup(db, corpus)
+    verify._MATCHES.clear()
+    verify_run(db, ids["run"], archived_copy=best_snapshot)
+    expected = _verdicts(db, ids["run"])
+
+    verify._MATCHES.clear()
+    stop = threading.Event()
+    timer = threading.Timer(0.5, stop.set)
+    timer.start()
+    # live, changed (three and two quotations on one text) and the real page
+    assert verify.prematch_run(db, ids["run"], stop, poll=0.01) == 6
+    timer.join()
+
+    loaded: list[str] = []
+    load = contents.load_content
+
+    def counting(session: object, content_hash: str) -> PageText:
+        loaded.append(content_hash)
+        return load(session, content_hash)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(contents, "load_content", counting)
+    verify_run(db, ids["run"], archived_copy=best_snapshot)
+    assert _verdicts(db, ids["run"]) == expected
+    # only the archived copy's text was read: the live verdicts were known
+    with db.session() as session:
+        archived = session.scalars(select(Snapshot.content_hash).distinct()).all()
+    assert set(loaded) == set(archived)
+
+
+def test_matching_during_the_fetch_stops_when_told(db: Database, corpus: Path) -> None:
+    from verifier.match import verify
+
+    ids = _setup(db, corpus)
+    verify._MATCHES.clear()
+    stop = threading.Event()
+    stop.set()
+    assert verify.prematch_run(db, ids["run"], stop) == 0
+    assert not verify._MATCHES

@@ -23,6 +23,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -47,6 +48,9 @@ logger = logging.getLogger(__name__)
 
 # URLs read from the database at a time.
 _PAGE = 500
+# Runs with at least this many URLs due match while they wait for their
+# slowest URLs (``_fetch_due``); in a smaller one the wait is short.
+_PREMATCH_FROM = 200
 
 # done, total, counts per status so far
 Progress = Callable[[int, int, Mapping[str, int]], None]
@@ -218,6 +222,23 @@ def _fetch_due(
     run_id = result.run_id
     counts: Counter[str] = Counter()
 
+    # Once every due URL has had its first try and a worker is idle, the run
+    # waits for its slowest URLs (time-outs, retries): the titles and
+    # quotations of the pages fetched so far are matched meanwhile, in a
+    # thread.
+    stop_matching = threading.Event()
+    matching: list[threading.Thread] = []
+
+    def start_matching() -> None:
+        thread = threading.Thread(
+            target=_prematch,
+            args=(db, run_id, stop_matching),
+            name="verifier-prematch",
+            daemon=True,
+        )
+        thread.start()
+        matching.append(thread)
+
     async def jobs() -> AsyncIterator[tuple[int, str]]:
         last_id = 0
         while True:
@@ -255,7 +276,12 @@ def _fetch_due(
 
     async def fetch_all() -> None:
         async with writer, Fetcher(settings, **dict(fetcher_options or {})) as fetcher:
-            await fetch_urls(fetcher, jobs(), record_answer)
+            await fetch_urls(
+                fetcher,
+                jobs(),
+                record_answer,
+                on_tail=start_matching if total >= _PREMATCH_FROM else None,
+            )
             if not answered and counts.get(LinkStatus.DNS_ERROR.value):
                 result.offline = not await fetcher.guard.resolver_works()
 
@@ -264,6 +290,10 @@ def _fetch_due(
         run_loop(fetch_all())
     except KeyboardInterrupt:
         result.interrupted = True
+    finally:
+        stop_matching.set()
+        for thread in matching:
+            thread.join()
     result.fetch_seconds = time.perf_counter() - fetch_started
     logger.info("fetched %d URLs in %.1f s", sum(counts.values()), result.fetch_seconds)
     result.checked = sum(counts.values())
@@ -299,6 +329,17 @@ def due_condition(db: Database, run_id: int, settings: Settings) -> ColumnElemen
         options = json.loads(run.options or "{}")
         cutoff = run.started_at - dt.timedelta(seconds=settings.stale_after)
     return _due(run_id, cutoff, bool(options.get("recheck")))
+
+
+def _prematch(db: Database, run_id: int, stop: threading.Event) -> None:
+    """``prematch_run``, quietly: it only saves ``verify_run`` time, so a
+    failure (the database busy, say) leaves the matching to it."""
+    from verifier.match import prematch_run
+
+    try:
+        prematch_run(db, run_id, stop)
+    except Exception:
+        logger.debug("matching during the fetch stopped", exc_info=True)
 
 
 def close_run(

@@ -166,6 +166,7 @@ async def fetch_urls(
     on_result: Callable[[K, FetchResult], Awaitable[None]],
     *,
     retry_backlog: int | None = None,
+    on_tail: Callable[[], None] | None = None,
 ) -> None:
     """Fetch every ``(key, url)`` of ``jobs`` and hand each result to ``on_result``.
 
@@ -175,7 +176,9 @@ async def fetch_urls(
     most ``backlog`` new jobs wait, so it can page through millions of URLs;
     ``on_result`` may apply back-pressure by awaiting. At most
     ``retry_backlog`` URLs (by default 32 per worker, at least 2,048) wait
-    for a retry; new URLs wait while that many do.
+    for a retry; new URLs wait while that many do. ``on_tail`` is called
+    once, when every URL has had its first try and a worker finds nothing to
+    do: what is left is waiting for slow answers and retries.
     """
     settings = fetcher.settings
     clock, sleep = fetcher.clock, fetcher.sleep
@@ -192,6 +195,12 @@ async def fetch_urls(
     exhausted = False
     timer: asyncio.Task[None] | None = None
     timer_due = math.inf
+
+    def tail() -> None:
+        nonlocal on_tail
+        if on_tail is not None:
+            told, on_tail = on_tail, None
+            told()
 
     def wake(count: float = 1) -> None:
         while count > 0 and idle:
@@ -234,6 +243,8 @@ async def fetch_urls(
             now = clock()
             taken = scheduler.take(now)
             while taken is None:
+                if exhausted and not scheduler.new.count:
+                    tail()
                 if exhausted and scheduler.waiting == 0:
                     # Nothing left: the idle workers end too.
                     wake(math.inf)

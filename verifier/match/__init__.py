@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from verifier.match.normalize import Normalized, fold_accents, normalize, normalize_text
     from verifier.match.quotes import MAX_GAP, split_quotation
     from verifier.match.titles import match_title
-    from verifier.match.verify import VerifySummary, drifted_url_ids, verify_run
+    from verifier.match.verify import VerifySummary, drifted_url_ids, prematch_run, verify_run
 
 # Where each name lives. A name is imported on first use, so ``from
 # verifier.match import verify_run`` in a run with nothing to match does not
@@ -46,7 +46,7 @@ _WHERE = {
     **dict.fromkeys(("Normalized", "fold_accents", "normalize", "normalize_text"), "normalize"),
     **dict.fromkeys(("MAX_GAP", "split_quotation"), "quotes"),
     "match_title": "titles",
-    **dict.fromkeys(("VerifySummary", "drifted_url_ids", "verify_run"), "verify"),
+    **dict.fromkeys(("VerifySummary", "drifted_url_ids", "prematch_run", "verify_run"), "verify"),
 }
 
 
@@ -74,6 +74,7 @@ __all__ = [
     "match_title",
     "normalize",
     "normalize_text",
+    "prematch_run",
     "prepare",
     "split_quotation",
     "verify_run",

@@ -29,6 +29,7 @@ not grow with the number of citations.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -351,6 +352,80 @@ def _match(content_hash: str, page: PageLike, target: _Target) -> MatchResult:
     return result
 
 
+def prematch_run(db: Database, run_id: int, stop: threading.Event, *, poll: float = 0.25) -> int:
+    """Match the titles and quotations cited with each page this run has
+    fetched so far, until ``stop`` is set; returns how many were matched.
+
+    The check starts this in a thread once every due URL has had its first
+    try: the run then waits for its slowest URLs (time-outs and their
+    retries), and the processor would be idle. The verdicts go where
+    ``verify_run`` looks first (``_MATCHES``, by text hash, kind and text):
+    the same ones it would compute, so the run's verdicts do not change, and
+    ``verify_run`` has only the pages fetched after ``stop`` left to match.
+    It stops at half the size of ``_MATCHES``, so that what it matched is
+    not cleared before ``verify_run`` reads it.
+    """
+    # imported here: a run with nothing new to match never loads the matcher
+    from verifier.match.matcher import match_quote
+
+    matched = 0
+    last = 0
+    pages: _Pages | None = None
+    while not stop.is_set() and len(_MATCHES) < _MAX_MATCHES // 2:
+        # one short transaction a batch: the next one sees what was written since
+        with db.session() as session:
+            if pages is None:
+                pages = _Pages(session)
+            pages.session = session
+            fetched = session.execute(
+                select(Check.id, Check.url_id, Check.content_hash)
+                .where(
+                    Check.run_id == run_id,
+                    Check.id > last,
+                    Check.content_hash.is_not(None),
+                    Check.status.in_(sorted(LIVE)),
+                )
+                .order_by(Check.id)
+                .limit(_BATCH)
+            ).all()
+            if fetched:
+                last = fetched[-1].id
+                matched += _prematch_batch(session, pages, fetched, stop, match_quote)
+        if not fetched:
+            stop.wait(poll)
+    return matched
+
+
+def _prematch_batch(
+    session: Session,
+    pages: _Pages,
+    fetched: Iterable[Any],
+    stop: threading.Event,
+    match_quote: Callable[[str, PageLike, Kind], MatchResult],
+) -> int:
+    """``prematch_run`` for one batch of checks: (id, URL id, text hash) rows."""
+    hashes = {row.url_id: row.content_hash for row in fetched}
+    cited = session.execute(
+        select(CitationUrl.url_id, Quote.kind, Quote.text)
+        .join(Quote, Quote.citation_id == CitationUrl.citation_id)
+        .where(CitationUrl.url_id.in_(list(hashes)))
+    ).all()
+    matched = 0
+    # one page text after the other: each is loaded (and prepared) once
+    for url_id, kind, text in sorted(cited, key=lambda row: hashes[row.url_id]):
+        if stop.is_set():
+            break
+        key = (hashes[url_id], kind, text)
+        if not (text or "").strip() or key in _MATCHES:
+            continue
+        page = pages.get(key[0])
+        if page is None:
+            continue
+        _MATCHES[key] = match_quote(text, page, "title" if kind == "title" else "quotation")
+        matched += 1
+    return matched
+
+
 def drifted_url_ids(db: Database, run_id: int) -> set[int]:
     """URLs whose live text lacks a title or quotation of a citation citing them.
 
@@ -423,12 +498,15 @@ def _verdict(
     archived_copy: SnapshotFinder | None,
 ) -> tuple[dict[str, Any], bool]:
     """The match row for one (quote, URL), and whether the archive was used."""
-    live_page = pages.get(live_hash)
-    live: MatchResult | None = None
-    if live_page is not None and live_hash is not None:
-        live = _match(live_hash, live_page, target)
-        if live.found:
-            return _row(run_id, target, live, source="live", content_hash=live_hash), False
+    # A verdict already known for this text (matched while the run was still
+    # fetching, see ``prematch_run``) needs no page loaded.
+    live = _MATCHES.get((live_hash, target.kind, target.text)) if live_hash else None
+    if live is None:
+        live_page = pages.get(live_hash)
+        if live_page is not None and live_hash is not None:
+            live = _match(live_hash, live_page, target)
+    if live is not None and live.found:
+        return _row(run_id, target, live, source="live", content_hash=live_hash), False
     key = (target.url_id, target.accessed)
     if key not in snapshots:
         snapshots[key] = (

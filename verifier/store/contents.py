@@ -27,9 +27,24 @@ __all__ = ["content_hash", "load_content", "store_content", "store_contents"]
 _LEVEL = 10
 
 
+# The last large texts hashed, by identity: one large page behind several
+# URLs is extracted once (``verifier.fetch.offload``), so its results share
+# one text object, hashed once.
+_LARGE = 256 * 1024
+_RECENT: list[tuple[str, str]] = []
+
+
 def content_hash(text: str) -> str:
     """The key of ``text`` in the ``contents`` table."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    large = len(text) >= _LARGE
+    if large:
+        for seen, digest in _RECENT:
+            if seen is text:
+                return digest
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if large:
+        _RECENT[:] = [(text, digest), *_RECENT[:1]]
+    return digest
 
 
 def store_content(session: Session, page: PageText) -> str:
