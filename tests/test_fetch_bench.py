@@ -39,3 +39,17 @@ def test_the_mix_and_its_bound() -> None:
     # The slow answers: three time-outs and the first two back-offs (1 + 2 s).
     assert longest == pytest.approx(3 * 5.0 + 3 * 1.0)
     assert bound == max(spread, longest)
+
+
+def test_the_in_order_bound_counts_the_first_tries_before_a_slow_url() -> None:
+    """A slow URL last in the list starts after every other first try."""
+    kinds = ["ok"] * 64 + ["slow_8s"]
+    # 64 first tries of 50 ms at 32 at once: 0.1 s, then the slow chain (18 s)
+    assert bench_web.in_order_bound(kinds, timeout=5.0, backoff=1.0) == pytest.approx(18.1)
+    # first in the list, it starts at once: the bound is the longest URL's
+    first = ["slow_8s"] + ["ok"] * 64
+    assert bench_web.in_order_bound(first, timeout=5.0, backoff=1.0) == pytest.approx(18.0)
+    # redirect hops count in the first try, retries do not
+    hops = ["temp_302x3"] * 32 + ["flaky_500"] * 32 + ["slow_8s"]
+    expected = (32 * 4 * 0.05 + 32 * 0.05) / 32 + 18.0
+    assert bench_web.in_order_bound(hops, timeout=5.0, backoff=1.0) == pytest.approx(expected)
