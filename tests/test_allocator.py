@@ -58,3 +58,18 @@ def test_the_users_own_malloc_settings_are_left_alone() -> None:
 def test_nothing_is_done_without_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "confstr", lambda name: "musl")
     assert tune_malloc() is False
+
+
+def test_the_command_freezes_its_modules_and_collects_the_young_less_often() -> None:
+    code = (
+        "import gc\n"
+        "from verifier.allocator import GC_THRESHOLD, tune_gc\n"
+        "before = gc.get_threshold()\n"
+        "tune_gc()\n"
+        "after = gc.get_threshold()\n"
+        "assert gc.get_freeze_count() > 1000, gc.get_freeze_count()\n"
+        "assert after == (GC_THRESHOLD, *before[1:]), (before, after)\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"

@@ -15,14 +15,26 @@ heap (at glibc's 128 KiB start, measured beside 1 MiB on the 5,000-URL
 audit, the CPU figures were within the machine's noise); and it caps the
 per-thread arenas at two. Nothing is changed when the user set glibc's malloc options in the
 environment, or on a system without glibc.
+
+``tune_gc`` does the same for Python's cyclic garbage collector: a check
+allocates millions of short-lived objects (requests, responses, rows), and
+with the default thresholds the collector ran 900 times during the
+5,000-URL audit, seven of them over every object of every module loaded
+(half a second of CPU in all). The objects that exist when the command
+starts (its modules) are frozen out of the collections, and the youngest
+generation is collected every 10,000 allocations instead of 700 (0.15 s).
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 
-__all__ = ["tune_malloc"]
+__all__ = ["tune_gc", "tune_malloc"]
+
+# The youngest generation's threshold (Python's default: 700 allocations).
+GC_THRESHOLD = 10_000
 
 # glibc's <malloc.h>
 _M_TRIM_THRESHOLD = -1
@@ -65,3 +77,11 @@ def tune_malloc() -> bool:
             (_M_ARENA_MAX, ARENA_MAX),
         )
     )
+
+
+def tune_gc() -> None:
+    """Freeze the objects that exist now out of the garbage collector's
+    passes, and collect the youngest generation less often (see above)."""
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, middle, old)

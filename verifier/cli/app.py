@@ -186,10 +186,11 @@ def open_db(
 
 
 def main() -> None:
-    from verifier.allocator import tune_malloc
+    from verifier.allocator import tune_gc, tune_malloc
     from verifier.fetch import offload
 
     tune_malloc()
+    tune_gc()
     # this command's main module is guarded: large pages may be extracted in
     # a worker process (see verifier.fetch.offload)
     offload.allow_worker_processes()
