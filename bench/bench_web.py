@@ -56,8 +56,11 @@ whole process; peak RSS; per-category accuracy; and verifier's peak RSS at
 out, and the environment variable ``BENCH_WRAP`` puts a command before
 verifier's (``BENCH_WRAP="py-spy record -o audit.svg --"`` for a profile).
 ``--no-20000`` leaves out the 20,000-URL run (about 8 minutes on a busy
-machine). ``--quick`` (and ``run(quick=True)``, used by a unit test): 90 URLs on 12
-hosts, time-out 0.5 s, the slow answer after 1 s, no 20,000-URL run.
+machine). ``--distinct-big`` serves each 5 MB page with a title of its own
+(by default they are one page, as a simulator serving one payload would:
+verifier then extracts its text once). ``--quick`` (and ``run(quick=True)``,
+used by a unit test): 90 URLs on 12 hosts, time-out 0.5 s, the slow answer
+after 1 s, no 20,000-URL run.
 """
 
 from __future__ import annotations
@@ -170,7 +173,7 @@ def _pdf(text: str) -> bytes:
 
 
 def _answer(
-    path: str, counts: dict[str, int], slow: float, big: bytes
+    path: str, counts: dict[str, int], slow: float, big: bytes, distinct_big: bool = False
 ) -> tuple[int, dict[str, str], bytes, int | None, float]:
     """(status, headers, body, bytes sent before dropping, extra delay) for ``path``."""
     html = {"Content-Type": "text/html; charset=utf-8"}
@@ -188,6 +191,9 @@ def _answer(
     if kind == "pdf":
         return 200, {"Content-Type": "application/pdf"}, _pdf(title), None, 0.0
     if kind == "big":
+        if distinct_big:
+            # a report of its own for each URL (the title, in two places)
+            big = big.replace(b"Big report", f"Big report {parts[2]}".encode(), 2)
         return 200, html, big, None, 0.0
     if kind == "moved_301":
         return 301, {"Location": f"/moved/{parts[2]}/article"}, b"", None, 0.0
@@ -226,7 +232,7 @@ def _answer(
     return 404, html, b"<html><head><title>Not Found</title></head></html>", None, 0.0
 
 
-async def _serve(hosts: int, slow: float, ports: Any, ready: Any) -> None:
+async def _serve(hosts: int, slow: float, ports: Any, ready: Any, distinct_big: bool) -> None:
     counts: dict[str, int] = {}
     big = (
         _ARTICLE.format(title="Big report")[:-14]
@@ -240,7 +246,7 @@ async def _serve(hosts: int, slow: float, ports: Any, ready: Any) -> None:
                 head = await reader.readuntil(b"\r\n\r\n")
                 path = head.split(b" ", 2)[1].decode()
                 await asyncio.sleep(LATENCY)
-                status, headers, body, drop, delay = _answer(path, counts, slow, big)
+                status, headers, body, drop, delay = _answer(path, counts, slow, big, distinct_big)
                 if delay:
                     await asyncio.sleep(delay)
                 lines = [f"HTTP/1.1 {status} X"]
@@ -266,8 +272,10 @@ async def _serve(hosts: int, slow: float, ports: Any, ready: Any) -> None:
     await asyncio.Event().wait()
 
 
-def _server_process(hosts: int, slow: float, ports: Any, ready: Any) -> None:
-    asyncio.run(_serve(hosts, slow, ports, ready))
+def _server_process(
+    hosts: int, slow: float, ports: Any, ready: Any, distinct_big: bool = False
+) -> None:
+    asyncio.run(_serve(hosts, slow, ports, ready, distinct_big))
 
 
 # --- the cited URLs -----------------------------------------------------------
@@ -503,7 +511,12 @@ def _summary(
 
 
 def run(
-    *, quick: bool = False, count: int | None = None, lychee: bool = True, big_run: bool = True
+    *,
+    quick: bool = False,
+    count: int | None = None,
+    lychee: bool = True,
+    big_run: bool = True,
+    distinct_big: bool = False,
 ) -> dict[str, Any]:
     hosts = 12 if quick else 50
     count = count or (90 if quick else 5000)
@@ -514,7 +527,9 @@ def run(
     manager = ctx.Manager()
     ports = manager.list()
     ready = ctx.Event()
-    server = ctx.Process(target=_server_process, args=(hosts, slow, ports, ready), daemon=True)
+    server = ctx.Process(
+        target=_server_process, args=(hosts, slow, ports, ready, distinct_big), daemon=True
+    )
     server.start()
     results: dict[str, Any] = {
         "setup": {
@@ -525,6 +540,7 @@ def run(
             "timeout_seconds": timeout,
             "retries": RETRIES,
             "slow_answer_seconds": slow,
+            "distinct_5mb_bodies": distinct_big,
         }
     }
     try:
@@ -612,6 +628,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         count=count,
         lychee="--no-lychee" not in argv,
         big_run="--no-20000" not in argv,
+        distinct_big="--distinct-big" in argv,
     )
     _print_table(results)
     return results

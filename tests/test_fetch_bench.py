@@ -53,3 +53,11 @@ def test_the_in_order_bound_counts_the_first_tries_before_a_slow_url() -> None:
     hops = ["temp_302x3"] * 32 + ["flaky_500"] * 32 + ["slow_8s"]
     expected = (32 * 4 * 0.05 + 32 * 0.05) / 32 + 18.0
     assert bench_web.in_order_bound(hops, timeout=5.0, backoff=1.0) == pytest.approx(expected)
+
+
+def test_distinct_big_pages_differ_by_url() -> None:
+    big = b"<html><head><title>Big report</title></head><body><h1>Big report</h1></body></html>"
+    same = [bench_web._answer(f"/big/v{n}/page", {}, 8.0, big)[2] for n in (1, 2)]
+    assert same[0] == same[1] == big
+    own = [bench_web._answer(f"/big/v{n}/page", {}, 8.0, big, True)[2] for n in (1, 2)]
+    assert own[0] != own[1] and b"<title>Big report v1</title>" in own[0]
