@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from corpus import webpage
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from loopback import make_pdf
 
 from verifier.fetch.content import decode_body, extract_page
@@ -128,3 +130,22 @@ def test_store_and_load_content_once_per_text(db: Database) -> None:
             load_content(session, "0" * 64)
     assert loaded == page
     assert loaded.title == "T" and loaded.h1 == "Head"
+
+
+_WHITESPACE_HEAVY = st.text(
+    alphabet=st.sampled_from(list("ab \n\t\r\f\v\u00a0\u2003\u2028\u3000\x1c\x85")), max_size=60
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WHITESPACE_HEAVY)
+def test_tidy_is_the_plain_rule(text: str) -> None:
+    """``_tidy``'s fast spelling gives what its rule says: tabs and the like
+    as spaces, runs of spaces as one, lines stripped, blank lines as one."""
+    import re
+
+    from verifier.fetch.content import _SPACE_CHARS, _tidy
+
+    plain = re.sub("  +", " ", text.translate(_SPACE_CHARS))
+    plain = "\n".join(line.strip() for line in plain.split("\n"))
+    assert _tidy(text) == re.sub(r"\n\s*\n+", "\n\n", plain).strip()

@@ -139,9 +139,9 @@ _BLOCK = frozenset(
 # articles use them for their own main-text containers.
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
 _SPACE_CHARS = str.maketrans(dict.fromkeys("\t\r\f\v\u00a0", " "))
 _SPACE_RUNS = re.compile("  +")
+_STRIPPED_BLANK_LINES = re.compile("\n\n\n+")
 # Plain lxml elements: lxml.html's element classes cost a Python lookup per
 # element touched, and nothing here needs their methods.
 _HTML_PARSER = etree.HTMLParser()
@@ -262,8 +262,11 @@ def _tidy(text: str) -> str:
     text = text.translate(_SPACE_CHARS)
     if "  " in text:
         text = _SPACE_RUNS.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    text = "\n".join([line.strip() for line in text.split("\n")])
+    # Lines stripped, the whitespace between two line breaks is line breaks
+    # only: a run of blank lines (``\n\s*\n+``) is then three or more line
+    # breaks, which is a third of the time to find.
+    return _STRIPPED_BLANK_LINES.sub("\n\n", text).strip()
 
 
 def _parse_html(text: str) -> etree._Element | None:
