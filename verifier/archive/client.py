@@ -303,6 +303,7 @@ class ArchiveClient:
             if archive in self.down:
                 # Marked down while this request waited its turn.
                 return _Failure("down", self.down[archive])
+            limiter.sent()
             try:
                 response = await self._send(method, url, params, headers, data)
             except (AddressRefused, SchemeRefused) as exc:

@@ -57,8 +57,12 @@ class RateLimiter:
                         return False
                 now = self._clock()
             self._next = max(now, self._next) + self.interval
-            self.requests += 1
             return True
+
+    def sent(self) -> None:
+        """Count a request made after :meth:`wait` (one that found its
+        archive marked down meanwhile is not sent, and not counted)."""
+        self.requests += 1
 
     def push_back(self, seconds: float) -> None:
         """Hold every next request for ``seconds`` (an archive's Retry-After)."""
