@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 import tracemalloc
+from typing import Any
 
 import pytest
 from loopback import LoopbackWeb, Page, Request
@@ -260,6 +261,30 @@ def test_on_tail_is_called_once_when_only_slow_urls_are_left(loopback: LoopbackW
     assert len(told) == 1
     # told while the slow URL (key 0) was still out, after the fast ones began
     assert 0 not in done[: told[0]] and told[0] >= 3
+
+
+def test_redirect_hops_reuse_their_connection(
+    loopback: LoopbackWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A redirect's short body is read, so the next hop (and the next URL)
+    goes over the same keep-alive connection instead of a new one."""
+    from verifier.fetch import network
+
+    opened: list[str] = []
+    connect = network.AsyncioBackend.connect_tcp
+
+    async def counting(self: Any, host: str, *args: Any, **kw: Any) -> Any:
+        opened.append(host)
+        return await connect(self, host, *args, **kw)
+
+    monkeypatch.setattr(network.AsyncioBackend, "connect_tcp", counting)
+    final = loopback.add_page("/hops/final", "<title>Final</title><p>x</p>")
+    second = loopback.add_page("/hops/2", "<p>Moved</p>", 302, {"Location": final})
+    first = loopback.redirect("/hops/1", second, 301)
+    other = loopback.add_page("/hops/other", "<title>Other</title><p>y</p>")
+    results = fetch_all(settings(concurrency=1, per_host=1), [first, other])
+    assert [result.status for _, result in results] == ["redirected", "ok"]
+    assert len(opened) == 1
 
 
 def test_retry_after_beyond_the_cap_ends_the_retries(loopback: LoopbackWeb) -> None:

@@ -63,6 +63,30 @@ class Answer:
         return Retryable(retry, after)
 
 
+# A redirect's body is read up to this many bytes, for this long at most,
+# before its response is closed: a connection whose answer was read to the
+# end goes back to the pool; any other is closed (and a new one opened).
+_DRAIN_BYTES = 64 * 1024
+_DRAIN_SECONDS = 0.5
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read what is left of a redirect's body, if it is short and quick."""
+    length = response.headers.get("content-length")
+    if length is None or not length.isdigit() or int(length) > _DRAIN_BYTES:
+        return
+    read = 0
+    try:
+        async with asyncio.timeout(_DRAIN_SECONDS):
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read > _DRAIN_BYTES:
+                    return
+    except (TimeoutError, httpx.HTTPError, OSError):
+        # the connection is closed with the response instead
+        return
+
+
 def _cookie_state(cookies: httpx.Cookies) -> tuple[tuple[str, str | None], ...]:
     return tuple(sorted((cookie.name, cookie.value) for cookie in cookies.jar))
 
@@ -171,6 +195,10 @@ class RedirectFollower:
                         )
                         return answer
                     finally:
+                        if answer.http_status is None or answer.kind == "redirect_loop":
+                            # a redirect: its (small) body read, so that the
+                            # connection serves the next hop or URL
+                            await _drain(response)
                         await response.aclose()
             except SchemeRefused as exc:
                 answer.kind = "refused" if chain else "invalid_url"
