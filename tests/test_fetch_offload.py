@@ -36,6 +36,11 @@ def test_a_large_page_is_extracted_in_a_worker_process_with_the_same_text() -> N
         page = await extractor.extract(LARGE, TYPE, "http://example.org/report")
         assert page == extract_page(LARGE, TYPE, "http://example.org/report")
         assert page.title == "Dredging report" and "dredged the channel again in 2021" in page.text
+        # the first large page goes to a thread: a worker costs more than one page
+        assert not (_children() - before), "a worker was started for one page"
+        other = LARGE.replace(b"2021", b"2020")
+        page = await extractor.extract(other, TYPE, "http://example.org/report")
+        assert page == extract_page(other, TYPE, "http://example.org/report")
         assert _children() - before, "no worker process was started"
 
     try:
@@ -59,6 +64,8 @@ def test_a_killed_worker_leaves_the_pages_to_threads() -> None:
 
     async def run() -> None:
         await extractor.extract(LARGE, TYPE, None)
+        await extractor.extract(LARGE.replace(b"2021", b"2020"), TYPE, None)
+        assert _children() - before, "no worker process was started"
         for pid in _children() - before:
             os.kill(pid, signal.SIGKILL)
         await asyncio.sleep(0.2)

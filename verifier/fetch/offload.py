@@ -11,8 +11,10 @@ The same large body (one report cited through several URLs: ``http`` and
 large pages' texts are kept, keyed by the body's sha256, up to
 ``_KEPT_CHARS`` characters in all.
 
-One worker process, started with the first large page (``spawn``: the
-fetcher's threads are never forked) and stopped with the fetcher. A
+One worker process (``spawn``: the fetcher's threads are never forked),
+started with the second large page and stopped with the fetcher; the first
+large page goes to a thread, since starting the worker costs more than one
+page. A
 process started with ``spawn`` imports the program's main module again, so
 the worker is used only where that is known to be safe: the ``verifier``
 command turns it on (:func:`allow_worker_processes`); a script using the
@@ -72,6 +74,8 @@ class PageExtractor:
         self.processes = processes
         self.large = large
         self._pool: Executor | None = None
+        # Large bodies extracted so far (not counting those kept).
+        self._large = 0
         self._kept: OrderedDict[tuple[bytes, str | None, bool], asyncio.Future[PageText]]
         self._kept = OrderedDict()
 
@@ -123,7 +127,10 @@ class PageExtractor:
     ) -> PageText:
         from verifier.fetch.content import extract_page
 
-        if self.processes > 0:
+        self._large += 1
+        # The first large body goes to a thread: starting the worker costs
+        # more than one page (an interpreter and its imports).
+        if self.processes > 0 and self._large > 1:
             loop = asyncio.get_running_loop()
             try:
                 if self._pool is None:
