@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from corpus import webpage
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from verifier.fetch.content import extract_page
 from verifier.match.normalize import fold_accents, normalize, normalize_text
@@ -63,3 +66,37 @@ def test_offsets_on_a_real_page(corpus: Path) -> None:
         at = n.text.index(word)
         assert n.original(at, at + len(word)).lower() == word
     assert n.original(0, len(n.text)) == page.strip()
+
+
+def _plain_special() -> re.Pattern[str]:
+    """``_SPECIAL`` as the plain alternation it stands for."""
+    from verifier.match import normalize as module
+
+    invisible = module._INVISIBLE
+    return re.compile(
+        "|".join(
+            [
+                r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
+                rf"[ {invisible}]{{2,}}|[{invisible}]",
+                f"[{module._EXPANDING_CLASS}]",
+            ]
+        )
+    )
+
+
+def _special_alphabet() -> list[str]:
+    from verifier.match import normalize as module
+
+    expanding = [c for c in module._EXPANDING_CLASS if c != "\\"]
+    return [*"&#;xXaZ09 bé.", *module._INVISIBLE, *expanding]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_special_alphabet()), max_size=40))
+def test_the_special_tokens_are_found_as_the_plain_alternation_finds_them(text: str) -> None:
+    """The fast spelling of ``_SPECIAL`` (one class of first characters, then
+    look-behinds) finds the very tokens the plain alternation finds."""
+    from verifier.match.normalize import _SPECIAL
+
+    fast = [(m.span(), m.group()) for m in _SPECIAL.finditer(text)]
+    assert fast == [(m.span(), m.group()) for m in _plain_special().finditer(text)]
