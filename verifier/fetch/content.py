@@ -345,6 +345,12 @@ def extract_pdf(body: bytes) -> PageText:
     return PageText(text=_tidy(text), title=title, h1=None, og_title=None)
 
 
+def names_pdf(url: str | None) -> bool:
+    """Whether ``url``'s path ends in ``.pdf`` (what ``extract_page`` reads
+    of a URL)."""
+    return url is not None and url.lower().split("?")[0].endswith(".pdf")
+
+
 def extract_page(body: bytes, content_type: str | None, url: str | None = None) -> PageText:
     """Decode ``body`` and extract its text and titles.
 
@@ -352,9 +358,7 @@ def extract_page(body: bytes, content_type: str | None, url: str | None = None) 
     charset, if any); ``url`` is only used to recognise a PDF by its name
     when the server sends no useful type.
     """
-    if is_pdf(body, content_type) or (
-        url is not None and url.lower().split("?")[0].endswith(".pdf") and body[:5] == b"%PDF-"
-    ):
+    if is_pdf(body, content_type) or (names_pdf(url) and body[:5] == b"%PDF-"):
         return extract_pdf(body)
     if is_html(body, content_type):
         return extract_html(decode_body(body, content_type, html=True))

@@ -14,13 +14,12 @@ large pages' texts are kept, keyed by the body's sha256, up to
 One worker process (``spawn``: the fetcher's threads are never forked),
 started with the second large page and stopped with the fetcher; the first
 large page goes to a thread, since starting the worker costs more than one
-page. A
-process started with ``spawn`` imports the program's main module again, so
-the worker is used only where that is known to be safe: the ``verifier``
-command turns it on (:func:`allow_worker_processes`); a script using the
-library gets threads unless it does the same (under ``if __name__ ==
-"__main__":``). On a machine with one core, or when the worker dies, large
-pages go to a thread.
+page. A process started with ``spawn`` imports the program's main module
+again, so the worker is used only where that is known to be safe: the
+``verifier`` command turns it on (:func:`allow_worker_processes`); a script
+using the library gets threads unless it does the same (under ``if
+__name__ == "__main__":``). On a machine with one core, or when the worker
+dies, large pages go to a thread.
 """
 
 from __future__ import annotations
@@ -76,20 +75,21 @@ class PageExtractor:
         self._pool: Executor | None = None
         # Large bodies extracted so far (not counting those kept).
         self._large = 0
-        self._kept: OrderedDict[tuple[bytes, str | None, bool], asyncio.Future[PageText]]
-        self._kept = OrderedDict()
+        # Large pages' texts by (body's sha256, type, URL names a PDF).
+        self._kept: OrderedDict[tuple[bytes, str | None, bool], asyncio.Future[PageText]] = (
+            OrderedDict()
+        )
 
     async def extract(self, body: bytes, content_type: str | None, url: str | None) -> PageText:
         # imported here: the command turns the worker on at start-up
         # (``allow_worker_processes``) without loading lxml
-        from verifier.fetch.content import extract_page
+        from verifier.fetch.content import extract_page, names_pdf
 
         if len(body) <= self.large:
             return extract_page(body, content_type, url)
         # What extract_page reads: the body, its type, and whether the URL
         # names a PDF.
-        pdf_name = url is not None and url.lower().split("?")[0].endswith(".pdf")
-        key = (hashlib.sha256(body).digest(), content_type, pdf_name)
+        key = (hashlib.sha256(body).digest(), content_type, names_pdf(url))
         kept = self._kept.get(key)
         if kept is None:
             kept = asyncio.ensure_future(self._extract_large(body, content_type, url))

@@ -176,6 +176,9 @@ class RedirectFollower:
                     try:
                         location = response.headers.get("location")
                         if response.status_code in REDIRECTS and location:
+                            # its (small) body read, so that the connection
+                            # serves the next hop or URL
+                            await _drain(response)
                             target = urljoin(current, location.strip())
                             chain.append((response.status_code, target))
                             key = (target, _cookie_state(cookies))
@@ -195,10 +198,6 @@ class RedirectFollower:
                         )
                         return answer
                     finally:
-                        if answer.http_status is None or answer.kind == "redirect_loop":
-                            # a redirect: its (small) body read, so that the
-                            # connection serves the next hop or URL
-                            await _drain(response)
                         await response.aclose()
             except SchemeRefused as exc:
                 answer.kind = "refused" if chain else "invalid_url"

@@ -126,9 +126,7 @@ class _Scheduler(Generic[K]):
             self.retries.add(host, job)
 
         def may_start(host: str) -> bool:
-            if self.running.get(host, 0) >= self.settings.per_host_limit(host):
-                return False
-            return self.limiter.ready_at(host) <= now
+            return self._has_room(host) and self.limiter.ready_at(host) <= now
 
         if self.retrying >= self.retry_backlog:
             taken = self.retries.take(may_start)
@@ -148,11 +146,15 @@ class _Scheduler(Generic[K]):
             queues.append(self.new)
         for queue in queues:
             for host in queue.by_host:
-                if self.running.get(host, 0) < self.settings.per_host_limit(host):
+                if self._has_room(host):
                     ready = self.limiter.ready_at(host)
                     if ready > now:
                         due = min(due, ready)
         return due
+
+    def _has_room(self, host: str) -> bool:
+        """Whether ``host`` has fewer fetches running than its limit."""
+        return self.running.get(host, 0) < self.settings.per_host_limit(host)
 
     def done(self, host: str) -> None:
         self.running[host] -= 1

@@ -337,15 +337,16 @@ _MATCHES: dict[tuple[str, str, str], MatchResult] = {}
 _MAX_MATCHES = 20_000
 
 
-def _match(content_hash: str, page: PageLike, target: _Target) -> MatchResult:
-    key = (content_hash, target.kind, target.text)
+def _match(content_hash: str, page: PageLike, kind: str, text: str) -> MatchResult:
+    """The verdict for a quote of ``kind`` (a ``Quote.kind``) on ``page``."""
+    key = (content_hash, kind, text)
     result = _MATCHES.get(key)
     if result is None:
         # imported here: a run with nothing new to match never loads the matcher
         from verifier.match.matcher import match_quote
 
-        kind: Kind = "title" if target.kind == "title" else "quotation"
-        result = match_quote(target.text, page, kind)
+        as_kind: Kind = "title" if kind == "title" else "quotation"
+        result = match_quote(text, page, as_kind)
         if len(_MATCHES) >= _MAX_MATCHES:
             _MATCHES.clear()
         _MATCHES[key] = result
@@ -365,9 +366,6 @@ def prematch_run(db: Database, run_id: int, stop: threading.Event, *, poll: floa
     It stops at half the size of ``_MATCHES``, so that what it matched is
     not cleared before ``verify_run`` reads it.
     """
-    # imported here: a run with nothing new to match never loads the matcher
-    from verifier.match.matcher import match_quote
-
     matched = 0
     last = 0
     pages: _Pages | None = None
@@ -390,7 +388,7 @@ def prematch_run(db: Database, run_id: int, stop: threading.Event, *, poll: floa
             ).all()
             if fetched:
                 last = fetched[-1].id
-                matched += _prematch_batch(session, pages, fetched, stop, match_quote)
+                matched += _prematch_batch(session, pages, fetched, stop)
         if not fetched:
             stop.wait(poll)
     return matched
@@ -401,7 +399,6 @@ def _prematch_batch(
     pages: _Pages,
     fetched: Iterable[Any],
     stop: threading.Event,
-    match_quote: Callable[[str, PageLike, Kind], MatchResult],
 ) -> int:
     """``prematch_run`` for one batch of checks: (id, URL id, text hash) rows."""
     hashes = {row.url_id: row.content_hash for row in fetched}
@@ -415,13 +412,13 @@ def _prematch_batch(
     for url_id, kind, text in sorted(cited, key=lambda row: hashes[row.url_id]):
         if stop.is_set():
             break
-        key = (hashes[url_id], kind, text)
-        if not (text or "").strip() or key in _MATCHES:
+        content_hash = hashes[url_id]
+        if not (text or "").strip() or (content_hash, kind, text) in _MATCHES:
             continue
-        page = pages.get(key[0])
+        page = pages.get(content_hash)
         if page is None:
             continue
-        _MATCHES[key] = match_quote(text, page, "title" if kind == "title" else "quotation")
+        _match(content_hash, page, kind, text)
         matched += 1
     return matched
 
@@ -446,7 +443,10 @@ def drifted_url_ids(db: Database, run_id: int) -> set[int]:
                 if target.url_id in drifted or content_hash is None:
                     continue
                 page = pages.get(content_hash)
-                if page is not None and not _match(content_hash, page, target).found:
+                if (
+                    page is not None
+                    and not _match(content_hash, page, target.kind, target.text).found
+                ):
                     drifted.add(target.url_id)
     return drifted
 
@@ -504,7 +504,7 @@ def _verdict(
     if live is None:
         live_page = pages.get(live_hash)
         if live_page is not None and live_hash is not None:
-            live = _match(live_hash, live_page, target)
+            live = _match(live_hash, live_page, target.kind, target.text)
     if live is not None and live.found:
         return _row(run_id, target, live, source="live", content_hash=live_hash), False
     key = (target.url_id, target.accessed)
@@ -515,7 +515,7 @@ def _verdict(
     snapshot = snapshots[key]
     archived_page = pages.get(snapshot.content_hash) if snapshot is not None else None
     if snapshot is not None and archived_page is not None and snapshot.content_hash:
-        archived = _match(snapshot.content_hash, archived_page, target)
+        archived = _match(snapshot.content_hash, archived_page, target.kind, target.text)
         extra = {
             "source": "archive",
             "snapshot_id": snapshot.id,
