@@ -31,7 +31,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-__all__ = ["Normalized", "fold_accents", "normalize", "normalize_text"]
+__all__ = [
+    "Normalized",
+    "fold_accents",
+    "normalize",
+    "normalize_text",
+    "plain_lower",
+    "plain_runs",
+    "prefix_cut",
+]
 
 # Characters a reader does not see: soft hyphen, zero-width space/joiners,
 # word joiner, byte-order mark.
@@ -127,13 +135,60 @@ _EXPANDING_CLASS = re.escape(
 # to those characters instead of trying every branch at every one (a 5 MB
 # page: 0.15 -> 0.11 s). ``tests/test_match_normalize.py`` holds it to the
 # plain alternation.
+_ENTITY_BODY = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 _SPECIAL = re.compile(
     rf"[& {_INVISIBLE}{_EXPANDING_CLASS}]"
-    r"(?:(?<=&)(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    rf"(?:(?<=&){_ENTITY_BODY}"
     rf"|(?<=[ {_INVISIBLE}])[ {_INVISIBLE}]+"
     rf"|(?<=[{_INVISIBLE}])"
     rf"|(?<=[{_EXPANDING_CLASS}]))"
 )
+
+
+_ENTITY = re.compile("&" + _ENTITY_BODY)
+# Where a plain text may be cut (``prefix_cut``): after a mark that is
+# neither a letter, a digit nor white space, before white space.
+_CUT = re.compile(r"[^A-Za-z0-9\s]\s")
+# A run of letters and digits of a plain text's normalised form.
+_PLAIN_RUN = re.compile("[a-z0-9]+")
+
+
+def plain_lower(text: str) -> str | None:
+    """``text.lower()`` when ``text`` is plain: ASCII, without an HTML entity.
+
+    ``normalize`` changes nothing in a plain text but its case, its white
+    space (one space for each run), its quotation marks and its ways of
+    writing "per cent" (``%``, ``pct`` ... written ``percent``). So each
+    run of letters and digits of its normalised form without ``percent`` in
+    it is a run of the text itself, lower-cased: a run of a quotation's
+    normalised form (``plain_runs``) that is not in ``text.lower()`` is
+    not in ``normalize(text).text`` either. Otherwise ``None``.
+    """
+    if not text.isascii() or ("&" in text and _ENTITY.search(text)):
+        return None
+    return text.lower()
+
+
+def plain_runs(normalized: str) -> list[str]:
+    """The runs of letters and digits of a normalised text that
+    ``plain_lower`` vouches for (see there): those without ``percent``."""
+    return [run for run in _PLAIN_RUN.findall(normalized) if PERCENT not in run]
+
+
+def prefix_cut(text: str, at: int) -> int | None:
+    """A place at or after ``at`` to cut a plain text (``plain_lower``) so
+    that ``normalize(text[:cut])`` is the start of ``normalize(text)``: the
+    same characters, from the same places of ``text``.
+
+    ``normalize`` is local: each character is rewritten on its own, or as
+    part of a token (a run of white space, a percent sign or word) that
+    starts and ends where its characters do. A cut after a mark that is not
+    a letter, a digit or white space and before white space is inside no
+    token: a percent word ends at a letter, and the white space only starts
+    there. ``None`` when there is no such place.
+    """
+    m = _CUT.search(text, at)
+    return None if m is None else m.start() + 1
 
 
 def _char_class(codes: range, test: Callable[[str], bool]) -> str:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -252,6 +251,8 @@ def _segments(text: str, cited: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
 
     def add(start: int, end: int) -> None:
+        if end - start > high and not (text[start].isspace() or text[end - 1].isspace()):
+            return  # too long, and nothing to strip: most lines of a long page
         piece = text[start:end]
         stripped = piece.strip()
         if low <= len(stripped) <= high:
@@ -264,10 +265,12 @@ def _segments(text: str, cited: str) -> list[tuple[int, int]]:
     else:
         lines = (m.span() for m in re.finditer(f"[^\n]{{{low},}}", text))
     separators = _separators(text)
-    starts = [a for a, _ in separators]
+    k = 0
     for line_start, line_end in lines:
         add(line_start, line_end)
-        k = bisect_left(starts, line_start)
+        # the first separator of the line, if any (lines come in order)
+        while k < len(separators) and separators[k][0] < line_start:
+            k += 1
         start = line_start
         while k < len(separators) and separators[k][1] <= line_end:
             add(start, separators[k][0])
