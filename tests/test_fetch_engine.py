@@ -512,3 +512,19 @@ def test_an_unexpected_error_spoils_one_url_not_the_run(
     results = dict(fetch_all(settings(), [loopback.url(0, "/status/418"), loopback.url(0, "/ok")]))
     assert results[0].status == "connection_error" and "boom" in (results[0].error or "")
     assert results[1].status == "ok"
+
+
+def test_a_page_with_control_characters_is_read_not_an_error(loopback: LoopbackWeb) -> None:
+    # a stray control character next to a script or a comment: lxml reads
+    # it, then refuses to write it back when the script's tail is moved
+    body = (
+        b"<html><head><title>Budget\x01 report</title></head><body>"
+        b"<p>The deficit\x02 fell.</p><script>x()</script>\x07Spending rose.<!-- c -->\x00"
+        b"</body></html>"
+    )
+    result = fetch(settings(), loopback.add_page("/control-chars", body))
+    assert result.status == "ok", result.error
+    assert result.page is not None
+    assert result.page.title == "Budget report"
+    assert "The deficit fell." in result.page.text
+    assert "Spending rose." in result.page.text

@@ -236,6 +236,10 @@ def _hidden(element: etree._Element) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
+# Characters XML does not allow, which lxml will not write into a tree.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _drop(element: etree._Element) -> None:
     """Remove ``element`` and its subtree from the tree, keeping its tail."""
     parent = element.getparent()
@@ -314,6 +318,19 @@ def _first_text(root: etree._Element, xpath: str) -> str | None:
 
 
 def extract_html(text: str) -> PageText:
+    try:
+        return _extract_html(text)
+    except ValueError:
+        # libxml2 keeps a control character it read (a stray \x01, a NUL),
+        # but lxml refuses to write one back when a script's tail is moved
+        # or a line break added: read the page again without them, as a
+        # browser shows it. Only such a page pays for the second reading.
+        if not _NOT_XML.search(text):
+            raise
+        return _extract_html(_NOT_XML.sub("", text))
+
+
+def _extract_html(text: str) -> PageText:
     root = _parse_html(text)
     if root is None:
         return PageText(text="", title=None, h1=None, og_title=None)
