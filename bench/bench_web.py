@@ -307,15 +307,30 @@ def cited_urls(count: int, hosts: int, ports: list[int], run: str) -> list[tuple
     return pairs
 
 
+def minimum_chain(category: Category, timeout: float, backoff: float) -> float:
+    """The least time from a URL's first request to its verdict: its
+    requests, its time-outs, and the waits between attempts. A back-off
+    counts from when the failed attempt's last request was sent
+    (``verifier.fetch.retry``): an attempt that took as long as its
+    back-off (a time-out) is followed at once."""
+    busy = category.requests * LATENCY + category.timeouts * timeout
+    waits = category.retry_after
+    if category.backoffs:
+        last_request = timeout if category.timeouts else LATENCY if category.requests else 0.0
+        waits += sum(
+            max(0.0, backoff * 2**retry - last_request) for retry in range(category.attempts - 1)
+        )
+    return busy + waits
+
+
 def physical_bound(kinds: list[str], timeout: float, backoff: float) -> tuple[float, float, float]:
     """(bound, sum of minimum request times / concurrency, longest single URL)."""
     total = 0.0
     longest = 0.0
     for name in kinds:
         category = BY_NAME[name]
-        busy = category.requests * LATENCY + category.timeouts * timeout
-        total += busy
-        longest = max(longest, busy + category.backoffs * backoff + category.retry_after)
+        total += category.requests * LATENCY + category.timeouts * timeout
+        longest = max(longest, minimum_chain(category, timeout, backoff))
     spread = total / CONCURRENCY
     return max(spread, longest), spread, longest
 
@@ -331,13 +346,7 @@ def in_order_bound(kinds: list[str], timeout: float, backoff: float) -> float:
     latest = 0.0
     for name in kinds:
         category = BY_NAME[name]
-        chain = (
-            category.requests * LATENCY
-            + category.timeouts * timeout
-            + category.backoffs * backoff
-            + category.retry_after
-        )
-        latest = max(latest, before / CONCURRENCY + chain)
+        latest = max(latest, before / CONCURRENCY + minimum_chain(category, timeout, backoff))
         # its first try: its redirect hops, or one time-out
         before += (category.requests // category.attempts) * LATENCY + (
             timeout if category.timeouts else 0.0

@@ -22,7 +22,13 @@ from verifier.fetch.classify import (
 )
 from verifier.fetch.content import PageText
 from verifier.fetch.engine import FetchResult
-from verifier.fetch.retry import backoff_seconds, is_retryable_status, parse_retry_after
+from verifier.fetch.retry import (
+    Retryable,
+    backoff_seconds,
+    is_retryable_status,
+    next_wait,
+    parse_retry_after,
+)
 from verifier.settings import HostSettings, Settings
 from verifier.vocabulary import counts_as_failure
 
@@ -528,3 +534,37 @@ def test_a_page_with_control_characters_is_read_not_an_error(loopback: LoopbackW
     assert result.page.title == "Budget report"
     assert "The deficit fell." in result.page.text
     assert "Spending rose." in result.page.text
+
+
+def test_a_back_off_counts_from_when_the_request_was_sent(loopback: LoopbackWeb) -> None:
+    sent: dict[str, list[float]] = {"slow": [], "quick": []}
+
+    def slow(request: Request) -> Page:
+        sent["slow"].append(time.monotonic())
+        return Page(200, "<p>late</p>", delay=1.5)
+
+    def quick(request: Request) -> Page:
+        sent["quick"].append(time.monotonic())
+        return Page(500, "oops")
+
+    urls = [
+        loopback.add_handler("/backoff/slow", slow),
+        loopback.add_handler("/backoff/quick", quick),
+    ]
+    # a time-out (0.6 s) longer than the back-off (0.3-0.375 s)
+    results = fetch_all(settings(timeout=0.6, retries=1, retry_backoff=0.3), urls)
+    assert [r.status for _, r in sorted(results)] == ["timeout", "server_error"]
+    assert len(sent["slow"]) == len(sent["quick"]) == 2
+    # the server waited longer than the back-off already: asked again at once
+    # (it used to be the time-out and the back-off, 0.9 s or more)
+    assert sent["slow"][1] - sent["slow"][0] < 0.85
+    # a quick failure still waits its back-off, from when it was asked
+    assert sent["quick"][1] - sent["quick"][0] >= 0.3
+
+
+def test_next_wait_takes_the_time_spent_off_the_back_off_not_off_retry_after() -> None:
+    s = settings(retry_backoff=1.0)
+    assert next_wait(s, Retryable(True), 1, spent=5.0) == 0.0
+    assert 0.7 <= (next_wait(s, Retryable(True), 1, spent=0.3) or 0) <= 0.95
+    assert next_wait(s, Retryable(True, retry_after=2.0), 1, spent=5.0) == 2.0
+    assert next_wait(s, Retryable(False), 1) is None

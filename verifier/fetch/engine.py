@@ -174,7 +174,8 @@ class Fetcher:
             answer = await self.follower.attempt(url, paced=paced)
             progress.attempts += 1
             verdict = answer.judge()
-            pause = next_wait(self.settings, verdict, progress.attempts)
+            spent = 0.0 if answer.sent is None else self.clock() - answer.sent
+            pause = next_wait(self.settings, verdict, progress.attempts, spent=spent)
             self._slow_down(answer, verdict.retry_after)
             if pause is not None:
                 return pause

@@ -51,6 +51,9 @@ class Answer:
     content_type: str | None = None
     kind: str | None = None
     message: str | None = None
+    # When the attempt's last request was sent (the limiter's clock): a
+    # back-off counts from there (``retry.next_wait``).
+    sent: float | None = None
 
     def judge(self) -> Retryable:
         if self.kind is not None:
@@ -172,6 +175,7 @@ class RedirectFollower:
                 # The first hop is paced (unless the scheduler did it);
                 # redirect hops follow at once, as a reader's browser does.
                 async with self.limiter.slot(host, paced=paced or hop > 0):
+                    answer.sent = self.limiter.clock()
                     response = await self._send(current, cookies)
                     try:
                         location = response.headers.get("location")

@@ -21,7 +21,11 @@ Not retried (the answer will not change in a few seconds):
 Waits grow exponentially from ``settings.retry_backoff`` seconds (1 s, 2 s,
 4 s ... by default), at most 30 s, each made up to a quarter longer at
 random (jitter: many URLs on one host do not retry in lockstep, and a wait
-is never shorter than its rule). A ``Retry-After`` header (seconds or an
+is never shorter than its rule). A wait counts from when the failed
+request was sent, not from when it failed: the server is asked again no
+sooner than the back-off after it was last asked. A quick 500 waits its
+second; a request that took 5 s to time out has waited longer than that
+already, and is tried again at once. A ``Retry-After`` header (seconds or an
 HTTP date) replaces the computed wait when it is at most
 ``settings.max_retry_after``; a longer one ends the retries: the run does
 not stall on one host, and the status stays honest (``rate_limited`` or
@@ -109,17 +113,23 @@ def backoff_seconds(settings: Settings, retry_number: int) -> float:
     return base * random.uniform(1.0, 1.25)
 
 
-def next_wait(settings: Settings, verdict: Retryable, retry_number: int) -> float | None:
+def next_wait(
+    settings: Settings, verdict: Retryable, retry_number: int, *, spent: float = 0.0
+) -> float | None:
     """Seconds to wait before retry ``retry_number`` (1 for the first), or
     ``None``: do not try again (not retryable, retries used up, or a
-    Retry-After longer than ``settings.max_retry_after``)."""
+    Retry-After longer than ``settings.max_retry_after``).
+
+    ``spent``: seconds since the failed request was sent. The back-off
+    counts from then, so they are taken off it; a Retry-After counts from
+    the answer that carries it, and is waited in full."""
     if not verdict.retry or retry_number > settings.retries:
         return None
     if verdict.retry_after is not None:
         if verdict.retry_after > settings.max_retry_after:
             return None
         return verdict.retry_after
-    return backoff_seconds(settings, retry_number)
+    return max(0.0, backoff_seconds(settings, retry_number) - max(0.0, spent))
 
 
 def with_retries(
