@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from verifier.parse.markdown import parse_text
 from verifier.parse.model import ParsedDocument
@@ -255,3 +257,57 @@ def test_linkcheck_code_blocks_and_schemes(corpus: Path) -> None:
     ]  # slack://channel?id=123 is not a web link
     email = parse_text((linkcheck / "TEST_EMAIL.md").read_text())
     assert all(not u.url.startswith("mailto:") for c in email.citations for u in c.urls)
+
+
+_LINK_CHARS = "abcXYZ019;/?:&=+$,-_.!~*'()#@%"
+
+
+def _check_plain(url: str) -> bool:
+    """markdown-it's own normalisation gives what ``_plain_first`` gives."""
+    from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
+
+    from verifier.parse.markdown import _PLAIN_LINK, _parser
+
+    md = _parser()
+    assert md.normalizeLink(url) == normalizeLink(url)
+    assert md.normalizeLinkText(url) == normalizeLinkText(url)
+    return bool(_PLAIN_LINK.match(url))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://"]),
+    st.text(alphabet="abcXYZ09.-", min_size=1, max_size=12),
+    st.sampled_from(["", ":8080", ":", ":x"]),
+    st.sampled_from(["", "/", "?", "#"]),
+    st.text(alphabet=_LINK_CHARS, max_size=30),
+)
+def test_a_plain_link_target_is_what_markdown_it_makes_of_it(
+    scheme: str, host: str, port: str, start: str, rest: str
+) -> None:
+    _check_plain(scheme + host + port + start + rest)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from(["http://", "https://"]), st.text(alphabet=_LINK_CHARS, max_size=30))
+def test_any_link_target_is_what_markdown_it_makes_of_it(scheme: str, rest: str) -> None:
+    _check_plain(scheme + rest)
+
+
+def test_common_links_take_the_fast_path() -> None:
+    for url in (
+        "https://www.example.org/2019/05/report.pdf",
+        "http://127.0.0.1:8080/ok/v12/page",
+        "https://example.com/search?q=link+rot&page=2#results",
+    ):
+        assert _check_plain(url)
+
+
+def test_links_markdown_it_rewrites_are_still_rewritten() -> None:
+    from verifier.parse.markdown import _parser
+
+    md = _parser()
+    assert md.normalizeLink("https://example.org/Müller") == "https://example.org/M%C3%BCller"
+    assert md.normalizeLink("http://@h/") == "http://h/"
+    assert md.normalizeLinkText("https://xn--mnchen-3ya.de/") == "https://münchen.de/"
+    assert md.normalizeLink("https://h/a%2") == "https://h/a%252"

@@ -299,12 +299,14 @@ def _latest_matches(session: Session, quote_ids: list[int]) -> dict[tuple[int, i
     """
     if not quote_ids:
         return {}
-    newest = list(
-        session.connection().scalars(
+    newest = (
+        session.connection()
+        .scalars(
             select(func.max(Match.id))
             .where(Match.quote_id.in_(quote_ids))
             .group_by(Match.quote_id, Match.url_id)
         )
+        .all()
     )
     return {(m.quote_id, m.url_id): m for m in _rows_by_id(session, Match.__table__, newest)}
 
@@ -313,19 +315,22 @@ def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, DbRow]:
     """The newest Check per URL (two index lookups, as ``_latest_matches``)."""
     if not url_ids:
         return {}
-    newest = list(
-        session.connection().scalars(
-            select(func.max(Check.id)).where(Check.url_id.in_(url_ids)).group_by(Check.url_id)
-        )
+    newest = (
+        session.connection()
+        .scalars(select(func.max(Check.id)).where(Check.url_id.in_(url_ids)).group_by(Check.url_id))
+        .all()
     )
     return {c.url_id: c for c in _rows_by_id(session, Check.__table__, newest)}
 
 
-def _rows_by_id(session: Session, table: Any, ids: list[int]) -> Iterator[DbRow]:
+def _rows_by_id(session: Session, table: Any, ids: Sequence[int]) -> Iterator[DbRow]:
     """The rows of ``table`` with these primary keys, ``_BATCH`` at a time."""
     for start in range(0, len(ids), _BATCH):
-        yield from session.connection().execute(
-            select(table).where(table.c.id.in_(ids[start : start + _BATCH]))
+        # fetched at once: a row at a time costs a call into the driver each
+        yield from (
+            session.connection()
+            .execute(select(table).where(table.c.id.in_(ids[start : start + _BATCH])))
+            .all()
         )
 
 
@@ -379,29 +384,39 @@ def _rows_for_batch(
     # batch, which hashed the whole ``documents`` table every time.
     citations = {
         c.id: c
-        for c in session.connection().execute(
-            select(Citation.__table__).where(Citation.id.in_(citation_ids))
-        )
+        for c in session.connection()
+        .execute(select(Citation.__table__).where(Citation.id.in_(citation_ids)))
+        .all()
     }
     links: dict[int, list[DbRow]] = {}
-    for link_row in session.connection().execute(
-        select(CitationUrl.__table__)
-        .where(CitationUrl.citation_id.in_(citation_ids))
-        .order_by(CitationUrl.citation_id, CitationUrl.position)
+    for link_row in (
+        session.connection()
+        .execute(
+            select(CitationUrl.__table__)
+            .where(CitationUrl.citation_id.in_(citation_ids))
+            .order_by(CitationUrl.citation_id, CitationUrl.position)
+        )
+        .all()
     ):
         links.setdefault(link_row.citation_id, []).append(link_row)
     url_ids = sorted({link.url_id for found in links.values() for link in found})
     urls = {
         u.id: u
-        for u in session.connection().execute(
+        for u in session.connection()
+        .execute(
             select(Url.id, Url.failing_since, Url.failures_in_a_row).where(Url.id.in_(url_ids))
         )
+        .all()
     }
     quotes: dict[int, list[DbRow]] = {}
-    for quote in session.connection().execute(
-        select(Quote.__table__)
-        .where(Quote.citation_id.in_(citation_ids))
-        .order_by(Quote.citation_id, Quote.position)
+    for quote in (
+        session.connection()
+        .execute(
+            select(Quote.__table__)
+            .where(Quote.citation_id.in_(citation_ids))
+            .order_by(Quote.citation_id, Quote.position)
+        )
+        .all()
     ):
         quotes.setdefault(quote.citation_id, []).append(quote)
     matches = _latest_matches(session, [q.id for qs in quotes.values() for q in qs])
