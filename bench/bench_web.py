@@ -49,8 +49,10 @@ first try cannot start before the first tries of the URLs before it (at the
 concurrency), and its whole chain of attempts follows; with the mix shuffled,
 a slow URL comes near the end of the list and this bound is well above the
 physical one; CPU seconds (user + system) and CPU ms per URL of the
-whole process; peak RSS; per-category accuracy; and verifier's peak RSS at
-20,000 URLs of the same mix.
+whole process; peak RSS; per-category accuracy; where each checker's wall
+time went, from the web's log of its requests (``timeline``: its start-up,
+the first tries of every URL, the tail of slow retries, and its finish);
+and verifier's peak RSS at 20,000 URLs of the same mix.
 
 ``--count=N`` checks N URLs instead of 5,000, ``--no-lychee`` leaves lychee
 out, and the environment variable ``BENCH_WRAP`` puts a command before
@@ -67,6 +69,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import multiprocessing as mp
 import os
 import random
@@ -79,6 +82,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 LATENCY = 0.05
 CONCURRENCY = 32
@@ -232,8 +236,14 @@ def _answer(
     return 404, html, b"<html><head><title>Not Found</title></head></html>", None, 0.0
 
 
-async def _serve(hosts: int, slow: float, ports: Any, ready: Any, distinct_big: bool) -> None:
+async def _serve(
+    hosts: int, slow: float, ports: Any, ready: Any, distinct_big: bool, log: str | None
+) -> None:
     counts: dict[str, int] = {}
+    # Two lines per request for ``timeline``: "A arrival path" when it
+    # comes, "E arrival end path" when answered (times from time.time());
+    # line-buffered, so a checker's requests are all there when it exits.
+    log_file = open(log, "a", buffering=1, encoding="utf-8") if log else None  # noqa: SIM115
     big = (
         _ARTICLE.format(title="Big report")[:-14]
         + ("<p>" + "More figures of the year in review, region by region. " * 8 + "</p>") * 11_500
@@ -244,22 +254,31 @@ async def _serve(hosts: int, slow: float, ports: Any, ready: Any, distinct_big: 
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
+                arrival = time.time()
                 path = head.split(b" ", 2)[1].decode()
-                await asyncio.sleep(LATENCY)
-                status, headers, body, drop, delay = _answer(path, counts, slow, big, distinct_big)
-                if delay:
-                    await asyncio.sleep(delay)
-                lines = [f"HTTP/1.1 {status} X"]
-                lines += [f"{name}: {value}" for name, value in headers.items()]
-                lines.append(f"Content-Length: {len(body)}")
-                writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
-                if drop is not None:
-                    writer.write(body[:drop])
+                if log_file is not None:
+                    log_file.write(f"A {arrival:.4f} {path}\n")
+                try:
+                    await asyncio.sleep(LATENCY)
+                    status, headers, body, drop, delay = _answer(
+                        path, counts, slow, big, distinct_big
+                    )
+                    if delay:
+                        await asyncio.sleep(delay)
+                    lines = [f"HTTP/1.1 {status} X"]
+                    lines += [f"{name}: {value}" for name, value in headers.items()]
+                    lines.append(f"Content-Length: {len(body)}")
+                    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+                    if drop is not None:
+                        writer.write(body[:drop])
+                        await writer.drain()
+                        writer.transport.abort()
+                        return
+                    writer.write(body)
                     await writer.drain()
-                    writer.transport.abort()
-                    return
-                writer.write(body)
-                await writer.drain()
+                finally:
+                    if log_file is not None:
+                        log_file.write(f"E {arrival:.4f} {time.time():.4f} {path}\n")
         except (asyncio.IncompleteReadError, ConnectionError, IndexError):
             pass
         finally:
@@ -273,9 +292,14 @@ async def _serve(hosts: int, slow: float, ports: Any, ready: Any, distinct_big: 
 
 
 def _server_process(
-    hosts: int, slow: float, ports: Any, ready: Any, distinct_big: bool = False
+    hosts: int,
+    slow: float,
+    ports: Any,
+    ready: Any,
+    distinct_big: bool = False,
+    log: str | None = None,
 ) -> None:
-    asyncio.run(_serve(hosts, slow, ports, ready, distinct_big))
+    asyncio.run(_serve(hosts, slow, ports, ready, distinct_big, log))
 
 
 # --- the cited URLs -----------------------------------------------------------
@@ -358,6 +382,7 @@ def in_order_bound(kinds: list[str], timeout: float, backoff: float) -> float:
 
 
 def _run(command: list[str], cwd: str, env: dict[str, str]) -> dict[str, Any]:
+    started_at = time.time()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -368,6 +393,8 @@ def _run(command: list[str], cwd: str, env: dict[str, str]) -> dict[str, Any]:
     process.returncode = os.waitstatus_to_exitcode(status)
     return {
         "seconds": time.perf_counter() - started,
+        "started_at": started_at,
+        "ended_at": time.time(),
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": usage.ru_maxrss / 1024,
         "exit_code": process.returncode,
@@ -479,6 +506,54 @@ def run_lychee(
     return figures
 
 
+def timeline(
+    log: Path, pairs: list[tuple[str, str]], started_at: float, ended_at: float, timeout: float
+) -> dict[str, float]:
+    """Where a checker's wall time went, from the web's log of its requests
+    (its URLs' own paths, in its run's time window):
+
+    * ``start``: from its launch to its first request (imports, reading and
+      storing the document);
+    * ``first_tries``: from then until every cited URL had its first
+      request (the last one to start sets the earliest end of the run);
+    * ``tail``: from then until the last request ended (answered, or given
+      up at the time-out): the slowest URLs' retries;
+    * ``finish``: from then to its exit (matching what is left, reports).
+
+    The four add up to the wall time."""
+    cited = {urlsplit(url).path for url, kind in pairs if kind != "refused"}
+    ids = {path.split("/")[2] for path in cited}
+    arrivals: list[tuple[float, str]] = []
+    ends: dict[tuple[str, str], float] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        fields = line.split(" ")
+        if fields[0] == "A" and len(fields) == 3:
+            arrivals.append((float(fields[1]), fields[2]))
+        elif fields[0] == "E" and len(fields) == 4:
+            ends[(fields[1], fields[3])] = float(fields[2])
+    first_request = math.inf
+    last_end = 0.0
+    first_try: dict[str, float] = {}
+    for arrival, path in arrivals:
+        parts = path.split("/")
+        if not started_at <= arrival <= ended_at or len(parts) < 3 or parts[2] not in ids:
+            continue
+        first_request = min(first_request, arrival)
+        end = ends.get((f"{arrival:.4f}", path), math.inf)
+        last_end = max(last_end, min(end, arrival + timeout))
+        if path in cited:
+            first_try.setdefault(path, arrival)
+    if not first_try:
+        return {}
+    last_first_try = max(first_try.values())
+    return {
+        "start": round(first_request - started_at, 2),
+        "first_tries": round(last_first_try - first_request, 2),
+        "tail": round(last_end - last_first_try, 2),
+        "finish": round(ended_at - last_end, 2),
+    }
+
+
 def accuracy(
     pairs: list[tuple[str, str]], statuses: dict[str, str], lychee: bool
 ) -> dict[str, Any]:
@@ -536,8 +611,12 @@ def run(
     manager = ctx.Manager()
     ports = manager.list()
     ready = ctx.Event()
+    logs = tempfile.TemporaryDirectory()
+    log = Path(logs.name) / "requests.log"
     server = ctx.Process(
-        target=_server_process, args=(hosts, slow, ports, ready, distinct_big), daemon=True
+        target=_server_process,
+        args=(hosts, slow, ports, ready, distinct_big, str(log)),
+        daemon=True,
     )
     server.start()
     results: dict[str, Any] = {
@@ -571,6 +650,9 @@ def run(
         with tempfile.TemporaryDirectory() as folder:
             figures = run_verifier(pairs, folder, timeout, backoff)
             figures["accuracy"] = accuracy(pairs, figures.pop("statuses"), lychee=False)
+            figures["timeline"] = timeline(
+                log, pairs, figures["started_at"], figures["ended_at"], timeout
+            )
             results["verifier"] = figures
             rows.append(
                 _summary("verifier audit --no-archive", figures, bound, len(pairs), in_order)
@@ -584,6 +666,9 @@ def run(
                 theirs = cited_urls(count, hosts, port_list, "l")
                 figures = run_lychee(binary, theirs, folder, timeout)
                 figures["accuracy"] = accuracy(theirs, figures.pop("statuses"), lychee=True)
+                figures["timeline"] = timeline(
+                    log, theirs, figures["started_at"], figures["ended_at"], timeout
+                )
                 results["lychee"] = figures
                 rows.append(_summary("lychee", figures, bound, len(pairs), in_order))
         results["table"] = rows
@@ -603,6 +688,7 @@ def run(
         server.terminate()
         server.join(5)
         manager.shutdown()
+        logs.cleanup()
 
 
 def _print_table(results: dict[str, Any]) -> None:
@@ -624,6 +710,7 @@ def _print_table(results: dict[str, Any]) -> None:
         if isinstance(figures, dict):
             wrong = {k: v for k, v in figures["accuracy"].items() if "wrong" in v}
             print(f"{name} wrong categories: {json.dumps(wrong)}")
+            print(f"{name} seconds by phase: {json.dumps(figures.get('timeline', {}))}")
     if "verifier_20000" in results:
         print(f"verifier at 20,000 URLs: {json.dumps(results['verifier_20000'])}")
 

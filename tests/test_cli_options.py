@@ -68,6 +68,13 @@ def test_every_help_is_readable_with_examples(name: str) -> None:
             assert " ".join(words[1 : 1 + len(name.split())]).lstrip("-") in (name, "q " + name)
 
 
+@pytest.mark.parametrize("name", ["ingest", "audit", "remove", "fix"])
+def test_help_says_a_command_takes_several_paths(name: str) -> None:
+    text = runner.invoke(app, [name, "--help"], terminal_width=100).stdout
+    usage = text.split("\n\n", 1)[0]
+    assert "PATH..." in usage, usage
+
+
 def test_config_option_is_read_from_anywhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback: LoopbackWeb
 ) -> None:

@@ -24,6 +24,39 @@ def test_quick_web_benchmark_every_category_right() -> None:
     row = results["table"][0]
     assert row["categories_right"] == f"{len(accuracy)}/{len(accuracy)}"
     assert results["physical_bound"]["seconds"] > 0 and row["ratio_to_bound"] > 0
+    # where the time went, from the web's log: four phases that add up to the wall
+    phases = results["verifier"]["timeline"]
+    assert set(phases) == {"start", "first_tries", "tail", "finish"}
+    assert all(seconds >= 0 for seconds in phases.values()), phases
+    assert sum(phases.values()) == pytest.approx(results["verifier"]["seconds"], abs=0.1)
+
+
+def test_timeline_splits_the_wall_time_by_the_web_log(tmp_path: Path) -> None:
+    pairs = [
+        ("http://127.0.0.1:1/ok/v0/page", "ok"),
+        ("http://127.0.0.1:1/slow_8s/v1/page", "slow_8s"),
+        ("http://127.0.0.2:2/refused/v2/page", "refused"),
+    ]
+    log = tmp_path / "requests.log"
+    log.write_text(
+        "\n".join(
+            [
+                "A 99.0000 /ok/l0/page",  # another checker's URL, before the launch
+                "A 102.0000 /ok/v0/page",
+                "E 102.0000 102.0500 /ok/v0/page",
+                "A 104.0000 /slow_8s/v1/page",  # given up at the 5 s time-out
+                "E 104.0000 112.0000 /slow_8s/v1/page",
+                "A 109.0000 /slow_8s/v1/page",  # a retry: not a first try
+                "A 103.0000 /ok/x9/page",  # not one of its URLs
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    phases = bench_web.timeline(log, pairs, started_at=100.0, ended_at=116.0, timeout=5.0)
+    # first request at 102; last first try at 104; the retry (no end logged
+    # yet) ends at its time-out, 114; exit at 116
+    assert phases == {"start": 2.0, "first_tries": 2.0, "tail": 10.0, "finish": 2.0}
 
 
 def test_the_mix_and_its_bound() -> None:

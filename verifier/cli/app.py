@@ -15,7 +15,6 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
-from typer.core import TyperArgument, TyperCommand
 
 from verifier.errors import VerifierError
 from verifier.store.database import Database, explain
@@ -23,31 +22,13 @@ from verifier.store.database import Database, explain
 __all__ = ["app", "db_app", "err", "main", "open_db", "out", "quiet", "reports_errors"]
 
 
-class _Command(TyperCommand):
-    """A command whose --help shows arguments by their metavar alone
-    (``PATH...``), not with typer's type placeholder (``<list[str]>``)."""
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        for param in self.params:
-            if isinstance(param, TyperArgument):
-                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
-        super().format_help(ctx, formatter)
-
-
-class _Typer(typer.Typer):
-    """Every command made with ``@app.command()`` gets ``_Command``'s help."""
-
-    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
-        return super().command(*args, cls=cls or _Command, **kwargs)
-
-
-app = _Typer(
+app = typer.Typer(
     name="verifier",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
 )
-db_app = _Typer(
+db_app = typer.Typer(
     help="Database maintenance.\n\nExample:\n\n\b\n    verifier db upgrade --db sources.db",
     no_args_is_help=True,
 )

@@ -35,7 +35,10 @@ ConfigOption = Annotated[
     ),
 ]
 PathsArgument = Annotated[
-    list[str], typer.Argument(metavar="PATH", help="Documents or folders of documents.")
+    # "PATH...": typer (before 0.29) writes a metavar as given, without the
+    # "..." of an argument taking several.
+    list[str],
+    typer.Argument(metavar="PATH...", help="Documents or folders of documents."),
 ]
 
 
