@@ -373,6 +373,23 @@ def _error_text(
     return "; ".join(parts) or None
 
 
+def _by_citation(session: Session, table: Any, citation_ids: list[int]) -> dict[int, list[DbRow]]:
+    """The rows of ``table`` (links, quotes) of these citations, by citation,
+    each citation's in position order."""
+    found: dict[int, list[DbRow]] = {}
+    for row in (
+        session.connection()
+        .execute(
+            select(table)
+            .where(table.c.citation_id.in_(citation_ids))
+            .order_by(table.c.citation_id, table.c.position)
+        )
+        .all()
+    ):
+        found.setdefault(row.citation_id, []).append(row)
+    return found
+
+
 def _rows_for_batch(
     session: Session,
     citation_ids: list[int],
@@ -388,17 +405,7 @@ def _rows_for_batch(
         .execute(select(Citation.__table__).where(Citation.id.in_(citation_ids)))
         .all()
     }
-    links: dict[int, list[DbRow]] = {}
-    for link_row in (
-        session.connection()
-        .execute(
-            select(CitationUrl.__table__)
-            .where(CitationUrl.citation_id.in_(citation_ids))
-            .order_by(CitationUrl.citation_id, CitationUrl.position)
-        )
-        .all()
-    ):
-        links.setdefault(link_row.citation_id, []).append(link_row)
+    links = _by_citation(session, CitationUrl.__table__, citation_ids)
     url_ids = sorted({link.url_id for found in links.values() for link in found})
     urls = {
         u.id: u
@@ -408,17 +415,7 @@ def _rows_for_batch(
         )
         .all()
     }
-    quotes: dict[int, list[DbRow]] = {}
-    for quote in (
-        session.connection()
-        .execute(
-            select(Quote.__table__)
-            .where(Quote.citation_id.in_(citation_ids))
-            .order_by(Quote.citation_id, Quote.position)
-        )
-        .all()
-    ):
-        quotes.setdefault(quote.citation_id, []).append(quote)
+    quotes = _by_citation(session, Quote.__table__, citation_ids)
     matches = _latest_matches(session, [q.id for qs in quotes.values() for q in qs])
     checks = _latest_checks(session, url_ids)
 
