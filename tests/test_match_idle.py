@@ -117,7 +117,17 @@ def test_a_url_checked_again_has_its_quotes_matched_again(
 
 _IMPORTS_AT_EXIT = """
 import atexit, sys
-heavy = ("httpx", "httpcore", "verifier.fetch.engine", "sqlalchemy.dialects.postgresql")
+heavy = (
+    "httpx",
+    "httpcore",
+    "verifier.fetch.engine",
+    "sqlalchemy.dialects.postgresql",
+    # the page-text parser (read only when an archived copy is), the worker
+    # pool (only for large pages), pydantic (typer 0.29 validates with it)
+    "lxml.etree",
+    "multiprocessing",
+    "pydantic",
+)
 atexit.register(lambda: print("LOADED", sorted(m for m in heavy if m in sys.modules)))
 sys.argv = ["verifier", *sys.argv[1:]]
 from verifier.cli import main
@@ -129,8 +139,8 @@ def test_a_check_with_nothing_due_loads_no_network_code(
     tmp_path: Any, loopback: LoopbackWeb
 ) -> None:
     """A second ``check`` with nothing due is a few queries: it does not
-    import httpx, the fetch engine or another database's dialect (start-up
-    time is most of what it costs)."""
+    import httpx, the fetch engine, another database's dialect, lxml,
+    multiprocessing or pydantic (start-up time is most of what it costs)."""
     import subprocess
     import sys
 

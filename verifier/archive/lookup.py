@@ -42,7 +42,6 @@ from verifier.archive.choose import (
 from verifier.archive.client import ArchiveClient, ArchiveUnavailable, CaptureResult
 from verifier.archive.memento import Memento, MementoSource
 from verifier.archive.wayback import WAYBACK, Wayback, parse_capture_url
-from verifier.fetch.content import extract_page
 from verifier.settings import Settings
 from verifier.store.contents import store_content
 from verifier.store.database import Database
@@ -94,6 +93,15 @@ _CHUNK = 500
 _NETWORK = (WAYBACK, MEMENTO, ARCHIVE_TODAY)
 # Where documents' Wayback links point; fetched through settings.wayback_url.
 _WAYBACK_HOSTS = {"web.archive.org", "wayback.archive.org", "archive.org"}
+
+
+def _page_text(result: CaptureResult) -> PageText:
+    """The text of an archived copy. The page-text module (lxml) loads only
+    when a copy is read, not when a run with nothing to look up imports
+    this stage."""
+    from verifier.fetch.content import extract_page
+
+    return extract_page(result.body, result.content_type, result.snapshot_url)
 
 
 @dataclass
@@ -290,7 +298,7 @@ def _store_snapshot(
     ``None`` when it has no text."""
     assert result.captured_at is not None
     try:
-        page = page or extract_page(result.body, result.content_type, result.snapshot_url)
+        page = page or _page_text(result)
     except Exception as exc:
         result.error = f"cannot extract the archived page's text ({type(exc).__name__})"
         return None
@@ -666,7 +674,7 @@ def _texts_found(
     from verifier.match.matcher import match_quote
 
     try:
-        page = extract_page(result.body, result.content_type, result.snapshot_url)
+        page = _page_text(result)
     except Exception:
         return 0, None
     found = sum(

@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import multiprocessing
 import os
 from collections import OrderedDict
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from verifier.vocabulary import PageText
 
 __all__ = ["LARGE_PAGE", "PageExtractor", "allow_worker_processes"]
@@ -125,6 +124,12 @@ class PageExtractor:
     async def _extract_large(
         self, body: bytes, content_type: str | None, url: str | None
     ) -> PageText:
+        # multiprocessing loads when a pool is first needed: every command
+        # imports this module (``allow_worker_processes``), few start one.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         from verifier.fetch.content import extract_page
 
         self._large += 1
