@@ -523,23 +523,26 @@ def timeline(
     The four add up to the wall time."""
     cited = {urlsplit(url).path for url, kind in pairs if kind != "refused"}
     ids = {path.split("/")[2] for path in cited}
-    arrivals: list[tuple[float, str]] = []
+    # A request is its arrival as written and its path: an "E" line names
+    # the "A" line it ends by both.
+    arrivals: list[tuple[str, str]] = []
     ends: dict[tuple[str, str], float] = {}
     for line in log.read_text(encoding="utf-8").splitlines():
         fields = line.split(" ")
         if fields[0] == "A" and len(fields) == 3:
-            arrivals.append((float(fields[1]), fields[2]))
+            arrivals.append((fields[1], fields[2]))
         elif fields[0] == "E" and len(fields) == 4:
             ends[(fields[1], fields[3])] = float(fields[2])
     first_request = math.inf
     last_end = 0.0
     first_try: dict[str, float] = {}
-    for arrival, path in arrivals:
+    for request in arrivals:
+        arrival, path = float(request[0]), request[1]
         parts = path.split("/")
         if not started_at <= arrival <= ended_at or len(parts) < 3 or parts[2] not in ids:
             continue
         first_request = min(first_request, arrival)
-        end = ends.get((f"{arrival:.4f}", path), math.inf)
+        end = ends.get(request, math.inf)
         last_end = max(last_end, min(end, arrival + timeout))
         if path in cited:
             first_try.setdefault(path, arrival)

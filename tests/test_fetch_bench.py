@@ -57,6 +57,11 @@ def test_timeline_splits_the_wall_time_by_the_web_log(tmp_path: Path) -> None:
     # first request at 102; last first try at 104; the retry (no end logged
     # yet) ends at its time-out, 114; exit at 116
     assert phases == {"start": 2.0, "first_tries": 2.0, "tail": 10.0, "finish": 2.0}
+    # the retry answered at 109.5: the last request ends there
+    with log.open("a", encoding="utf-8") as more:
+        more.write("E 109.0000 109.5000 /slow_8s/v1/page\n")
+    phases = bench_web.timeline(log, pairs, started_at=100.0, ended_at=116.0, timeout=5.0)
+    assert phases == {"start": 2.0, "first_tries": 2.0, "tail": 5.5, "finish": 6.5}
 
 
 def test_the_mix_and_its_bound() -> None:
