@@ -274,16 +274,16 @@ def test_redirect_hops_reuse_their_connection(
 ) -> None:
     """A redirect's short body is read, so the next hop (and the next URL)
     goes over the same keep-alive connection instead of a new one."""
-    from verifier.fetch import network
+    from verifier.fetch import http11
 
     opened: list[str] = []
-    connect = network.AsyncioBackend.connect_tcp
+    connect = http11.open_connection
 
-    async def counting(self: Any, host: str, *args: Any, **kw: Any) -> Any:
-        opened.append(host)
-        return await connect(self, host, *args, **kw)
+    async def counting(address: str, *args: Any, **kw: Any) -> Any:
+        opened.append(address)
+        return await connect(address, *args, **kw)
 
-    monkeypatch.setattr(network.AsyncioBackend, "connect_tcp", counting)
+    monkeypatch.setattr(http11, "open_connection", counting)
     final = loopback.add_page("/hops/final", "<title>Final</title><p>x</p>")
     second = loopback.add_page("/hops/2", "<p>Moved</p>", 302, {"Location": final})
     first = loopback.redirect("/hops/1", second, 301)

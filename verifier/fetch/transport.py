@@ -43,6 +43,7 @@ from urllib.parse import unquote, urlsplit
 import httpcore
 import httpx
 
+from verifier.fetch.http11 import ConnectionPools, lean_request
 from verifier.fetch.ssrf import Guard, GuardedBackend
 
 __all__ = ["GuardedTransport", "TrustingGuard", "endpoint_key"]
@@ -167,6 +168,15 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         self.proxies = _environment_proxies() if trust_env else {}
         self.pools: OrderedDict[tuple[str, str, int], httpcore.AsyncConnectionPool] = OrderedDict()
         self._proxy_pools: dict[str, httpcore.AsyncConnectionPool] = {}
+        # A GET without a body and without a proxy (nearly every request)
+        # goes through the lean HTTP/1.1 client; the rest through httpcore.
+        self.lean = ConnectionPools(
+            guard.resolve,
+            self.ssl_context,
+            pool_size=pool_size,
+            keepalive_expiry=keepalive_expiry,
+            max_pools=max_pools,
+        )
 
     # --- pools -----------------------------------------------------------------
 
@@ -252,6 +262,8 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         # pool's backend checks the address it connects to.
         await self.guard.resolve(host, port)
         proxy = self._proxy_for(scheme, host)
+        if proxy is None and lean_request(request):
+            return await self.lean.request(request, url.raw_host.decode("ascii"), port)
         if proxy is not None:
             pool = self._proxy_pool(proxy)
         else:
@@ -278,6 +290,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
+        await self.lean.aclose()
         pools = [*self.pools.values(), *self._proxy_pools.values()]
         self.pools = OrderedDict()
         self._proxy_pools = {}
