@@ -11,12 +11,15 @@ archived copies a document names) goes through :class:`GuardedTransport`:
 * and the connection itself goes to the very address that was checked: each
   pool's network backend is :class:`~verifier.fetch.ssrf.GuardedBackend`.
 
-It owns its connection pools (httpcore's public ``AsyncConnectionPool``),
-one small pool per host instead of one big one: httpcore scans all of a
-pool's connections for every request, so one pool for hundreds of hosts
-spends more CPU on bookkeeping than on HTTP, and evicts other hosts'
-keep-alive connections. The least recently used idle pools are closed
-beyond ``max_pools``.
+It owns its connection pools, one small pool per host instead of one big
+one (one pool for hundreds of hosts spends more CPU on bookkeeping than on
+HTTP, and evicts other hosts' keep-alive connections); the least recently
+used idle pools are closed beyond ``max_pools``. A GET without a body and
+without a proxy (every cited URL, redirect hop and probe, and most archive
+requests) goes through the lean HTTP/1.1 client of ``http11.py``, an
+asyncio protocol with a C parser: through httpcore and h11 such a request
+cost half of the event loop's CPU. Anything else (a proxy, a request with
+a body) goes through httpcore's public ``AsyncConnectionPool``.
 
 Proxies come from the usual environment variables (``HTTP_PROXY``,
 ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``, read with the standard
