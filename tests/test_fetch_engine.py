@@ -225,6 +225,21 @@ def test_new_urls_go_before_retries(loopback: LoopbackWeb) -> None:
     assert order == ["/first/flaky", "/first/0", "/first/1", "/first/2", "/first/flaky"]
 
 
+def test_a_retry_after_a_time_out_waits_for_the_new_urls(loopback: LoopbackWeb) -> None:
+    """A time-out held its slot for the whole time-out: its retry waits until
+    no new URL is left, even while the new ones wait for their host's
+    interval (an ordinary retry would take that gap)."""
+    slow = loopback.add_page("/late/slow", "<p>late</p>", delay=1.0)
+    fresh = [loopback.add_page(f"/late/{n}", "<title>T</title><p>x</p>", host=1) for n in range(3)]
+    results = fetch_all(
+        settings(concurrency=1, retries=1, timeout=0.3, retry_backoff=0.0, min_interval=0.3),
+        [slow, *fresh],
+    )
+    assert dict(results)[0].status == "timeout" and dict(results)[0].attempts == 2
+    order = [r.path for r in loopback.requests if r.path.startswith("/late/")]
+    assert order == ["/late/slow", "/late/0", "/late/1", "/late/2", "/late/slow"]
+
+
 def test_retries_go_first_when_too_many_wait(loopback: LoopbackWeb) -> None:
     """With ``retry_backlog`` URLs waiting for a retry, no new URL starts:
     memory stays bounded when a whole host fails."""

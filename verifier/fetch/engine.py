@@ -87,6 +87,9 @@ class Progress:
     started: float
     checked_at: dt.datetime
     attempts: int = 0
+    # Its last attempt timed out: it held a slot for the whole time-out, and
+    # the scheduler lets new URLs go before its retry (``scheduling.py``).
+    timed_out: bool = False
 
 
 class Fetcher:
@@ -173,6 +176,7 @@ class Fetcher:
         try:
             answer = await self.follower.attempt(url, paced=paced)
             progress.attempts += 1
+            progress.timed_out = answer.kind == "timeout"
             verdict = answer.judge()
             spent = 0.0 if answer.sent is None else self.clock() - answer.sent
             pause = next_wait(self.settings, verdict, progress.attempts, spent=spent)

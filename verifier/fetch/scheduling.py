@@ -12,11 +12,15 @@
   back for all its URLs, not only the one that got the answer.
 * New URLs go before retries whose wait is over (:class:`_Scheduler` says
   why): the slowest URLs are met early, so the run does not end on a tail of
-  time-outs met late.
+  time-outs met late. A retry after a time-out waits until no new URL is
+  left to start: each of its attempts holds a slot for the whole time-out,
+  slots that the first tries of the URLs after it would use.
 
 Memory stays flat however many URLs there are: ``jobs`` is read lazily, at
-most ``backlog`` new URLs wait to start and at most ``retry_backlog`` wait
-for a retry (beyond it, new URLs wait for the retries).
+most ``backlog`` new URLs wait to start (enough of them that while some
+hosts are held back, by their politeness interval or a ``Retry-After``, the
+others still have URLs to start) and at most ``retry_backlog`` wait for a
+retry (beyond it, new URLs wait for the retries).
 
 ``clock`` and ``sleep`` come from the fetcher, so tests run retries and
 Retry-After waits on a fake clock without waiting in real time.
@@ -89,7 +93,10 @@ class _Scheduler(Generic[K]):
     instead of trailing after it; a retry has already waited, and waiting a
     little longer only spaces its attempts more. When ``retry_backlog`` URLs
     wait for a retry, retries go first and no new URL starts until fewer
-    wait: memory stays bounded however many URLs fail.
+    wait: memory stays bounded however many URLs fail. A retry after a
+    time-out (``Progress.timed_out``) goes only when no new URL waits at all
+    (or when the retry backlog is full): its attempt holds a slot for a
+    whole time-out, as long as dozens of first tries.
     """
 
     def __init__(self, settings: Settings, limiter: HostLimiter, retry_backlog: int) -> None:
@@ -98,6 +105,8 @@ class _Scheduler(Generic[K]):
         self.retry_backlog = retry_backlog
         self.new: _HostQueues[K] = _HostQueues()
         self.retries: _HostQueues[K] = _HostQueues()
+        # retries after a time-out
+        self.after_timeout: _HostQueues[K] = _HostQueues()
         self.running: dict[str, int] = {}
         self.parked: list[tuple[float, int, str, _Job[K]]] = []
         self._order = itertools.count()
@@ -110,7 +119,7 @@ class _Scheduler(Generic[K]):
     @property
     def retrying(self) -> int:
         """Jobs waiting for a retry: parked, or ready and queued."""
-        return self.retries.count + len(self.parked)
+        return self.retries.count + self.after_timeout.count + len(self.parked)
 
     def add(self, host: str, job: _Job[K]) -> None:
         self.new.add(host, job)
@@ -123,15 +132,18 @@ class _Scheduler(Generic[K]):
         parked = self.parked
         while parked and parked[0][0] <= now:
             _due, _n, host, job = heapq.heappop(parked)
-            self.retries.add(host, job)
+            queue = self.after_timeout if job.progress.timed_out else self.retries
+            queue.add(host, job)
 
         def may_start(host: str) -> bool:
             return self._has_room(host) and self.limiter.ready_at(host) <= now
 
         if self.retrying >= self.retry_backlog:
-            taken = self.retries.take(may_start)
+            taken = self.retries.take(may_start) or self.after_timeout.take(may_start)
         else:
             taken = self.new.take(may_start) or self.retries.take(may_start)
+            if taken is None and not self.new.count:
+                taken = self.after_timeout.take(may_start)
         if taken is not None:
             host = taken[0]
             self.running[host] = self.running.get(host, 0) + 1
@@ -142,6 +154,8 @@ class _Scheduler(Generic[K]):
         """When a job may become ready without any fetch ending (``inf``: never)."""
         due = self.parked[0][0] if self.parked else math.inf
         queues = [self.retries]
+        if self.retrying >= self.retry_backlog or not self.new.count:
+            queues.append(self.after_timeout)
         if self.retrying < self.retry_backlog:
             queues.append(self.new)
         for queue in queues:
@@ -184,7 +198,8 @@ async def fetch_urls(
     """
     settings = fetcher.settings
     clock, sleep = fetcher.clock, fetcher.sleep
-    backlog = max(4 * settings.concurrency, 256)
+    # Under a kB per waiting URL: 4,096 of them cost a few MB.
+    backlog = max(64 * settings.concurrency, 4096)
     scheduler: _Scheduler[K] = _Scheduler(
         settings,
         fetcher.limiter,
