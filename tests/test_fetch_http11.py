@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+import trustme
 
 from verifier.fetch import http11
 
@@ -25,15 +26,16 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, int], Awaitable[
 class RawServer:
     """A server whose ``handler`` gets each connection and its number."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, tls: ssl.SSLContext | None = None) -> None:
         self.handler = handler
+        self.tls = tls
         self.connections = 0
         self.requests: list[bytes] = []
         self.server: asyncio.Server | None = None
         self.port = 0
 
     async def __aenter__(self) -> RawServer:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.tls)
         self.port = self.server.sockets[0].getsockname()[1]
         return self
 
@@ -56,17 +58,20 @@ class RawServer:
         return head
 
     def url(self, path: str = "/page") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
 
 
 async def _resolve(host: str, port: int) -> list[str]:
     return ["127.0.0.1"]
 
 
-def _pools(size: int = 4, keepalive: float = 30.0) -> http11.ConnectionPools:
+def _pools(
+    size: int = 4, keepalive: float = 30.0, tls: ssl.SSLContext | None = None
+) -> http11.ConnectionPools:
     return http11.ConnectionPools(
         _resolve,
-        ssl.create_default_context(),
+        tls or ssl.create_default_context(),
         pool_size=lambda _host: size - 2,
         keepalive_expiry=keepalive,
         max_pools=8,
@@ -456,3 +461,80 @@ def test_a_cancelled_request_gives_its_slot_back() -> None:
 
     assert run(scenario()) == (200, b"ok")
     assert server.connections == 2  # the cancelled request's connection was closed
+
+
+def test_answer_headers_beyond_the_limit_are_refused() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
+        await server.head(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\n")
+        for n in range(10_000):  # 10,000 headers of 30 bytes: 300 kB, never ending
+            writer.write(f"X-Filler-{n:05d}: {'x' * 12}\r\n".encode())
+            if n % 500 == 0:
+                await writer.drain()
+        await asyncio.sleep(1)
+
+    server = RawServer(handler)
+
+    async def scenario() -> None:
+        async with server:
+            pools = _pools()
+            try:
+                await _get(pools, server.url())
+            finally:
+                await pools.aclose()
+
+    with pytest.raises(httpx.RemoteProtocolError, match="headers over 102400 bytes"):
+        run(scenario())
+
+
+# --- TLS --------------------------------------------------------------------------
+
+
+def test_tls_answers_and_keeps_its_connection() -> None:
+    ca = trustme.CA()
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(served)
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
+        while True:
+            await server.head(reader)
+            writer.write(_answer(200, b"secure"))
+            await writer.drain()
+
+    server = RawServer(handler, tls=served)
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        async with server:
+            pools = _pools(tls=trusting)
+            got = [await _get(pools, server.url()) for _ in range(2)]
+            await pools.aclose()
+            return got
+
+    assert run(scenario()) == [(200, b"secure")] * 2
+    assert server.connections == 1
+
+
+def test_an_untrusted_certificate_is_a_tls_connect_error() -> None:
+    from verifier.fetch.transport import is_tls_error
+
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(served)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
+        await server.head(reader)
+
+    server = RawServer(handler, tls=served)
+
+    async def scenario() -> None:
+        async with server:
+            pools = _pools()  # the system's trust: not this test CA
+            try:
+                await _get(pools, server.url())
+            finally:
+                await pools.aclose()
+
+    with pytest.raises(httpx.ConnectError) as caught:
+        run(scenario())
+    assert is_tls_error(caught.value) and "certificate" in str(caught.value).lower()

@@ -44,6 +44,9 @@ __all__ = ["ConnectionPools", "lean_request", "open_connection"]
 # Body bytes held unread before the socket stops reading (flow control).
 _HIGH_WATER = 256 * 1024
 _LOW_WATER = 64 * 1024
+# An answer's status line and headers may be this long at most (httpcore's
+# limit): a server cannot make us hold an endless header.
+MAX_HEAD_BYTES = 100 * 1024
 
 
 def lean_request(request: httpx.Request) -> bool:
@@ -79,6 +82,7 @@ class _Connection(asyncio.Protocol):
         self.chunks: deque[bytes] = deque()
         self.buffered = 0
         self.paused = False
+        self.head_bytes = 0
 
     # --- asyncio's callbacks ---------------------------------------------------
 
@@ -88,10 +92,15 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.received = True
+        if not self.headers_done:
+            self.head_bytes += len(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
             self._fail(httpx.RemoteProtocolError(f"malformed answer: {exc}"))
+            return
+        if not self.headers_done and self.head_bytes > MAX_HEAD_BYTES:
+            self._fail(httpx.RemoteProtocolError(f"answer headers over {MAX_HEAD_BYTES} bytes"))
             return
         if self.buffered > _HIGH_WATER and not self.paused and self.transport is not None:
             self.paused = True
