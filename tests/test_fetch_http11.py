@@ -104,6 +104,34 @@ def run(coroutine: Awaitable[Any]) -> Any:
     return asyncio.run(asyncio.wait_for(coroutine, 20))  # type: ignore[arg-type]
 
 
+def get_many(server: RawServer, count: int, tls: ssl.SSLContext | None = None) -> list[Any]:
+    """``count`` GETs of ``server``'s page, one after the other, through new pools."""
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        async with server:
+            pools = _pools(tls=tls)
+            try:
+                return [await _get(pools, server.url()) for _ in range(count)]
+            finally:
+                await pools.aclose()
+
+    return run(scenario())  # type: ignore[no-any-return]
+
+
+def get_once(handler: Handler, tls: ssl.SSLContext | None = None) -> tuple[int, bytes]:
+    """One GET from a new server with ``handler``, through new pools."""
+
+    async def scenario() -> tuple[int, bytes]:
+        async with RawServer(handler, tls=tls) as server:
+            pools = _pools()
+            try:
+                return await _get(pools, server.url())
+            finally:
+                await pools.aclose()
+
+    return run(scenario())  # type: ignore[no-any-return]
+
+
 # --- bodies ---------------------------------------------------------------------
 
 
@@ -146,14 +174,7 @@ def test_chunked_body_is_joined_and_the_connection_kept() -> None:
 
     server = RawServer(handler)
 
-    async def scenario() -> list[tuple[int, bytes]]:
-        async with server:
-            pools = _pools()
-            got = [await _get(pools, server.url()), await _get(pools, server.url())]
-            await pools.aclose()
-            return got
-
-    assert run(scenario()) == [(200, b"Hello, chunked world")] * 2
+    assert get_many(server, 2) == [(200, b"Hello, chunked world")] * 2
     assert server.connections == 1
 
 
@@ -169,14 +190,7 @@ def test_a_body_without_length_ends_with_the_connection() -> None:
 
     server = RawServer(handler)
 
-    async def scenario() -> list[tuple[int, bytes]]:
-        async with server:
-            pools = _pools()
-            got = [await _get(pools, server.url()), await _get(pools, server.url())]
-            await pools.aclose()
-            return got
-
-    assert run(scenario()) == [(200, b"<p>until the close</p>")] * 2
+    assert get_many(server, 2) == [(200, b"<p>until the close</p>")] * 2
     assert server.connections == 2  # that connection cannot serve another request
 
 
@@ -241,23 +255,13 @@ def test_a_large_body_streams_through_flow_control() -> None:
 
 def test_a_body_cut_short_is_a_protocol_error() -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
-        await server.head(reader)
+        await reader.readuntil(b"\r\n\r\n")
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this")
         await writer.drain()
         writer.close()
 
-    server = RawServer(handler)
-
-    async def scenario() -> None:
-        async with server:
-            pools = _pools()
-            try:
-                await _get(pools, server.url())
-            finally:
-                await pools.aclose()
-
     with pytest.raises(httpx.RemoteProtocolError, match="complete message body"):
-        run(scenario())
+        get_once(handler)
 
 
 def test_no_answer_in_time_is_a_read_timeout_and_a_stall_mid_body_too() -> None:
@@ -290,23 +294,13 @@ def test_no_answer_in_time_is_a_read_timeout_and_a_stall_mid_body_too() -> None:
 
 def test_a_malformed_answer_is_a_protocol_error() -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
-        await server.head(reader)
+        await reader.readuntil(b"\r\n\r\n")
         writer.write(b"SMTP ready\r\n\r\n")
         await writer.drain()
         await asyncio.sleep(1)
 
-    server = RawServer(handler)
-
-    async def scenario() -> None:
-        async with server:
-            pools = _pools()
-            try:
-                await _get(pools, server.url())
-            finally:
-                await pools.aclose()
-
     with pytest.raises(httpx.RemoteProtocolError, match="malformed answer"):
-        run(scenario())
+        get_once(handler)
 
 
 def test_a_closed_listener_is_a_connect_error() -> None:
@@ -465,7 +459,7 @@ def test_a_cancelled_request_gives_its_slot_back() -> None:
 
 def test_answer_headers_beyond_the_limit_are_refused() -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
-        await server.head(reader)
+        await reader.readuntil(b"\r\n\r\n")
         writer.write(b"HTTP/1.1 200 OK\r\n")
         for n in range(10_000):  # 10,000 headers of 30 bytes: 300 kB, never ending
             writer.write(f"X-Filler-{n:05d}: {'x' * 12}\r\n".encode())
@@ -473,18 +467,8 @@ def test_answer_headers_beyond_the_limit_are_refused() -> None:
                 await writer.drain()
         await asyncio.sleep(1)
 
-    server = RawServer(handler)
-
-    async def scenario() -> None:
-        async with server:
-            pools = _pools()
-            try:
-                await _get(pools, server.url())
-            finally:
-                await pools.aclose()
-
     with pytest.raises(httpx.RemoteProtocolError, match="headers over 102400 bytes"):
-        run(scenario())
+        get_once(handler)
 
 
 # --- TLS --------------------------------------------------------------------------
@@ -505,14 +489,7 @@ def test_tls_answers_and_keeps_its_connection() -> None:
 
     server = RawServer(handler, tls=served)
 
-    async def scenario() -> list[tuple[int, bytes]]:
-        async with server:
-            pools = _pools(tls=trusting)
-            got = [await _get(pools, server.url()) for _ in range(2)]
-            await pools.aclose()
-            return got
-
-    assert run(scenario()) == [(200, b"secure")] * 2
+    assert get_many(server, 2, tls=trusting) == [(200, b"secure")] * 2
     assert server.connections == 1
 
 
@@ -523,18 +500,8 @@ def test_an_untrusted_certificate_is_a_tls_connect_error() -> None:
     trustme.CA().issue_cert("127.0.0.1").configure_cert(served)
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
-        await server.head(reader)
-
-    server = RawServer(handler, tls=served)
-
-    async def scenario() -> None:
-        async with server:
-            pools = _pools()  # the system's trust: not this test CA
-            try:
-                await _get(pools, server.url())
-            finally:
-                await pools.aclose()
+        await reader.readuntil(b"\r\n\r\n")
 
     with pytest.raises(httpx.ConnectError) as caught:
-        run(scenario())
+        get_once(handler, tls=served)  # the pools trust the system's CAs, not this one
     assert is_tls_error(caught.value) and "certificate" in str(caught.value).lower()
