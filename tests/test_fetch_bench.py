@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import bench_web
+from bench import bench_idle, bench_web
 
 
 @pytest.mark.slow
@@ -103,3 +103,16 @@ def test_distinct_big_pages_differ_by_url() -> None:
     assert same[0] == same[1] == big
     own = [bench_web._answer(f"/big/v{n}/page", {}, 8.0, big, True)[2] for n in (1, 2)]
     assert own[0] != own[1] and b"<title>Big report v1</title>" in own[0]
+
+
+@pytest.mark.slow
+def test_idle_benchmark_checks_asking_nothing() -> None:
+    """The idle-check benchmark runs, and a check with nothing due asks
+    nothing of the web or the archives, online or off (its time is the
+    benchmark's figure, not asserted here)."""
+    results = bench_idle.run(counts=(30,), runs=2)
+    figures = results["citations_30"]
+    assert figures["citations"] == 30 and figures["audit_seconds"] > 0
+    for mode in ("online", "offline"):
+        assert figures[mode]["requests_made"] == 0, (mode, figures)
+        assert 0 < figures[mode]["min_seconds"] <= figures[mode]["max_seconds"]
