@@ -375,6 +375,34 @@ def test_an_idle_connection_the_server_closed_is_replaced() -> None:
     assert server.connections == 3
 
 
+def test_an_idle_connection_that_receives_bytes_is_not_used_again() -> None:
+    """A server that writes to an idle keep-alive connection (a 408 before
+    closing it, say) has made it unusable: the next request goes on a new one."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
+        await server.head(reader)
+        writer.write(_answer(200, f"from connection {n}".encode()))
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.write(_answer(408, b"idle too long"))  # unasked, and the socket stays open
+        await writer.drain()
+        await asyncio.sleep(5)
+
+    server = RawServer(handler)
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        async with server:
+            pools = _pools()
+            first = await _get(pools, server.url())
+            await asyncio.sleep(0.2)  # the 408 has come
+            second = await _get(pools, server.url())
+            await pools.aclose()
+            return [first, second]
+
+    assert run(scenario()) == [(200, b"from connection 1"), (200, b"from connection 2")]
+    assert server.connections == 2
+
+
 def test_connection_close_is_honoured() -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
         while True:

@@ -69,6 +69,8 @@ class _Connection(asyncio.Protocol):
         self.waiter: asyncio.Future[None] | None = None
         self.idle_since = 0.0
         self.used = False
+        # A request is out on it (from ``send`` until it goes back to its pool).
+        self.busy = False
         self._reset()
 
     def _reset(self) -> None:
@@ -91,6 +93,11 @@ class _Connection(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        if not self.busy:
+            # bytes nobody asked for (a server's 408 before it closes an
+            # idle connection): the connection cannot carry a request now
+            self._fail(httpx.RemoteProtocolError("data on an idle connection"))
+            return
         self.received = True
         if not self.headers_done:
             self.head_bytes += len(data)
@@ -181,6 +188,7 @@ class _Connection(asyncio.Protocol):
     def send(self, head: bytes) -> None:
         self._reset()
         self.used = True
+        self.busy = True
         assert self.transport is not None
         self.transport.write(head)
 
@@ -303,6 +311,7 @@ class _Pool:
 
     def release(self, connection: _Connection | None) -> None:
         if connection is not None:
+            connection.busy = False
             if connection.reusable():
                 connection.idle_since = time.monotonic()
                 self.idle.append(connection)
