@@ -68,7 +68,6 @@ class _Connection(asyncio.Protocol):
         self.error: Exception | None = None
         self.waiter: asyncio.Future[None] | None = None
         self.idle_since = 0.0
-        self.used = False
         # A request is out on it (from ``send`` until it goes back to its pool).
         self.busy = False
         self._reset()
@@ -174,20 +173,14 @@ class _Connection(asyncio.Protocol):
 
     async def wait(self, timeout: float | None) -> None:
         """Until something arrives (or the stream ends), at most ``timeout`` s."""
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[None] = loop.create_future()
-        self.waiter = waiter
-        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
+        self.waiter = asyncio.get_running_loop().create_future()
         try:
-            await waiter
+            await _wait(self.waiter, timeout)
         finally:
             self.waiter = None
-            if timer is not None:
-                timer.cancel()
 
     def send(self, head: bytes) -> None:
         self._reset()
-        self.used = True
         self.busy = True
         assert self.transport is not None
         self.transport.write(head)
@@ -217,6 +210,17 @@ def _expire(waiter: asyncio.Future[None]) -> None:
         waiter.set_exception(TimeoutError())
 
 
+async def _wait(waiter: asyncio.Future[None], timeout: float | None) -> None:
+    """``waiter``'s result; ``TimeoutError`` when ``timeout`` seconds pass first."""
+    loop = asyncio.get_running_loop()
+    timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
+    try:
+        await waiter
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
 # The one place a connection is opened (tests count connections here).
 async def open_connection(
     address: str, port: int, *, tls: ssl.SSLContext | None, server_hostname: str | None
@@ -231,11 +235,17 @@ async def open_connection(
 class _Body(httpx.AsyncByteStream):
     """An answer's body as it arrives; closing it gives the connection back."""
 
-    def __init__(self, pool: _Pool, connection: _Connection, request: httpx.Request) -> None:
+    def __init__(
+        self,
+        pool: _Pool,
+        connection: _Connection,
+        request: httpx.Request,
+        read_timeout: float | None,
+    ) -> None:
         self.pool = pool
         self.connection = connection
         self.request = request
-        self.read_timeout = _timeouts(request)[1]
+        self.read_timeout = read_timeout
         self.done = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -284,21 +294,16 @@ class _Pool:
     async def acquire(self, timeout: float | None) -> _Connection | None:
         """A slot, and an open idle connection for it if there is one."""
         if self.in_use >= self.limit:
-            loop = asyncio.get_running_loop()
-            waiter: asyncio.Future[None] = loop.create_future()
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.waiters.append(waiter)
-            timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
             try:
-                await waiter
+                await _wait(waiter, timeout)
             except TimeoutError as exc:
                 raise httpx.PoolTimeout("no free connection in time") from exc
             except BaseException:
                 if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                     self._hand_on()  # the slot given to us goes to the next waiter
                 raise
-            finally:
-                if timer is not None:
-                    timer.cancel()
         else:
             self.in_use += 1
         now = time.monotonic()
@@ -405,7 +410,7 @@ class ConnectionPools:
         return httpx.Response(
             status_code=connection.status,
             headers=connection.headers,
-            stream=_Body(pool, connection, request),
+            stream=_Body(pool, connection, request, read_timeout),
             extensions={"http_version": b"HTTP/1.1"},
             request=request,
         )

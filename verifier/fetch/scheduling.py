@@ -138,12 +138,12 @@ class _Scheduler(Generic[K]):
         def may_start(host: str) -> bool:
             return self._has_room(host) and self.limiter.ready_at(host) <= now
 
-        if self.retrying >= self.retry_backlog:
-            taken = self.retries.take(may_start) or self.after_timeout.take(may_start)
-        else:
-            taken = self.new.take(may_start) or self.retries.take(may_start)
-            if taken is None and not self.new.count:
-                taken = self.after_timeout.take(may_start)
+        taken = None
+        if self.retrying < self.retry_backlog:
+            taken = self.new.take(may_start)
+        taken = taken or self.retries.take(may_start)
+        if taken is None and self._after_timeouts_may_go():
+            taken = self.after_timeout.take(may_start)
         if taken is not None:
             host = taken[0]
             self.running[host] = self.running.get(host, 0) + 1
@@ -154,7 +154,7 @@ class _Scheduler(Generic[K]):
         """When a job may become ready without any fetch ending (``inf``: never)."""
         due = self.parked[0][0] if self.parked else math.inf
         queues = [self.retries]
-        if self.retrying >= self.retry_backlog or not self.new.count:
+        if self._after_timeouts_may_go():
             queues.append(self.after_timeout)
         if self.retrying < self.retry_backlog:
             queues.append(self.new)
@@ -165,6 +165,10 @@ class _Scheduler(Generic[K]):
                     if ready > now:
                         due = min(due, ready)
         return due
+
+    def _after_timeouts_may_go(self) -> bool:
+        """Retries after a time-out go when no new URL waits (or too many retries do)."""
+        return not self.new.count or self.retrying >= self.retry_backlog
 
     def _has_room(self, host: str) -> bool:
         """Whether ``host`` has fewer fetches running than its limit."""
