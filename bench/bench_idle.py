@@ -20,7 +20,6 @@ an idle check asks nothing of anyone).
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import statistics
 import subprocess
@@ -30,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.bench_web import _closed_port, _document, _server_process, cited_urls
+from bench.bench_web import _closed_port, _document, cited_urls, simulated_web
 
 RUNS = 5
 HOSTS = 12
@@ -96,24 +95,11 @@ def run(
     *, quick: bool = False, counts: tuple[int, ...] | None = None, runs: int = RUNS
 ) -> dict[str, Any]:
     counts = counts or (50, 500 if quick else 5000)
-    ctx = mp.get_context("spawn")
-    manager = ctx.Manager()
-    ports = manager.list()
-    ready = ctx.Event()
-    logs = tempfile.TemporaryDirectory()
-    log = Path(logs.name) / "requests.log"
-    log.touch()
-    server = ctx.Process(
-        target=_server_process, args=(HOSTS, 1.0, ports, ready, False, str(log)), daemon=True
-    )
-    server.start()
-    try:
-        if not ready.wait(30):
-            raise RuntimeError("the simulated web did not start")
+    with simulated_web(HOSTS, 1.0) as (ports, log):
         results: dict[str, Any] = {"runs_per_mode": runs}
         with tempfile.TemporaryDirectory() as folder:
             for count in counts:
-                figures = measure(count, list(ports), log, folder, runs)
+                figures = measure(count, ports, log, folder, runs)
                 results[f"citations_{count}"] = figures
                 for mode in ("online", "offline"):
                     row = figures[mode]
@@ -124,11 +110,6 @@ def run(
                         flush=True,
                     )
         return results
-    finally:
-        server.terminate()
-        server.join(5)
-        manager.shutdown()
-        logs.cleanup()
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

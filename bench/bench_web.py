@@ -68,6 +68,7 @@ after 1 s, no 20,000-URL run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import multiprocessing as mp
@@ -79,6 +80,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -597,6 +599,36 @@ def _summary(
     }
 
 
+@contextlib.contextmanager
+def simulated_web(
+    hosts: int, slow: float, distinct_big: bool = False
+) -> Iterator[tuple[list[int], Path]]:
+    """The simulated web in a process of its own: its ports (host ``i`` is
+    127.0.0.``i+1``) and the log of the requests it receives."""
+    ctx = mp.get_context("spawn")
+    manager = ctx.Manager()
+    ports = manager.list()
+    ready = ctx.Event()
+    logs = tempfile.TemporaryDirectory()
+    log = Path(logs.name) / "requests.log"
+    log.touch()
+    server = ctx.Process(
+        target=_server_process,
+        args=(hosts, slow, ports, ready, distinct_big, str(log)),
+        daemon=True,
+    )
+    server.start()
+    try:
+        if not ready.wait(30):
+            raise RuntimeError("the simulated web did not start")
+        yield list(ports), log
+    finally:
+        server.terminate()
+        server.join(5)
+        manager.shutdown()
+        logs.cleanup()
+
+
 def run(
     *,
     quick: bool = False,
@@ -610,18 +642,6 @@ def run(
     timeout = 0.5 if quick else 5.0
     slow = 1.0 if quick else 8.0
     backoff = 0.05 if quick else RETRY_WAIT
-    ctx = mp.get_context("spawn")
-    manager = ctx.Manager()
-    ports = manager.list()
-    ready = ctx.Event()
-    logs = tempfile.TemporaryDirectory()
-    log = Path(logs.name) / "requests.log"
-    server = ctx.Process(
-        target=_server_process,
-        args=(hosts, slow, ports, ready, distinct_big, str(log)),
-        daemon=True,
-    )
-    server.start()
     results: dict[str, Any] = {
         "setup": {
             "urls": count,
@@ -634,10 +654,7 @@ def run(
             "distinct_5mb_bodies": distinct_big,
         }
     }
-    try:
-        if not ready.wait(30):
-            raise RuntimeError("the simulated web did not start")
-        port_list = list(ports)
+    with simulated_web(hosts, slow, distinct_big) as (port_list, log):
         # The same mix for both checkers, each on URLs of its own.
         pairs = cited_urls(count, hosts, port_list, "v")
         kinds = [kind for _, kind in pairs]
@@ -687,11 +704,6 @@ def run(
                     "categories_right": sum(1 for r in right.values() if r["right"] == r["of"]),
                 }
         return results
-    finally:
-        server.terminate()
-        server.join(5)
-        manager.shutdown()
-        logs.cleanup()
 
 
 def _print_table(results: dict[str, Any]) -> None:
