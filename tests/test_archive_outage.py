@@ -149,7 +149,9 @@ def test_second_check_with_nothing_due_asks_no_archive(
 ) -> None:
     settings = archive_settings(fake, timeout=2.0)
     elapsed, stage = _two_checks(db, loopback, settings, lambda: len(fake.requests))
-    assert stage["settled"] == 1  # the drifted page: looked up, nothing found
+    # Nothing needs the archives: no URL is due, and no verdict was computed
+    # again (the drifted page's quotation was looked up and nothing found).
+    assert stage["urls"] == 0
     assert stage["looked_up"] == 0 and stage["requests"] == {}
     assert elapsed < 1.0
 

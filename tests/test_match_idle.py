@@ -1,25 +1,32 @@
-"""A ``check`` with nothing new matches nothing (issue 16): a quote whose
-URLs were not checked again and got no archive lookup since its last match
-keeps its verdicts, copied into the run as they were; only quotes with
-something new (a new check, a new quote) are matched."""
+"""A ``check`` with nothing new matches nothing and writes nothing (issue
+16): a quote whose URLs were not checked again and got no archive lookup
+since its last match keeps its verdicts, which stand as of the new run
+without being written again; only quotes with something new (a new check, a
+new quote) are matched, and only their verdicts are new rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
-from citing import Note, cite
+from citing import Note, archive_settings, cite
+from fake_archive import FakeArchives
 from loopback import LoopbackWeb, article
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 import verifier.match.verify as verify
 from verifier.check import run_check
+from verifier.match import standing_match_ids
 from verifier.report import diff_runs
 from verifier.settings import Settings
 from verifier.store.database import Database
-from verifier.store.models import Match, Quote
+from verifier.store.models import Match, Quote, Url
 
 SETTINGS = Settings(allow_private_hosts=True, archive=False, retries=0, min_interval=0.0)
+
+# accessed after the archived copy of 1 Feb 2023
+MARCH = dt.date(2023, 3, 1)
 
 PAGE = article(
     "Grain deal extended for 120 days",
@@ -42,6 +49,7 @@ def matched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _rows(db: Database, run_id: int) -> dict[tuple[str, int], tuple[Any, ...]]:
+    """The verdicts that stand as of run ``run_id``."""
     with db.session() as session:
         rows = session.execute(
             select(
@@ -55,9 +63,15 @@ def _rows(db: Database, run_id: int) -> dict[tuple[str, int], tuple[Any, ...]]:
                 Match.quote_key,
             )
             .join(Quote, Quote.id == Match.quote_id)
-            .where(Match.run_id == run_id)
+            .where(Match.id.in_(standing_match_ids(run_id)))
         ).all()
     return {(row[0], row[1]): tuple(row[2:]) for row in rows}
+
+
+def _written(db: Database, run_id: int) -> int:
+    """The match rows run ``run_id`` wrote."""
+    with db.session() as session:
+        return session.scalar(select(func.count()).where(Match.run_id == run_id)) or 0
 
 
 def test_a_check_with_nothing_due_matches_nothing(
@@ -78,6 +92,7 @@ def test_a_check_with_nothing_due_matches_nothing(
     assert first.stages["match"]["carried"] == 0
     assert len(matched) == first.stages["match"]["matches"] > 0
     before = _rows(db, first.run_id)
+    assert _written(db, first.run_id) == len(before)
 
     matched.clear()
     second = run_check(db, SETTINGS)
@@ -85,11 +100,12 @@ def test_a_check_with_nothing_due_matches_nothing(
     assert matched == []  # no quote matched again
     assert second.stages["match"]["carried"] == second.stages["match"]["matches"] == len(before)
     assert second.stages["match"]["verdicts"] == first.stages["match"]["verdicts"]
-    # every verdict carried into the new run as it was
+    # every verdict stands as it was, and none was written again
     assert _rows(db, second.run_id) == before
+    assert _written(db, second.run_id) == 0
     assert not diff_runs(db).changed
 
-    # a new citation: only its quote is matched, the others are carried
+    # a new citation: only its quote is matched (and written), the others stand
     fresh = loopback.add_page("/fresh", PAGE)
     cite(db, [Note(fresh, None, ["extended for 120 days"])], document="other.md")
     matched.clear()
@@ -99,6 +115,7 @@ def test_a_check_with_nothing_due_matches_nothing(
     after = _rows(db, third.run_id)
     assert {k: v for k, v in after.items() if k in before} == before
     assert len(after) == len(before) + 1
+    assert _written(db, third.run_id) == 1
 
 
 def test_a_url_checked_again_has_its_quotes_matched_again(
@@ -163,3 +180,44 @@ def test_a_check_with_nothing_due_loads_no_network_code(
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert "1 URLs checked" in done.stdout or "1 URL checked" in done.stdout, done.stdout
     assert "'httpx'" in done.stdout
+
+
+def test_a_lookup_that_found_no_copy_changes_no_verdict(
+    db: Database, loopback: LoopbackWeb, fake: FakeArchives, matched: list[str]
+) -> None:
+    """The archive stage runs after the matching: a dead link's lookup comes
+    after its quote's verdict. A lookup that found nothing cannot change the
+    copy a verdict is matched against, so the next ``check`` (the first one
+    after an audit) matches nothing again; a lookup that found a copy does."""
+    gone = loopback.add_page("/gone", "<h1>Not Found</h1>", status=404)
+    kept = loopback.add_page("/kept", "<h1>Not Found</h1>", status=404)
+    cite(
+        db,
+        [
+            Note(gone, None, ["the ministry said on Monday"], MARCH),
+            Note(kept, None, ["extended for 120 days"], MARCH),
+        ],
+    )
+    settings = archive_settings(fake, retries=0)
+    first = run_check(db, settings)
+    assert first.stages["archive"]["not_found"] == 2
+    assert first.stages["match"]["verdicts"] == {"unchecked": 2}
+
+    matched.clear()
+    second = run_check(db, settings)
+    assert second.checked == 0
+    assert matched == []
+    assert _written(db, second.run_id) == 0
+    assert second.stages["match"]["carried"] == 2
+
+    # a copy is found for one of them when it is due again: its quote is
+    # matched against it, the other's verdict stands
+    fake.add_capture(kept, "20230201000000", PAGE)
+    with db.session() as session:
+        session.execute(update(Url).where(Url.url == kept).values(last_checked_at=None))
+    matched.clear()
+    third = run_check(db, settings)
+    assert third.checked == 1
+    assert matched == ["extended for 120 days", "extended for 120 days"]
+    assert _rows(db, third.run_id)[("extended for 120 days", 2)][:2] == ("archive_only", "archive")
+    assert _rows(db, third.run_id)[("the ministry said on Monday", 1)][0] == "unchecked"

@@ -409,7 +409,7 @@ def _later_stages(db: Database, settings: Settings, result: CheckResult) -> None
 def _best_snapshot(session: Session, url_id: int, accessed: dt.date | None) -> Snapshot | None:
     """``verifier.archive.best_snapshot``, the archive stage loaded only when
     a quote is not found live and its URL has a stored copy (never in a run
-    whose every verdict is carried from the last one)."""
+    whose every verdict stands from an earlier one)."""
     from verifier.archive import best_snapshot
 
     return best_snapshot(session, url_id, accessed)

@@ -858,8 +858,13 @@ def urls_needing_archive(
 ) -> list[int]:
     """The URLs of a run that get the archive fallback: every URL checked in
     the run whose status is not ``ok``/``redirected``, every URL with a title
-    or quotation found absent in its live text (content drift), or, with
-    ``settings.archive_all``, every URL checked in the run.
+    or quotation the run's matching found absent in its live text (content
+    drift), or, with ``settings.archive_all``, every URL checked in the run.
+
+    The run's matching writes only the verdicts it computed (the URL was
+    checked in the run, the quote is new, or a lookup came after its last
+    match: ``verifier.match.verify_run``): a drifted URL with nothing new,
+    like a failing URL not due, is not looked up again until it is.
 
     Their ids in order; with ``limit``, one page of them: the first
     ``limit`` ids above ``after`` (keyset pagination: the next page starts

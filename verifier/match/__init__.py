@@ -25,7 +25,13 @@ if TYPE_CHECKING:
     from verifier.match.normalize import Normalized, fold_accents, normalize, normalize_text
     from verifier.match.quotes import MAX_GAP, split_quotation
     from verifier.match.titles import match_title
-    from verifier.match.verify import VerifySummary, drifted_url_ids, prematch_run, verify_run
+    from verifier.match.verify import (
+        VerifySummary,
+        drifted_url_ids,
+        prematch_run,
+        standing_match_ids,
+        verify_run,
+    )
 
 # Where each name lives. A name is imported on first use, so ``from
 # verifier.match import verify_run`` in a run with nothing to match does not
@@ -46,7 +52,10 @@ _WHERE = {
     **dict.fromkeys(("Normalized", "fold_accents", "normalize", "normalize_text"), "normalize"),
     **dict.fromkeys(("MAX_GAP", "split_quotation"), "quotes"),
     "match_title": "titles",
-    **dict.fromkeys(("VerifySummary", "drifted_url_ids", "prematch_run", "verify_run"), "verify"),
+    **dict.fromkeys(
+        ("VerifySummary", "drifted_url_ids", "prematch_run", "standing_match_ids", "verify_run"),
+        "verify",
+    ),
 }
 
 
@@ -77,5 +86,6 @@ __all__ = [
     "prematch_run",
     "prepare",
     "split_quotation",
+    "standing_match_ids",
     "verify_run",
 ]

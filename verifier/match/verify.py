@@ -20,8 +20,11 @@ whose live text lacks something to the archive stage before ``verify_run``.
 Results are written in one place (``_write``), in batches; running
 ``verify_run`` again for a run replaces that run's rows. A quote with
 nothing new since its last match (no new check of its URLs, no archive
-lookup for them, not a new quote) is not matched again: its earlier rows
-are copied into the run, so a run with nothing due costs a few queries.
+lookup for them, not a new quote) is not matched again, and nothing is
+written for it: its verdict as of this run is its newest match, as a
+link's state is its newest check (``verifier.report.runs``). A run's own
+rows are the verdicts it computed, so a run with nothing due costs a few
+queries and writes nothing, however many runs came before.
 Both read the citations a page at a time (``_target_pages``): memory does
 not grow with the number of citations.
 """
@@ -33,9 +36,9 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, delete, func, insert, literal, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from verifier.store.database import Database
@@ -61,7 +64,13 @@ if TYPE_CHECKING:
 # The chosen archived copy of (URL, accessed date): verifier.archive.best_snapshot.
 SnapshotFinder = Callable[[Session, int, "dt.date | None"], "Snapshot | None"]
 
-__all__ = ["SnapshotFinder", "VerifySummary", "drifted_url_ids", "verify_run"]
+__all__ = [
+    "SnapshotFinder",
+    "VerifySummary",
+    "drifted_url_ids",
+    "standing_match_ids",
+    "verify_run",
+]
 
 # Checks whose stored text is the cited page itself.
 # Rows per INSERT and per ``IN (...)``: below SQLite's variable limit.
@@ -79,7 +88,8 @@ class VerifySummary:
     verdicts: dict[str, int] = field(default_factory=dict)
     # matched against the archived copy (found there or not)
     archive_used: int = 0
-    # verdicts carried forward from an earlier run: nothing new to match
+    # verdicts that stand from an earlier run (nothing new to match them
+    # again for): counted here, not written again
     carried: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -89,6 +99,18 @@ class VerifySummary:
             "archive_used": self.archive_used,
             "carried": self.carried,
         }
+
+
+def standing_match_ids(run_id: int) -> Select[Any]:
+    """The ids of the verdicts that stand as of run ``run_id``: each cited
+    (quote, URL)'s newest match in a run up to it. A run writes only the
+    verdicts it computed, so its own rows are not the whole picture; these
+    are (``WHERE Match.id IN standing_match_ids(run)``)."""
+    return (
+        select(func.max(Match.id))
+        .where(Match.run_id <= run_id, Match.quote_id.is_not(None))
+        .group_by(Match.quote_id, Match.url_id)
+    )
 
 
 @dataclass(frozen=True)
@@ -189,7 +211,6 @@ def _live_of(
 class _Earlier:
     """A (quote, URL)'s newest match from an earlier run."""
 
-    id: int
     run_id: int
     verdict: str
     matched_at: dt.datetime
@@ -209,7 +230,6 @@ def _earlier_matches(
         )
         rows = session.execute(
             select(
-                Match.id,
                 Match.quote_id,
                 Match.url_id,
                 Match.run_id,
@@ -217,16 +237,21 @@ def _earlier_matches(
                 Match.matched_at,
             ).where(Match.id.in_(newest))
         ).all()
-        for match_id, quote_id, url_id, match_run, verdict, matched_at in rows:
+        for quote_id, url_id, match_run, verdict, matched_at in rows:
             assert quote_id is not None  # selected by quote id
-            found[(quote_id, url_id)] = _Earlier(match_id, match_run, verdict, matched_at)
+            found[(quote_id, url_id)] = _Earlier(match_run, verdict, matched_at)
     return found
 
 
 def _latest_lookups(
     session: Session, url_ids: Iterable[int]
 ) -> dict[int, tuple[int | None, dt.datetime | None]]:
-    """Each URL's newest archive lookup: (run, time)."""
+    """Each URL's newest archive lookup that found a copy: (run, time).
+
+    Only those can change the copy ``best_snapshot`` picks: it chooses among
+    the stored copies (each stored with the lookup that found it) by the
+    lookups that name a copy. A lookup that found none, or could not ask
+    (an archive unreachable), changes no verdict."""
     found: dict[int, tuple[int | None, dt.datetime | None]] = {}
     for chunk in _chunks(sorted(set(url_ids))):
         rows = session.execute(
@@ -235,7 +260,7 @@ def _latest_lookups(
                 func.max(ArchiveLookup.run_id),
                 func.max(ArchiveLookup.looked_up_at),
             )
-            .where(ArchiveLookup.url_id.in_(chunk))
+            .where(ArchiveLookup.url_id.in_(chunk), ArchiveLookup.snapshot_id.is_not(None))
             .group_by(ArchiveLookup.url_id)
         ).all()
         found.update({url_id: (run, at) for url_id, run, at in rows})
@@ -249,13 +274,13 @@ def _unchanged_quotes(
     latest: dict[int, tuple[dt.datetime, int, str, str | None, int]],
 ) -> dict[int, list[_Earlier]]:
     """The quotes none of whose URLs has anything new since its last match,
-    with those matches: their verdicts carry forward as they are.
+    with those matches: their verdicts stand as they are.
 
     A (quote, URL) has something new when it was never matched (a new
     quote, or a quote re-ingested with new rows), or the URL was checked in
     a later run than its match (this run's checks included), or an archive
-    lookup for it (which may store or choose another copy) was made after
-    the match. Everything a verdict is computed from is then the same: the
+    lookup for it that found a copy (which may store or choose another one)
+    was made after the match. Everything a verdict is computed from is then the same: the
     live text of the latest check, and the copy ``best_snapshot`` picks from
     the stored copies and lookups. A quote counts as a whole: crediting
     another source (``_credit_other_sources``) reads all its URLs' rows.
@@ -286,20 +311,6 @@ def _unchanged_quotes(
                 earlier[(target.quote_id, target.url_id)]
             )
     return unchanged
-
-
-_COPIED = [c.name for c in Match.__table__.columns if c.name not in ("id", "run_id")]
-
-
-def _carry_forward(session: Session, run_id: int, match_ids: list[int]) -> None:
-    """Copy earlier matches into run ``run_id`` as they are (one INSERT ...
-    SELECT a batch): every reader of a run's verdicts finds them there."""
-    table = cast(Table, Match.__table__)
-    for chunk in _chunks(sorted(match_ids)):
-        rows = select(literal(run_id), *(table.c[name] for name in _COPIED)).where(
-            table.c.id.in_(chunk)
-        )
-        session.execute(insert(table).from_select(["run_id", *_COPIED], rows))
 
 
 class _Pages:
@@ -608,7 +619,8 @@ def verify_run(
     Citations are read, matched and written a page at a time, in one
     transaction: the run's old verdicts are replaced all at once. A quote
     with nothing new since its last match (``_unchanged_quotes``) is not
-    matched again: its earlier rows are copied into the run."""
+    matched again: its newest match stands, and is counted in the summary
+    (``carried``) but not written again."""
     summary = VerifySummary(run_id=run_id)
     verdicts: Counter[str] = Counter()
     with db.session() as session:
@@ -619,7 +631,6 @@ def verify_run(
             live = _live_of(latest)
             unchanged = _unchanged_quotes(session, run_id, targets, latest)
             carried = [m for group in unchanged.values() for m in group]
-            _carry_forward(session, run_id, [m.id for m in carried])
             for match in carried:
                 verdicts[match.verdict] += 1
             summary.matches += len(carried)
