@@ -58,6 +58,7 @@ from verifier.store.models import (
     Verdict,
     utcnow,
 )
+from verifier.store.records import records
 from verifier.urls import host_of
 from verifier.vocabulary import FINE, PageText
 
@@ -412,8 +413,8 @@ def archive_notes(
             )
             .where(ArchiveLookup.url_id.in_(chunk), ArchiveLookup.outcome != "pending")
             .order_by(ArchiveLookup.id)
-        ).all()
-        for row in rows:
+        )
+        for row in records(rows):
             key = (row.url_id, row.target_date)
             group = latest.get(key)
             if group is None or (row.run_id or 0) > (group[0].run_id or 0):

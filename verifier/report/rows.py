@@ -39,6 +39,7 @@ from verifier.store.models import (
     Url,
     Verdict,
 )
+from verifier.store.records import records
 from verifier.store.statistics import refresh_statistics
 from verifier.vocabulary import FINE, MISSING
 
@@ -88,6 +89,12 @@ _VERDICT_RANK = {
 }
 
 QUOTE_SEPARATOR = " | "
+
+# Values read once per row, as plain strings.
+_TITLE = QuoteKind.TITLE.value
+_UNCHECKED = Verdict.UNCHECKED.value
+_NO_URL = LinkStatus.NO_URL.value
+_NOT_CHECKED = LinkStatus.UNCHECKED.value
 
 # Citations per batch: each batch is a handful of ``IN (...)`` queries,
 # below SQLite's bound-variable limit.
@@ -308,7 +315,10 @@ def _latest_matches(session: Session, quote_ids: list[int]) -> dict[tuple[int, i
         )
         .all()
     )
-    return {(m.quote_id, m.url_id): m for m in _rows_by_id(session, Match.__table__, newest)}
+    return {
+        (m.quote_id, m.url_id): m
+        for m in _rows_by_id(session, Match.__table__, newest, _MATCH_COLUMNS)
+    }
 
 
 def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, DbRow]:
@@ -320,17 +330,30 @@ def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, DbRow]:
         .scalars(select(func.max(Check.id)).where(Check.url_id.in_(url_ids)).group_by(Check.url_id))
         .all()
     )
-    return {c.url_id: c for c in _rows_by_id(session, Check.__table__, newest)}
+    return {c.url_id: c for c in _rows_by_id(session, Check.__table__, newest, _CHECK_COLUMNS)}
 
 
-def _rows_by_id(session: Session, table: Any, ids: Sequence[int]) -> Iterator[DbRow]:
-    """The rows of ``table`` with these primary keys, ``_BATCH`` at a time."""
+# The columns a row is built from (a check's redirect chain, a match's
+# bookkeeping are not read).
+_CHECK_COLUMNS = ("id", "url_id", "status", "http_status", "final_url", "error", "checked_at")
+_MATCH_COLUMNS = (
+    *("id", "quote_id", "url_id", "verdict", "score"),
+    *("source", "passage", "context", "reason"),
+)
+
+
+def _rows_by_id(
+    session: Session, table: Any, ids: Sequence[int], columns: Sequence[str]
+) -> Iterator[DbRow]:
+    """These ``columns`` of the rows of ``table`` with these primary keys,
+    ``_BATCH`` at a time."""
+    selected = select(*(table.c[name] for name in columns))
     for start in range(0, len(ids), _BATCH):
         # fetched at once: a row at a time costs a call into the driver each
-        yield from (
-            session.connection()
-            .execute(select(table).where(table.c.id.in_(ids[start : start + _BATCH])))
-            .all()
+        yield from records(
+            session.connection().execute(
+                selected.where(table.c.id.in_(ids[start : start + _BATCH]))
+            )
         )
 
 
@@ -373,18 +396,27 @@ def _error_text(
     return "; ".join(parts) or None
 
 
+def _may_fail(
+    url_ids: list[int], checks: dict[int, DbRow], matches: dict[tuple[int, int], DbRow]
+) -> list[int]:
+    """Those of ``url_ids`` whose rows may have an error: the latest check
+    failed or there is none, or a verdict is absent or archive-only."""
+    failing = {url_id for url_id in url_ids if url_id not in checks}
+    failing.update(url_id for url_id, check in checks.items() if check.status not in FINE)
+    failing.update(url_id for (_, url_id), match in matches.items() if match.verdict in MISSING)
+    return sorted(failing)
+
+
 def _by_citation(session: Session, table: Any, citation_ids: list[int]) -> dict[int, list[DbRow]]:
     """The rows of ``table`` (links, quotes) of these citations, by citation,
     each citation's in position order."""
     found: dict[int, list[DbRow]] = {}
-    for row in (
-        session.connection()
-        .execute(
+    for row in records(
+        session.connection().execute(
             select(table)
             .where(table.c.citation_id.in_(citation_ids))
             .order_by(table.c.citation_id, table.c.position)
         )
-        .all()
     ):
         found.setdefault(row.citation_id, []).append(row)
     return found
@@ -396,24 +428,27 @@ def _rows_for_batch(
     finder: SnapshotFinder | None,
     paths: dict[int, str],
 ) -> Iterator[ReportRow]:
-    # Plain rows, not ORM objects: a report reads many and changes none.
+    # Plain rows (named tuples: ``records``), not ORM objects: a report reads
+    # many and changes none.
     # Each document's path comes from ``paths`` (read once), not a join per
     # batch, which hashed the whole ``documents`` table every time.
     citations = {
         c.id: c
-        for c in session.connection()
-        .execute(select(Citation.__table__).where(Citation.id.in_(citation_ids)))
-        .all()
+        for c in records(
+            session.connection().execute(
+                select(Citation.__table__).where(Citation.id.in_(citation_ids))
+            )
+        )
     }
     links = _by_citation(session, CitationUrl.__table__, citation_ids)
     url_ids = sorted({link.url_id for found in links.values() for link in found})
     urls = {
         u.id: u
-        for u in session.connection()
-        .execute(
-            select(Url.id, Url.failing_since, Url.failures_in_a_row).where(Url.id.in_(url_ids))
+        for u in records(
+            session.connection().execute(
+                select(Url.id, Url.failing_since, Url.failures_in_a_row).where(Url.id.in_(url_ids))
+            )
         )
-        .all()
     }
     quotes = _by_citation(session, Quote.__table__, citation_ids)
     matches = _latest_matches(session, [q.id for qs in quotes.values() for q in qs])
@@ -424,8 +459,10 @@ def _rows_for_batch(
     archived = _archived_urls(session, url_ids) if finder is not None else set()
     snapshots: dict[tuple[int, dt.date | None], Any] = {}
     # What each lookup says beside the copy (or its absence): the archive
-    # stage's wording (``verifier.archive.archive_notes``).
-    notes = _archive_notes(session, url_ids)
+    # stage's wording (``verifier.archive.archive_notes``), read for the URLs
+    # whose rows can have an error to add it to (a failed or missing check,
+    # a title or quotation not found).
+    notes = _archive_notes(session, _may_fail(url_ids, checks, matches))
     for citation_id in citation_ids:
         citation = citations[citation_id]
         cited = quotes.get(citation_id, [])
@@ -435,9 +472,9 @@ def _rows_for_batch(
         for link, url in pairs:
             check = checks.get(url.id) if url is not None else None
             if url is None:
-                status = LinkStatus.NO_URL.value
+                status = _NO_URL
             elif check is None:
-                status = LinkStatus.UNCHECKED.value
+                status = _NOT_CHECKED
             else:
                 status = check.status
 
@@ -447,14 +484,14 @@ def _rows_for_batch(
             accessed = (link.accessed if link is not None else None) or citation.accessed
             evidence: list[QuoteEvidence] = []
             for quote in cited:
-                if own_title and quote.kind == QuoteKind.TITLE.value and quote.text != own_title:
+                if own_title and quote.kind == _TITLE and quote.text != own_title:
                     continue
                 match = matches.get((quote.id, url.id)) if url is not None else None
                 evidence.append(
                     QuoteEvidence(
                         kind=quote.kind,
                         text=quote.text,
-                        verdict=match.verdict if match else Verdict.UNCHECKED.value,
+                        verdict=match.verdict if match else _UNCHECKED,
                         score=_score(match.score) if match else None,
                         source=match.source if match else None,
                         passage=match.passage if match else None,
@@ -462,14 +499,10 @@ def _rows_for_batch(
                         reason=match.reason if match else None,
                     )
                 )
-            titles = [e for e in evidence if e.kind == QuoteKind.TITLE.value]
-            quotations = [e for e in evidence if e.kind != QuoteKind.TITLE.value]
+            titles = [e for e in evidence if e.kind == _TITLE]
+            quotations = [e for e in evidence if e.kind != _TITLE]
             # An unchecked verdict's score measured nothing: it does not count.
-            scores = [
-                e.score
-                for e in evidence
-                if e.score is not None and e.verdict != Verdict.UNCHECKED.value
-            ]
+            scores = [e.score for e in evidence if e.score is not None and e.verdict != _UNCHECKED]
 
             archive_url: str | None = None
             archive_date: dt.date | None = None
