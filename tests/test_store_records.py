@@ -9,7 +9,7 @@ from sqlalchemy import literal, select
 
 from verifier.store.database import Database
 from verifier.store.models import Document, Url
-from verifier.store.records import records
+from verifier.store.records import in_ids, records
 from verifier.urls import url_hash
 
 
@@ -33,3 +33,21 @@ def test_records_keep_the_names_and_values_of_the_rows(db: Database) -> None:
     assert found[0].one == 1
     assert found[0]._fields == ("id", "url", "last_checked_at", "one")
     assert named[0].path == "a.md" and named[0][0] == 1
+
+
+def test_in_ids_selects_what_in_selects(db: Database) -> None:
+    with db.session() as session:
+        for n in range(30):
+            address = f"https://example.org/{n}"
+            session.add(Url(url_hash=url_hash(address), url=address, host="example.org"))
+        session.flush()
+        every = sorted(session.scalars(select(Url.id)))
+        wanted = every[::3]
+
+        def chosen(ids: list[int]) -> list[int]:
+            return sorted(session.scalars(select(Url.id).where(in_ids(session, Url.id, ids))))
+
+        assert chosen(wanted) == sorted(session.scalars(select(Url.id).where(Url.id.in_(wanted))))
+        assert chosen([]) == []
+        # one value however many ids: no limit on bound parameters
+        assert chosen(list(range(-40_000, 0)) + wanted) == wanted

@@ -58,7 +58,7 @@ from verifier.store.models import (
     Verdict,
     utcnow,
 )
-from verifier.store.records import records
+from verifier.store.records import in_ids, records
 from verifier.urls import host_of
 from verifier.vocabulary import FINE, PageText
 
@@ -411,7 +411,7 @@ def archive_notes(
                 ArchiveLookup.reason,
                 ArchiveLookup.snapshot_id,
             )
-            .where(ArchiveLookup.url_id.in_(chunk), ArchiveLookup.outcome != "pending")
+            .where(in_ids(session, ArchiveLookup.url_id, chunk), ArchiveLookup.outcome != "pending")
             .order_by(ArchiveLookup.id)
         )
         for row in records(rows):

@@ -56,6 +56,7 @@ from verifier.store.models import (
     quote_key,
     utcnow,
 )
+from verifier.store.records import in_ids
 from verifier.vocabulary import LIVE
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ def _latest_checks(
                 Check.status,
                 Check.content_hash,
                 Check.run_id,
-            ).where(Check.url_id.in_(chunk))
+            ).where(in_ids(session, Check.url_id, chunk))
         ).all()
         for url_id, checked_at, check_id, status, content_hash, check_run in rows:
             key = (checked_at, check_id)
@@ -225,7 +226,7 @@ def _earlier_matches(
     for chunk in _chunks(sorted(set(quote_ids))):
         newest = (
             select(func.max(Match.id))
-            .where(Match.quote_id.in_(chunk), Match.run_id < run_id)
+            .where(in_ids(session, Match.quote_id, chunk), Match.run_id < run_id)
             .group_by(Match.quote_id, Match.url_id)
         )
         rows = session.execute(
@@ -260,7 +261,10 @@ def _latest_lookups(
                 func.max(ArchiveLookup.run_id),
                 func.max(ArchiveLookup.looked_up_at),
             )
-            .where(ArchiveLookup.url_id.in_(chunk), ArchiveLookup.snapshot_id.is_not(None))
+            .where(
+                in_ids(session, ArchiveLookup.url_id, chunk),
+                ArchiveLookup.snapshot_id.is_not(None),
+            )
             .group_by(ArchiveLookup.url_id)
         ).all()
         found.update({url_id: (run, at) for url_id, run, at in rows})
@@ -469,7 +473,7 @@ def _with_copies(session: Session, url_ids: Iterable[int]) -> set[int]:
         found.update(
             session.scalars(
                 select(Snapshot.url_id)
-                .where(Snapshot.url_id.in_(chunk), Snapshot.content_hash.is_not(None))
+                .where(in_ids(session, Snapshot.url_id, chunk), Snapshot.content_hash.is_not(None))
                 .distinct()
             )
         )

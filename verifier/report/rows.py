@@ -39,7 +39,7 @@ from verifier.store.models import (
     Url,
     Verdict,
 )
-from verifier.store.records import records
+from verifier.store.records import in_ids, records
 from verifier.store.statistics import refresh_statistics
 from verifier.vocabulary import FINE, MISSING
 
@@ -310,7 +310,7 @@ def _latest_matches(session: Session, quote_ids: list[int]) -> dict[tuple[int, i
         session.connection()
         .scalars(
             select(func.max(Match.id))
-            .where(Match.quote_id.in_(quote_ids))
+            .where(in_ids(session, Match.quote_id, quote_ids))
             .group_by(Match.quote_id, Match.url_id)
         )
         .all()
@@ -327,7 +327,11 @@ def _latest_checks(session: Session, url_ids: list[int]) -> dict[int, DbRow]:
         return {}
     newest = (
         session.connection()
-        .scalars(select(func.max(Check.id)).where(Check.url_id.in_(url_ids)).group_by(Check.url_id))
+        .scalars(
+            select(func.max(Check.id))
+            .where(in_ids(session, Check.url_id, url_ids))
+            .group_by(Check.url_id)
+        )
         .all()
     )
     return {c.url_id: c for c in _rows_by_id(session, Check.__table__, newest, _CHECK_COLUMNS)}
@@ -352,7 +356,7 @@ def _rows_by_id(
         # fetched at once: a row at a time costs a call into the driver each
         yield from records(
             session.connection().execute(
-                selected.where(table.c.id.in_(ids[start : start + _BATCH]))
+                selected.where(in_ids(session, table.c.id, ids[start : start + _BATCH]))
             )
         )
 
@@ -364,7 +368,7 @@ def _archived_urls(session: Session, url_ids: list[int]) -> set[int]:
     return set(
         session.connection().scalars(
             select(Snapshot.url_id)
-            .where(Snapshot.url_id.in_(url_ids), Snapshot.content_hash.is_not(None))
+            .where(in_ids(session, Snapshot.url_id, url_ids), Snapshot.content_hash.is_not(None))
             .distinct()
         )
     )
@@ -414,7 +418,7 @@ def _by_citation(session: Session, table: Any, citation_ids: list[int]) -> dict[
     for row in records(
         session.connection().execute(
             select(table)
-            .where(table.c.citation_id.in_(citation_ids))
+            .where(in_ids(session, table.c.citation_id, citation_ids))
             .order_by(table.c.citation_id, table.c.position)
         )
     ):
@@ -436,7 +440,7 @@ def _rows_for_batch(
         c.id: c
         for c in records(
             session.connection().execute(
-                select(Citation.__table__).where(Citation.id.in_(citation_ids))
+                select(Citation.__table__).where(in_ids(session, Citation.id, citation_ids))
             )
         )
     }
@@ -446,7 +450,9 @@ def _rows_for_batch(
         u.id: u
         for u in records(
             session.connection().execute(
-                select(Url.id, Url.failing_since, Url.failures_in_a_row).where(Url.id.in_(url_ids))
+                select(Url.id, Url.failing_since, Url.failures_in_a_row).where(
+                    in_ids(session, Url.id, url_ids)
+                )
             )
         )
     }
