@@ -221,3 +221,11 @@ def test_a_lookup_that_found_no_copy_changes_no_verdict(
     assert matched == ["extended for 120 days", "extended for 120 days"]
     assert _rows(db, third.run_id)[("extended for 120 days", 2)][:2] == ("archive_only", "archive")
     assert _rows(db, third.run_id)[("the ministry said on Monday", 1)][0] == "unchecked"
+
+    # the copy was matched in the run that found it: the next run has nothing new
+    matched.clear()
+    fourth = run_check(db, settings)
+    assert fourth.checked == 0
+    assert matched == []
+    assert _written(db, fourth.run_id) == 0
+    assert _rows(db, fourth.run_id) == _rows(db, third.run_id)
