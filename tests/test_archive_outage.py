@@ -125,7 +125,7 @@ def test_an_archive_answering_errors_is_not_a_missing_copy(
 
 def _two_checks(
     db: Database, web: LoopbackWeb, settings: Settings, archive_requests: Callable[[], int]
-) -> tuple[float, dict[str, Any]]:
+) -> dict[str, Any]:
     dead = dead_notes(web, 3)
     live = web.add_page("/story", "<title>A story</title><p>What it says today.</p>")
     drifted = Note(live, title="A story", quotations=["what it said back then"], accessed=ACCESSED)
@@ -134,35 +134,34 @@ def _two_checks(
     assert first.checked == 4 and first.stages["archive"]["urls"] == 4
     hits = web.hits("/story") + sum(web.hits(f"/gone/{n}") for n in range(3))
     asked = archive_requests()
-    started = time.perf_counter()
     second = run_check(db, settings)
-    elapsed = time.perf_counter() - started
     assert second.checked == 0 and second.fresh == 4
     assert archive_requests() == asked
     # No site was asked again either.
     assert web.hits("/story") + sum(web.hits(f"/gone/{n}") for n in range(3)) == hits
-    return elapsed, second.stages["archive"]
+    # What it costs is measured by ``python -m bench idle``, not here.
+    return second.stages["archive"]
 
 
 def test_second_check_with_nothing_due_asks_no_archive(
     db: Database, loopback: LoopbackWeb, fake: FakeArchives
 ) -> None:
     settings = archive_settings(fake, timeout=2.0)
-    elapsed, stage = _two_checks(db, loopback, settings, lambda: len(fake.requests))
+    stage = _two_checks(db, loopback, settings, lambda: len(fake.requests))
     # Nothing needs the archives: no URL is due, and no verdict was computed
     # again (the drifted page's quotation was looked up and nothing found).
     assert stage["urls"] == 0
     assert stage["looked_up"] == 0 and stage["requests"] == {}
-    assert elapsed < 1.0
 
 
 def test_second_check_offline_asks_no_archive(db: Database, loopback: LoopbackWeb) -> None:
     settings = unreachable_settings()
     # Nothing listens at the archives: any attempt would show in the stage's
     # request counts (the rate limiter counts every attempt made).
-    elapsed, stage = _two_checks(db, loopback, settings, lambda: 0)
+    stage = _two_checks(db, loopback, settings, lambda: 0)
+    # the lookups that could not ask changed no verdict: nothing to look up
+    assert stage["urls"] == 0
     assert stage["looked_up"] == 0 and stage["requests"] == {} and stage["unreachable"] == {}
-    assert elapsed < 1.0
     # The rows still say why there is no copy (the last lookup's finding).
     rows = rows_by_url(db)
     assert all("archive unreachable: 127.0.0.7" in (r.error or "") for r in rows.values())
