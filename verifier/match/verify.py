@@ -73,8 +73,7 @@ __all__ = [
     "verify_run",
 ]
 
-# Checks whose stored text is the cited page itself.
-# Rows per INSERT and per ``IN (...)``: below SQLite's variable limit.
+# Rows per INSERT (below SQLite's variable limit) and ids per batch read.
 _BATCH = 500
 # Citations matched at a time.
 _CITATIONS = 2000
@@ -284,9 +283,9 @@ def _unchanged_quotes(
     quote, or a quote re-ingested with new rows), or the URL was checked in
     a later run than its match (this run's checks included), or an archive
     lookup for it that found a copy (which may store or choose another one)
-    was made after the match. Everything a verdict is computed from is then the same: the
-    live text of the latest check, and the copy ``best_snapshot`` picks from
-    the stored copies and lookups. A quote counts as a whole: crediting
+    was made after the match. Everything a verdict is computed from is then
+    the same: the live text of the latest check, and the copy
+    ``best_snapshot`` picks from the stored copies and lookups. A quote counts as a whole: crediting
     another source (``_credit_other_sources``) reads all its URLs' rows.
     """
     earlier = _earlier_matches(session, run_id, {t.quote_id for t in targets})

@@ -96,8 +96,8 @@ _UNCHECKED = Verdict.UNCHECKED.value
 _NO_URL = LinkStatus.NO_URL.value
 _NOT_CHECKED = LinkStatus.UNCHECKED.value
 
-# Citations per batch: each batch is a handful of ``IN (...)`` queries,
-# below SQLite's bound-variable limit.
+# Citations per batch: each batch is a handful of queries, each sending its
+# ids as one value (``in_ids``).
 _BATCH = 400
 
 # The tables a report reads, whose planner statistics it keeps fresh.
@@ -348,17 +348,12 @@ _MATCH_COLUMNS = (
 
 def _rows_by_id(
     session: Session, table: Any, ids: Sequence[int], columns: Sequence[str]
-) -> Iterator[DbRow]:
-    """These ``columns`` of the rows of ``table`` with these primary keys,
-    ``_BATCH`` at a time."""
-    selected = select(*(table.c[name] for name in columns))
-    for start in range(0, len(ids), _BATCH):
-        # fetched at once: a row at a time costs a call into the driver each
-        yield from records(
-            session.connection().execute(
-                selected.where(in_ids(session, table.c.id, ids[start : start + _BATCH]))
-            )
-        )
+) -> list[DbRow]:
+    """These ``columns`` of the rows of ``table`` with these primary keys
+    (one batch's: the ids go as one value, ``in_ids``)."""
+    selected = select(*(table.c[name] for name in columns)).where(in_ids(session, table.c.id, ids))
+    # fetched at once: a row at a time costs a call into the driver each
+    return records(session.connection().execute(selected))
 
 
 def _archived_urls(session: Session, url_ids: list[int]) -> set[int]:
