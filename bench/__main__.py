@@ -1,4 +1,5 @@
-"""Run the benchmarks: ``python -m bench [name ...] [--quick]`` (``make bench`` runs all)."""
+"""Run the benchmarks: ``python -m bench [name ...] [--quick]`` (``make bench`` runs all;
+``--help`` lists them)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,18 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
+    known = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        print(f"benchmarks: {', '.join(known)} (each module's docstring says what it measures)")
+        return 0
     # Flags (``--quick``) are read by the benchmarks themselves from sys.argv.
     argv = [name for name in argv if not name.startswith("--")]
-    names = argv or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    unknown = [name for name in argv if name not in known]
+    if unknown:
+        print(f"no such benchmark: {', '.join(unknown)} (choose from {', '.join(known)})")
+        return 2
+    names = argv or known
     results_dir = HERE / "results"
     results_dir.mkdir(exist_ok=True)
     for name in names:

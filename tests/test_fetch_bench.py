@@ -97,6 +97,26 @@ def test_the_in_order_bound_counts_the_first_tries_before_a_slow_url() -> None:
     assert bench_web.in_order_bound(hops, timeout=5.0, backoff=1.0) == pytest.approx(expected)
 
 
+def test_the_polite_bound_spaces_each_hosts_first_tries() -> None:
+    """On one host, a URL's first try waits one interval per URL before it,
+    and a 429 before it holds the host for its Retry-After."""
+    kinds = ["ok"] * 20 + ["slow_8s"]
+    # 20 starts 0.1 s apart on the one host, then the slow chain (15 s)
+    polite = bench_web.polite_bound(kinds, hosts=1, timeout=5.0, backoff=1.0)
+    assert polite == pytest.approx(2.0 + 15.0)
+    # on two hosts, the slow URL (the 21st, on the second) waits for 10
+    assert bench_web.polite_bound(kinds, hosts=2, timeout=5.0, backoff=1.0) == pytest.approx(16.0)
+    # a 429 answered 50 ms after its start holds the host for 1 s
+    held = ["rate_429"] + ["ok"] * 19 + ["slow_8s"]
+    expected = 0.05 + 1.0 + 19 * 0.1 + 15.0
+    polite = bench_web.polite_bound(held, hosts=1, timeout=5.0, backoff=1.0)
+    assert polite == pytest.approx(expected)
+    # never under the physical bound: many quick URLs on many hosts
+    many = ["ok"] * 6400
+    physical = bench_web.physical_bound(many, timeout=5.0, backoff=1.0)[0]
+    assert bench_web.polite_bound(many, hosts=6400, timeout=5.0, backoff=1.0) == physical
+
+
 def test_distinct_big_pages_differ_by_url() -> None:
     big = b"<html><head><title>Big report</title></head><body><h1>Big report</h1></body></html>"
     same = [bench_web._answer(f"/big/v{n}/page", {}, 8.0, big)[2] for n in (1, 2)]
