@@ -220,14 +220,10 @@ def _earlier_matches(
     session: Session, run_id: int, quote_ids: Iterable[int]
 ) -> dict[tuple[int, int], _Earlier]:
     """The newest match of each (quote, URL) of these quotes in a run before
-    ``run_id``."""
+    ``run_id``: the verdicts that stood as of the run before it."""
     found: dict[tuple[int, int], _Earlier] = {}
     for chunk in _chunks(sorted(set(quote_ids))):
-        newest = (
-            select(func.max(Match.id))
-            .where(in_ids(session, Match.quote_id, chunk), Match.run_id < run_id)
-            .group_by(Match.quote_id, Match.url_id)
-        )
+        newest = standing_match_ids(run_id - 1).where(in_ids(session, Match.quote_id, chunk))
         rows = session.execute(
             select(
                 Match.quote_id,
@@ -285,8 +281,9 @@ def _unchanged_quotes(
     lookup for it that found a copy (which may store or choose another one)
     was made after the match. Everything a verdict is computed from is then
     the same: the live text of the latest check, and the copy
-    ``best_snapshot`` picks from the stored copies and lookups. A quote counts as a whole: crediting
-    another source (``_credit_other_sources``) reads all its URLs' rows.
+    ``best_snapshot`` picks from the stored copies and lookups. A quote
+    counts as a whole: crediting another source (``_credit_other_sources``)
+    reads all its URLs' rows.
     """
     earlier = _earlier_matches(session, run_id, {t.quote_id for t in targets})
     if not earlier:
